@@ -1,0 +1,31 @@
+# osprey_module(<name> PUBLIC_LIBS ... PRIVATE_LIBS ...)
+# A module is a folder under src/ built as one static library `osprey_<name>`. Sources are
+# globbed so that adding a file touches no build script (one concept per file).
+function(osprey_module name)
+  cmake_parse_arguments(M "" "" "PUBLIC_LIBS;PRIVATE_LIBS" ${ARGN})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  if(sources)
+    add_library(osprey_${name} STATIC ${sources})
+  else()
+    # A module whose code has not landed yet still links (header-only for now).
+    add_library(osprey_${name} INTERFACE)
+  endif()
+  get_target_property(kind osprey_${name} TYPE)
+  if(kind STREQUAL "INTERFACE_LIBRARY")
+    target_include_directories(osprey_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(osprey_${name} INTERFACE ${M_PUBLIC_LIBS})
+  else()
+    target_include_directories(osprey_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(osprey_${name} PUBLIC ${M_PUBLIC_LIBS} PRIVATE osprey_warnings ${M_PRIVATE_LIBS})
+  endif()
+endfunction()
+
+# osprey_unit_tests(<module> LIBS ...): every *_test.cpp in the current folder, one executable.
+function(osprey_unit_tests module)
+  cmake_parse_arguments(U "" "" "LIBS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp
+       ${CMAKE_CURRENT_SOURCE_DIR}/*/*_test.cpp)
+  if(sources)
+    osprey_test(osprey_${module}_unit_tests LABEL unit SOURCES ${sources} LIBS osprey_${module} ${U_LIBS})
+  endif()
+endfunction()

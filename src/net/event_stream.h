@@ -1,0 +1,30 @@
+#pragma once
+// EventStream: the writer side of a Server-Sent Events response. Owned by the server for the
+// life of one streaming response; used only from the handler's coroutine.
+#include <chrono>
+#include <string_view>
+
+#include "net/task.h"
+
+namespace osprey::net {
+
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+
+  // Sends one event ("event: <event>" is omitted when empty; multi-line data is split into
+  // several "data:" lines). Returns false once the client is gone or a write failed; the
+  // producer should then return.
+  virtual Task<bool> send(std::string_view data, std::string_view event = {},
+                          std::string_view id = {}) = 0;
+  // Sends an SSE comment line (": text"), e.g. as a keep-alive.
+  virtual Task<bool> comment(std::string_view text) = 0;
+  // True once the server is draining: the producer should finish promptly. After the producer
+  // returns, the server itself sends a final `event: shutdown` to the client.
+  virtual bool closing() const = 0;
+  // Sleeps for `d`, returning early (false) when the server starts draining or the client
+  // disconnects.
+  virtual Task<bool> sleep(std::chrono::milliseconds d) = 0;
+};
+
+}  // namespace osprey::net
