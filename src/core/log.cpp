@@ -1,0 +1,186 @@
+#include "core/log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "core/log_line.h"
+
+namespace osprey::log {
+namespace {
+
+constexpr std::string_view kMask = "********";
+constexpr std::size_t kMinSecretLength = 4;
+
+// Settings are written by init() only (documented as not concurrent with logging); the level can
+// change at any time, hence atomic.
+struct Logger {
+  std::atomic<int> level{static_cast<int>(LogLevel::kInfo)};
+  double debug_sample_rate = 1.0;
+  std::string service_json = "\"osprey\"";  // already escaped, with quotes
+  std::vector<std::string> scrub;           // secret values as they appear in a finished line
+  int file_fd = -1;
+  std::mutex write_mu;  // guards the write(2) calls so both outputs see lines in the same order
+};
+
+Logger& logger() {
+  static Logger instance;
+  return instance;
+}
+
+void write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;  // nowhere left to report a failing log sink
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+bool keep_sampled_debug(double rate) {
+  if (rate >= 1.0) return true;
+  if (rate <= 0.0) return false;
+  thread_local std::minstd_rand rng(static_cast<std::uint_fast32_t>(
+      std::random_device{}() ^ std::hash<std::thread::id>{}(std::this_thread::get_id())));
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng) < rate;
+}
+
+void append_field(std::string& line, std::string_view key, const Field& f) {
+  line += ',';
+  append_json_string(line, key);
+  line += ':';
+  switch (f.kind()) {
+    case Field::Kind::kString:
+      append_json_string(line, f.str());
+      break;
+    case Field::Kind::kInt:
+      line += std::to_string(f.int_value());
+      break;
+    case Field::Kind::kUint:
+      line += std::to_string(f.uint_value());
+      break;
+    case Field::Kind::kDouble:
+      append_json_double(line, f.double_value());
+      break;
+    case Field::Kind::kBool:
+      line += f.bool_value() ? "true" : "false";
+      break;
+  }
+}
+
+void scrub_secrets(std::string& line, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    for (auto pos = line.find(secret); pos != std::string::npos;
+         pos = line.find(secret, pos + kMask.size())) {
+      line.replace(pos, secret.size(), kMask);
+    }
+  }
+}
+
+}  // namespace
+
+Status init(const Options& options) {
+  Logger& l = logger();
+  int fd = -1;
+  if (!options.file.empty()) {
+    fd = ::open(options.file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd < 0) {
+      return make_error(ErrorCode::kConfigInvalid,
+                        "log.file: cannot open '" + options.file + "': " + std::strerror(errno));
+    }
+  }
+  std::lock_guard lock(l.write_mu);
+  if (l.file_fd >= 0) ::close(l.file_fd);
+  l.file_fd = fd;
+  l.level.store(static_cast<int>(options.level), std::memory_order_relaxed);
+  l.debug_sample_rate = options.debug_sample_rate;
+  l.service_json.clear();
+  append_json_string(l.service_json, options.service);
+  l.scrub.clear();
+  for (const auto& secret : options.secrets) {
+    if (secret.size() < kMinSecretLength) continue;
+    l.scrub.push_back(secret);
+    std::string escaped;
+    append_json_string(escaped, secret);
+    escaped = escaped.substr(1, escaped.size() - 2);
+    if (escaped != secret) l.scrub.push_back(std::move(escaped));
+  }
+  return {};
+}
+
+void set_level(LogLevel level) {
+  logger().level.store(static_cast<int>(level), std::memory_order_relaxed);
+}
+
+LogLevel level() { return static_cast<LogLevel>(logger().level.load(std::memory_order_relaxed)); }
+
+bool enabled(LogLevel level) {
+  return static_cast<int>(level) >= logger().level.load(std::memory_order_relaxed);
+}
+
+bool parse_level(std::string_view text, LogLevel* out) {
+  for (LogLevel l : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
+    if (text == level_name(l)) {
+      *out = l;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view level_name(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+void write(LogLevel level, std::string_view msg, Fields fields) {
+  Logger& l = logger();
+  if (!enabled(level)) return;
+  if (level == LogLevel::kDebug && !keep_sampled_debug(l.debug_sample_rate)) return;
+
+  thread_local std::string line;
+  line.clear();
+  line += "{\"ts\":\"";
+  append_timestamp(line, std::chrono::system_clock::now());
+  line += "\",\"level\":\"";
+  line += level_name(level);
+  line += "\",\"service\":";
+  line += l.service_json;
+  line += ",\"msg\":";
+  append_json_string(line, msg);
+  for (const auto& [key, value] : fields) append_field(line, key, value);
+  line += "}\n";
+  scrub_secrets(line, l.scrub);
+
+  {
+    std::lock_guard lock(l.write_mu);
+    write_all(STDERR_FILENO, line);
+    if (l.file_fd >= 0) write_all(l.file_fd, line);
+  }
+  if (line.capacity() > (1u << 16)) std::string().swap(line);  // don't pin a huge buffer
+}
+
+void flush() {
+  Logger& l = logger();
+  std::lock_guard lock(l.write_mu);
+  if (l.file_fd >= 0) ::fsync(l.file_fd);
+}
+
+}  // namespace osprey::log

@@ -1,0 +1,94 @@
+#pragma once
+// The process-wide structured logger: one JSON object per line to stderr and, optionally, a file.
+// Thread-safe: lines from concurrent threads never interleave (one write(2) per line and output).
+// Before init() it logs INFO and above to stderr. init() is called once by main before other
+// threads log (tests may call it again, but never concurrently with logging).
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "core/result.h"
+
+namespace osprey::log {
+
+struct Options {
+  LogLevel level = LogLevel::kInfo;
+  std::string file;                // also append to this file when non-empty
+  double debug_sample_rate = 1.0;  // fraction of DEBUG lines kept, chosen at random
+  std::string service = "osprey";
+  std::vector<std::string> secrets;  // values (length >= 4) replaced by "********" in every line
+};
+
+// Opens the file (if any) and installs the options. Fails if the file cannot be opened, in which
+// case the previous settings stay.
+Status init(const Options& options);
+void set_level(LogLevel level);
+LogLevel level();
+// Cheap check to skip building fields for a level that is filtered out.
+bool enabled(LogLevel level);
+
+// "debug" | "info" | "warn" | "error"; false for anything else.
+bool parse_level(std::string_view text, LogLevel* out);
+std::string_view level_name(LogLevel level);
+
+// One field value. Holds a view of string arguments: build Fields in the call to write().
+class Field {
+ public:
+  enum class Kind : std::uint8_t { kString, kInt, kUint, kDouble, kBool };
+
+  Field(std::string_view v) : kind_(Kind::kString), str_(v) {}                 // NOLINT
+  Field(const char* v) : kind_(Kind::kString), str_(v == nullptr ? "" : v) {}  // NOLINT
+  Field(const std::string& v) : kind_(Kind::kString), str_(v) {}               // NOLINT
+  Field(bool v) : kind_(Kind::kBool), b_(v) {}                                 // NOLINT
+  Field(double v) : kind_(Kind::kDouble), d_(v) {}                             // NOLINT
+  Field(float v) : kind_(Kind::kDouble), d_(v) {}                              // NOLINT
+  template <class T>
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) Field(T v) {  // NOLINT
+    if constexpr (std::is_signed_v<T>) {
+      kind_ = Kind::kInt;
+      i_ = static_cast<std::int64_t>(v);
+    } else {
+      kind_ = Kind::kUint;
+      u_ = static_cast<std::uint64_t>(v);
+    }
+  }
+
+  Kind kind() const { return kind_; }
+  std::string_view str() const { return str_; }
+  std::int64_t int_value() const { return i_; }
+  std::uint64_t uint_value() const { return u_; }
+  double double_value() const { return d_; }
+  bool bool_value() const { return b_; }
+
+ private:
+  Kind kind_ = Kind::kInt;
+  std::string_view str_;
+  union {
+    std::int64_t i_ = 0;
+    std::uint64_t u_;
+    double d_;
+    bool b_;
+  };
+};
+
+using Fields = std::initializer_list<std::pair<std::string_view, Field>>;
+
+void write(LogLevel level, std::string_view msg, Fields fields = {});
+inline void debug(std::string_view msg, Fields fields = {}) {
+  if (enabled(LogLevel::kDebug)) write(LogLevel::kDebug, msg, fields);
+}
+inline void info(std::string_view msg, Fields fields = {}) { write(LogLevel::kInfo, msg, fields); }
+inline void warn(std::string_view msg, Fields fields = {}) { write(LogLevel::kWarn, msg, fields); }
+inline void error(std::string_view msg, Fields fields = {}) {
+  write(LogLevel::kError, msg, fields);
+}
+
+// Flushes and fsyncs the log file (stderr is unbuffered). Called at shutdown.
+void flush();
+
+}  // namespace osprey::log

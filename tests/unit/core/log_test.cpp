@@ -1,0 +1,229 @@
+#include "core/log.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/log_line.h"
+
+namespace osprey::log {
+namespace {
+
+class LogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/osprey_log_test_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/osprey.log";
+  }
+  void TearDown() override {
+    ASSERT_TRUE(init(Options{}).ok());  // closes the file, back to defaults
+    std::filesystem::remove_all(dir_);
+  }
+
+  void start(Options options) {
+    options.file = path_;
+    auto status = init(options);
+    ASSERT_TRUE(status.ok()) << status.error().message;
+  }
+
+  std::vector<std::string> raw_lines() {
+    flush();
+    std::ifstream in(path_);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+
+  std::vector<nlohmann::json> lines() {
+    std::vector<nlohmann::json> out;
+    for (const auto& line : raw_lines()) {
+      auto parsed = nlohmann::json::parse(line, nullptr, false);
+      EXPECT_FALSE(parsed.is_discarded()) << line;
+      out.push_back(parsed);
+    }
+    return out;
+  }
+
+  std::string dir_, path_;
+};
+
+TEST_F(LogTest, LinesAreJsonWithStandardAndExtraFields) {
+  start({});
+  const std::string route = "/v1/chat/completions";
+  info("http_request", {{"route", route},
+                        {"status", 200},
+                        {"latency_ms", 1.204},
+                        {"bytes", std::uint64_t{18446744073709551615u}},
+                        {"delta", std::int64_t{-7}},
+                        {"cached", false},
+                        {"view", std::string_view("sv")}});
+  const auto parsed = lines();
+  ASSERT_EQ(parsed.size(), 1u);
+  const auto& line = parsed[0];
+  EXPECT_EQ(line["level"], "info");
+  EXPECT_EQ(line["service"], "osprey");
+  EXPECT_EQ(line["msg"], "http_request");
+  EXPECT_EQ(line["route"], route);
+  EXPECT_EQ(line["status"], 200);
+  EXPECT_DOUBLE_EQ(line["latency_ms"].get<double>(), 1.204);
+  EXPECT_EQ(line["bytes"].get<std::uint64_t>(), 18446744073709551615u);
+  EXPECT_EQ(line["delta"], -7);
+  EXPECT_EQ(line["cached"], false);
+  EXPECT_EQ(line["view"], "sv");
+  // Fixed leading order so lines are easy to scan with grep.
+  EXPECT_EQ(raw_lines()[0].rfind("{\"ts\":\"", 0), 0u);
+}
+
+TEST_F(LogTest, NastyStringsAreEscaped) {
+  start({});
+  const std::string nasty =
+      std::string("q\"b\\s/n\nr\rt\tc\x01\x1f") + '\0' + "del\x7f é 🦅 bad\xff\xfe end \xc3";
+  warn(nasty, {{nasty, nasty}, {"overlong", "\xc0\xaf"}, {"surrogate", "\xed\xa0\x80"}});
+  const auto parsed = lines();
+  ASSERT_EQ(parsed.size(), 1u);
+  const std::string expected = std::string("q\"b\\s/n\nr\rt\tc\x01\x1f") + '\0' +
+                               "del\x7f é 🦅 bad\xEF\xBF\xBD\xEF\xBF\xBD end \xEF\xBF\xBD";
+  EXPECT_EQ(parsed[0]["msg"], expected);
+  EXPECT_EQ(parsed[0][expected], expected);
+  EXPECT_EQ(parsed[0]["overlong"], "\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(parsed[0]["surrogate"], "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST_F(LogTest, NonFiniteDoublesBecomeNull) {
+  start({});
+  info("numbers",
+       {{"nan", std::nan("")}, {"inf", std::numeric_limits<double>::infinity()}, {"tiny", 1e-300}});
+  const auto parsed = lines();
+  ASSERT_EQ(parsed.size(), 1u);
+  EXPECT_TRUE(parsed[0]["nan"].is_null());
+  EXPECT_TRUE(parsed[0]["inf"].is_null());
+  EXPECT_DOUBLE_EQ(parsed[0]["tiny"].get<double>(), 1e-300);
+}
+
+TEST_F(LogTest, LevelFiltering) {
+  Options options;
+  options.level = LogLevel::kWarn;
+  start(options);
+  EXPECT_FALSE(enabled(LogLevel::kInfo));
+  EXPECT_TRUE(enabled(LogLevel::kError));
+  debug("d");
+  info("i");
+  warn("w");
+  error("e");
+  set_level(LogLevel::kDebug);
+  debug("d2");
+  const auto parsed = lines();
+  ASSERT_EQ(parsed.size(), 3u);
+  EXPECT_EQ(parsed[0]["msg"], "w");
+  EXPECT_EQ(parsed[1]["msg"], "e");
+  EXPECT_EQ(parsed[1]["level"], "error");
+  EXPECT_EQ(parsed[2]["msg"], "d2");
+  EXPECT_EQ(parsed[2]["level"], "debug");
+}
+
+TEST_F(LogTest, DebugSampleRateZeroDropsEveryDebugLine) {
+  Options options;
+  options.level = LogLevel::kDebug;
+  options.debug_sample_rate = 0;
+  start(options);
+  for (int i = 0; i < 200; ++i) debug("dropped");
+  info("kept");
+  const auto parsed = lines();
+  ASSERT_EQ(parsed.size(), 1u);
+  EXPECT_EQ(parsed[0]["msg"], "kept");
+}
+
+TEST_F(LogTest, DebugSampleRateKeepsAFraction) {
+  Options options;
+  options.level = LogLevel::kDebug;
+  options.debug_sample_rate = 0.5;
+  start(options);
+  for (int i = 0; i < 2000; ++i) debug("maybe");
+  const auto kept = lines().size();
+  // Binomial(2000, 0.5): outside [700, 1300] has probability far below 1e-40.
+  EXPECT_GT(kept, 700u);
+  EXPECT_LT(kept, 1300u);
+}
+
+TEST_F(LogTest, SecretsAreScrubbedFromEveryPartOfTheLine) {
+  Options options;
+  options.secrets = {"sk-live-123456", "quo\"te-secret", "abc"};
+  start(options);
+  info("key sk-live-123456 leaked", {{"header", "Bearer sk-live-123456"},
+                                     {"sk-live-123456", 1},
+                                     {"q", "quo\"te-secret"},
+                                     {"short", "abc"}});
+  const auto raw = raw_lines();
+  ASSERT_EQ(raw.size(), 1u);
+  EXPECT_EQ(raw[0].find("sk-live-123456"), std::string::npos) << raw[0];
+  EXPECT_EQ(raw[0].find("te-secret"), std::string::npos) << raw[0];
+  const auto parsed = lines();
+  EXPECT_EQ(parsed[0]["msg"], "key ******** leaked");
+  EXPECT_EQ(parsed[0]["header"], "Bearer ********");
+  EXPECT_EQ(parsed[0]["q"], "********");
+  EXPECT_EQ(parsed[0]["short"], "abc");  // too short to scrub without wrecking every line
+}
+
+TEST_F(LogTest, TimestampIsUtcIsoWithMilliseconds) {
+  start({});
+  info("now");
+  const auto parsed = lines();
+  ASSERT_EQ(parsed.size(), 1u);
+  const std::regex iso(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)");
+  EXPECT_TRUE(std::regex_match(parsed[0]["ts"].get<std::string>(), iso)) << parsed[0]["ts"];
+
+  std::string out;
+  const auto when = std::chrono::system_clock::time_point(std::chrono::milliseconds(1795608000123));
+  append_timestamp(out, when);
+  EXPECT_EQ(out, "2026-11-25T12:00:00.123Z");
+  out.clear();
+  append_timestamp(out, std::chrono::system_clock::time_point(std::chrono::milliseconds(-1)));
+  EXPECT_EQ(out, "1969-12-31T23:59:59.999Z");
+}
+
+TEST_F(LogTest, ConcurrentLinesNeverInterleave) {
+  start({});
+  std::vector<std::thread> threads;
+  const std::string payload(300, 'x');
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t, &payload] {
+      for (int i = 0; i < 250; ++i) info("concurrent", {{"thread", t}, {"i", i}, {"p", payload}});
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const auto parsed = lines();
+  ASSERT_EQ(parsed.size(), 1000u);
+  std::vector<int> per_thread(4, 0);
+  for (const auto& line : parsed) ++per_thread.at(line["thread"].get<int>());
+  EXPECT_EQ(per_thread, std::vector<int>(4, 250));
+}
+
+TEST_F(LogTest, InitFailsWhenTheFileCannotBeOpened) {
+  Options options;
+  options.file = dir_ + "/no/such/dir/x.log";
+  auto status = init(options);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find("no/such/dir/x.log"), std::string::npos);
+}
+
+TEST(LogLevelNames, ParseAndName) {
+  LogLevel level{};
+  ASSERT_TRUE(parse_level("warn", &level));
+  EXPECT_EQ(level, LogLevel::kWarn);
+  EXPECT_EQ(level_name(LogLevel::kDebug), "debug");
+  EXPECT_FALSE(parse_level("WARNING", &level));
+}
+
+}  // namespace
+}  // namespace osprey::log
