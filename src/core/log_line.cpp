@@ -97,7 +97,7 @@ void append_json_double(std::string& out, double value) {
     return;
   }
   char buf[32];
-  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::general);
   out.append(buf, ptr);
 }
 
