@@ -1,0 +1,132 @@
+#include "net/client_connection.h"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <string>
+
+#include "net/client_error.h"
+
+namespace osprey::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+
+namespace {
+
+std::string ms_text(std::chrono::steady_clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+// Resolves `url.host`, bounded by `deadline`: the resolver has no timeout of its own, so a timer
+// cancels it. Both run on this coroutine's executor.
+Task<Result<tcp::resolver::results_type>> resolve(const Url& url,
+                                                  std::chrono::steady_clock::time_point deadline) {
+  auto ex = co_await asio::this_coro::executor;
+  auto resolver = std::make_shared<tcp::resolver>(ex);
+  auto timer = std::make_shared<asio::steady_timer>(ex);
+  auto timed_out = std::make_shared<bool>(false);
+  timer->expires_at(deadline);
+  timer->async_wait([resolver, timed_out](beast::error_code ec) {
+    if (ec) return;  // cancelled: the resolve finished first
+    *timed_out = true;
+    resolver->cancel();
+  });
+  beast::error_code ec;
+  auto results = co_await resolver->async_resolve(url.host, std::to_string(url.port),
+                                                  asio::redirect_error(asio::use_awaitable, ec));
+  timer->cancel();
+  if (*timed_out) {
+    co_return make_client_error(ClientErrorKind::kTimeoutConnect, url.authority(),
+                                "name resolution did not finish in time");
+  }
+  if (ec) {
+    co_return make_client_error(ClientErrorKind::kConnect, url.authority(),
+                                "cannot resolve '" + url.host + "': " + ec.message());
+  }
+  co_return results;
+}
+
+}  // namespace
+
+ClientConnection::ClientConnection(beast::tcp_stream plain)
+    : plain_(std::make_unique<beast::tcp_stream>(std::move(plain))) {}
+
+ClientConnection::ClientConnection(std::unique_ptr<TlsStream> tls) : tls_(std::move(tls)) {}
+
+Task<Result<std::shared_ptr<ClientConnection>>> ClientConnection::open(
+    const Url& url, asio::ssl::context* tls_context,
+    std::chrono::steady_clock::time_point deadline) {
+  const auto started = std::chrono::steady_clock::now();
+  auto resolved = co_await resolve(url, deadline);
+  if (!resolved) co_return resolved.error();
+
+  auto ex = co_await asio::this_coro::executor;
+  beast::tcp_stream stream(ex);
+  stream.expires_at(deadline);
+  beast::error_code ec;
+  co_await stream.async_connect(*resolved, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == beast::error::timeout) {
+    co_return make_client_error(ClientErrorKind::kTimeoutConnect, url.authority(),
+                                "no connection after " + ms_text(deadline - started));
+  }
+  if (ec) co_return make_client_error(ClientErrorKind::kConnect, url.authority(), ec.message());
+  stream.socket().set_option(tcp::no_delay(true), ec);  // best effort: small request writes
+
+  if (!url.tls()) {
+    stream.expires_never();
+    co_return std::make_shared<ClientConnection>(std::move(stream));
+  }
+
+  auto tls = std::make_unique<TlsStream>(std::move(stream), *tls_context);
+  // SNI: virtual-hosted HTTPS endpoints pick the certificate by name. Not sent for IP literals.
+  beast::error_code ip_ec;
+  asio::ip::make_address(url.host, ip_ec);
+  if (ip_ec && !SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str())) {
+    co_return make_client_error(ClientErrorKind::kTls, url.authority(), "cannot set SNI name");
+  }
+  tls->set_verify_callback(asio::ssl::host_name_verification(url.host));
+  co_await tls->async_handshake(asio::ssl::stream_base::client,
+                                asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == beast::error::timeout) {
+    co_return make_client_error(ClientErrorKind::kTimeoutConnect, url.authority(),
+                                "TLS handshake not done after " + ms_text(deadline - started));
+  }
+  if (ec) {
+    std::string detail = ec.message();
+    const long verify = SSL_get_verify_result(tls->native_handle());
+    if (verify != X509_V_OK) {
+      detail += " (certificate: " + std::string(X509_verify_cert_error_string(verify)) + ")";
+    }
+    co_return make_client_error(ClientErrorKind::kTls, url.authority(), detail);
+  }
+  tls->next_layer().expires_never();
+  co_return std::make_shared<ClientConnection>(std::move(tls));
+}
+
+bool ClientConnection::usable() {
+  tcp::socket& socket = tcp().socket();
+  if (!socket.is_open()) return false;
+  if (buffer_.size() != 0) return false;  // bytes beyond the last response: out of sync
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  if (ec) return false;
+  char byte = 0;
+  const std::size_t n = socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
+  // would_block is the healthy case: open and quiet. EOF, a reset, or any unsolicited byte
+  // (including a TLS close_notify) means the upstream is done with this connection.
+  return ec == asio::error::would_block && n == 0;
+}
+
+void ClientConnection::close() {
+  beast::error_code ec;
+  tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
+  tcp().socket().close(ec);
+}
+
+}  // namespace osprey::net

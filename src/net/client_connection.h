@@ -1,0 +1,60 @@
+#pragma once
+// ClientConnection: one TCP or TLS connection from the HTTP client to an upstream, plus the read
+// buffer that must survive between responses. Private to the client. Used by one exchange at a
+// time (the pool hands it out exclusively); close() may also come from a cancellation handler
+// posted to the connection's executor.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
+#include <memory>
+
+#include "core/result.h"
+#include "net/task.h"
+#include "net/url.h"
+
+namespace osprey::net {
+
+class ClientConnection {
+ public:
+  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+  // Resolves, connects and (for https) runs the TLS handshake, all before `deadline`.
+  // `tls_context` is required for https and ignored for http. Errors are client errors
+  // (kConnect, kTls, kTimeoutConnect).
+  static Task<Result<std::shared_ptr<ClientConnection>>> open(
+      const Url& url, boost::asio::ssl::context* tls_context,
+      std::chrono::steady_clock::time_point deadline);
+
+  explicit ClientConnection(boost::beast::tcp_stream plain);
+  explicit ClientConnection(std::unique_ptr<TlsStream> tls);
+
+  bool is_tls() const { return tls_ != nullptr; }
+  TlsStream& tls() { return *tls_; }
+  boost::beast::tcp_stream& plain() { return *plain_; }
+  // The TCP layer, for deadlines and closing.
+  boost::beast::tcp_stream& tcp() { return tls_ ? tls_->next_layer() : *plain_; }
+  boost::asio::any_io_executor executor() { return tcp().get_executor(); }
+  // The io_context the socket is registered with; connections are only reused within it.
+  const void* context_id() {
+    return &boost::asio::query(executor(), boost::asio::execution::context);
+  }
+
+  boost::beast::flat_buffer& buffer() { return buffer_; }
+
+  // False if the peer closed the connection, sent unexpected bytes, or the socket failed:
+  // a non-blocking peek, so a pooled connection is checked before reuse without waiting.
+  bool usable();
+  void close();
+
+  std::chrono::steady_clock::time_point idle_since{};
+
+ private:
+  std::unique_ptr<boost::beast::tcp_stream> plain_;
+  std::unique_ptr<TlsStream> tls_;
+  boost::beast::flat_buffer buffer_;
+};
+
+}  // namespace osprey::net

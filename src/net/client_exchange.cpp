@@ -1,0 +1,277 @@
+#include "net/client_exchange.h"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <limits>
+
+#include "net/client_error.h"
+
+namespace osprey::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using Clock = std::chrono::steady_clock;
+using Request = http::request<http::string_body>;
+
+// Closes the connection when the CancelToken fires. The token may fire on any thread, so the
+// close is posted to the connection's executor, where `armed` is also cleared before the
+// connection goes back to the pool (so a late cancel never closes a reused connection).
+struct ClientExchange::CancelHook {
+  bool armed = true;
+  std::weak_ptr<ClientConnection> connection;
+};
+
+namespace {
+
+bool is_token_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool is_token(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
+}
+
+bool is_field_value(std::string_view s) {
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
+
+// Builds the wire request, or explains why it cannot be sent.
+Result<Request> build_request(const ClientRequest& request, const Url& url) {
+  if (!is_token(request.method)) return make_error(ErrorCode::kInvalidRequest, "bad method");
+  Request message;
+  message.version(11);
+  message.method_string(request.method);
+  message.target(url.target);
+  for (const auto& [name, value] : request.headers.fields()) {
+    if (!is_token(name) || !is_field_value(value)) {
+      return make_error(ErrorCode::kInvalidRequest, "bad header field '" + name + "'");
+    }
+    if (iequals(name, "content-length") || iequals(name, "transfer-encoding")) continue;
+    message.insert(name, value);
+  }
+  if (message.find(http::field::host) == message.end()) {
+    const bool default_port = url.port == (url.tls() ? 443 : 80);
+    std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+    message.set(http::field::host, default_port ? host : url.authority());
+  }
+  message.body() = request.body;
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+      request.method == "PATCH") {
+    message.content_length(request.body.size());
+  }
+  return message;
+}
+
+template <typename F>
+auto with_stream(ClientConnection& connection, F&& f) {
+  return connection.is_tls() ? f(connection.tls()) : f(connection.plain());
+}
+
+template <typename Stream>
+Task<beast::error_code> write_message(Stream& stream, const Request& message) {
+  beast::error_code ec;
+  co_await http::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
+  co_return ec;
+}
+
+template <typename Stream, typename Parser>
+Task<beast::error_code> read_header(Stream& stream, beast::flat_buffer& buffer, Parser& parser) {
+  beast::error_code ec;
+  co_await http::async_read_header(stream, buffer, parser,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+  co_return ec;
+}
+
+template <typename Stream, typename Parser>
+Task<beast::error_code> read_some(Stream& stream, beast::flat_buffer& buffer, Parser& parser) {
+  beast::error_code ec;
+  co_await http::async_read_some(stream, buffer, parser,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+  co_return ec;
+}
+
+std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+
+}  // namespace
+
+ClientExchange::ClientExchange(const Url& url, const ClientRequest& request)
+    : authority_(url.authority()),
+      total_deadline_(Clock::now() + request.total_timeout),
+      first_byte_timeout_(request.first_byte_timeout),
+      idle_read_timeout_(request.idle_read_timeout),
+      cancel_(request.cancel) {}
+
+ClientExchange::~ClientExchange() {
+  disarm_cancel();
+  // lease_ closes the connection unless finish() gave it back.
+}
+
+Task<Result<std::unique_ptr<ClientExchange>>> ClientExchange::start(
+    const ClientRequest& request, const ExchangeSettings& settings) {
+  auto url = parse_url(request.url);
+  if (!url) {
+    co_return make_client_error(ClientErrorKind::kInvalidRequest, "?", url.error().message);
+  }
+  const std::string authority = url->authority();
+  auto message = build_request(request, *url);
+  if (!message) {
+    co_return make_client_error(ClientErrorKind::kInvalidRequest, authority,
+                                message.error().message);
+  }
+  if (url->tls() && settings.tls_context == nullptr) {
+    co_return make_client_error(ClientErrorKind::kTls, authority, "TLS is not configured");
+  }
+  auto exchange = std::make_unique<ClientExchange>(*url, request);
+  if (request.cancel && request.cancel->cancelled()) {
+    co_return make_client_error(ClientErrorKind::kCancelled, authority, "before it started");
+  }
+
+  const std::string key = url->scheme + "://" + authority;
+  auto lease = co_await settings.pool->acquire(key, authority, exchange->total_deadline_,
+                                               request.cancel.get());
+  if (!lease) co_return lease.error();
+  exchange->lease_ = std::move(*lease);
+
+  for (int attempt = 0;; ++attempt) {
+    if (!exchange->lease_.connection()) {
+      const auto connect_deadline =
+          std::min(exchange->total_deadline_, Clock::now() + request.connect_timeout);
+      auto connection =
+          co_await ClientConnection::open(*url, settings.tls_context, connect_deadline);
+      if (request.cancel && request.cancel->cancelled()) {
+        co_return make_client_error(ClientErrorKind::kCancelled, authority, "while connecting");
+      }
+      if (!connection) co_return connection.error();
+      exchange->lease_.set_connection(std::move(*connection));
+    }
+    const bool reused = exchange->lease_.reused();
+    exchange->arm_cancel();
+    Status sent = co_await exchange->send_request(*message, settings.max_header_bytes);
+    if (sent) co_return std::move(exchange);
+    exchange->disarm_cancel();
+    const auto kind = client_error_kind(sent.error());
+    const bool stale =
+        reused && attempt == 0 && kind == ClientErrorKind::kCut && !exchange->got_response_bytes_;
+    exchange->lease_.drop_connection();
+    if (!stale) co_return sent.error();
+  }
+}
+
+Task<Status> ClientExchange::send_request(const Request& message, std::size_t max_header_bytes) {
+  ClientConnection& connection = *lease_.connection();
+  connection.tcp().expires_at(std::min(total_deadline_, Clock::now() + first_byte_timeout_));
+  beast::error_code ec = co_await with_stream(
+      connection, [&](auto& stream) { return write_message(stream, message); });
+  if (ec) co_return classify(ec, ClientErrorKind::kTimeoutFirstByte, "sending the request");
+
+  auto parser = std::make_unique<Parser>();
+  parser->header_limit(static_cast<std::uint32_t>(max_header_bytes));
+  parser->body_limit(std::numeric_limits<std::uint64_t>::max());
+  if (message.method() == http::verb::head) parser->skip(true);
+  connection.tcp().expires_at(std::min(total_deadline_, Clock::now() + first_byte_timeout_));
+  ec = co_await with_stream(
+      connection, [&](auto& stream) { return read_header(stream, connection.buffer(), *parser); });
+  if (ec) {
+    // Bytes of a response arrived: the request reached the upstream, so it must not be retried.
+    got_response_bytes_ = parser->got_some() || connection.buffer().size() != 0;
+    co_return classify(ec, ClientErrorKind::kTimeoutFirstByte,
+                       "waiting for response headers after " + ms_text(first_byte_timeout_));
+  }
+  const auto& response = parser->get();
+  status_ = static_cast<int>(response.result_int());
+  for (const auto& field : response) headers_.add(field.name_string(), field.value());
+  parser_ = std::move(parser);
+  co_return Status{};
+}
+
+Task<Result<std::optional<std::string>>> ClientExchange::next_chunk() {
+  if (failed_) co_return *failed_;
+  if (done_) co_return std::optional<std::string>{};
+  ClientConnection& connection = *lease_.connection();
+  for (;;) {
+    if (parser_->is_done()) {
+      finish();
+      co_return std::optional<std::string>{};
+    }
+    connection.tcp().expires_at(std::min(total_deadline_, Clock::now() + idle_read_timeout_));
+    auto& body = parser_->get().body();
+    body.data = chunk_.data();
+    body.size = chunk_.size();
+    beast::error_code ec = co_await with_stream(
+        connection, [&](auto& stream) { return read_some(stream, connection.buffer(), *parser_); });
+    if (ec == http::error::need_buffer) ec = {};
+    const std::size_t n = chunk_.size() - parser_->get().body().size;
+    if (ec) {
+      failed_ = classify(ec, ClientErrorKind::kTimeoutIdle,
+                         "no body data for " + ms_text(idle_read_timeout_));
+      disarm_cancel();
+      lease_.drop_connection();
+      co_return *failed_;
+    }
+    if (n > 0) co_return std::optional<std::string>(std::string(chunk_.data(), n));
+  }
+}
+
+void ClientExchange::finish() {
+  done_ = true;
+  disarm_cancel();
+  ClientConnection& connection = *lease_.connection();
+  connection.tcp().expires_never();
+  if (parser_->keep_alive() && connection.buffer().size() == 0) {
+    lease_.give_back();
+  } else {
+    lease_.drop_connection();
+  }
+}
+
+void ClientExchange::arm_cancel() {
+  if (!cancel_) return;
+  hook_ = std::make_shared<CancelHook>();
+  hook_->connection = lease_.connection();
+  std::weak_ptr<CancelHook> weak = hook_;
+  auto executor = lease_.connection()->executor();
+  subscription_ = cancel_->subscribe([weak, executor] {
+    asio::post(executor, [weak] {
+      auto hook = weak.lock();
+      if (!hook || !hook->armed) return;
+      if (auto connection = hook->connection.lock()) connection->close();
+    });
+  });
+}
+
+void ClientExchange::disarm_cancel() {
+  if (!cancel_ || !hook_) return;
+  cancel_->unsubscribe(subscription_);
+  hook_->armed = false;
+  hook_.reset();
+}
+
+Error ClientExchange::classify(const boost::system::error_code& ec, ClientErrorKind timeout_kind,
+                               std::string_view what) const {
+  const std::string& authority = authority_;
+  if (cancel_ && cancel_->cancelled()) {
+    return make_client_error(ClientErrorKind::kCancelled, authority, std::string(what));
+  }
+  if (ec == beast::error::timeout) {
+    if (Clock::now() >= total_deadline_) {
+      return make_client_error(ClientErrorKind::kTimeoutTotal, authority, std::string(what));
+    }
+    return make_client_error(timeout_kind, authority, std::string(what));
+  }
+  if (ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
+      ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    return make_client_error(ClientErrorKind::kMalformed, authority, ec.message());
+  }
+  return make_client_error(ClientErrorKind::kCut, authority,
+                           std::string(what) + ": " + ec.message());
+}
+
+}  // namespace osprey::net

@@ -1,0 +1,82 @@
+#pragma once
+// ClientExchange: one request/response on a pooled connection, from sending the request to the
+// last body byte. Owns the pool lease: a fully read keep-alive response returns the connection
+// to the pool, anything else (error, early destruction) closes it. Used from one coroutine at a
+// time; the CancelToken may fire from any thread.
+#include <array>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "net/client_pool.h"
+#include "net/headers.h"
+#include "net/http_client.h"
+#include "net/task.h"
+#include "net/url.h"
+
+namespace osprey::net {
+
+struct ExchangeSettings {
+  ClientPool* pool;
+  boost::asio::ssl::context* tls_context;  // null: https requests fail
+  std::size_t max_header_bytes;
+};
+
+class ClientExchange {
+ public:
+  // Sends `request` and reads the response headers. A reused connection that fails before any
+  // response byte arrived (the upstream closed it while idle) is replaced once by a fresh one.
+  static Task<Result<std::unique_ptr<ClientExchange>>> start(const ClientRequest& request,
+                                                             const ExchangeSettings& settings);
+  // Use start(); public only for make_unique.
+  ClientExchange(const Url& url, const ClientRequest& request);
+  ~ClientExchange();
+  ClientExchange(const ClientExchange&) = delete;
+  ClientExchange& operator=(const ClientExchange&) = delete;
+
+  int status() const { return status_; }
+  const Headers& headers() const { return headers_; }
+  const std::string& authority() const { return authority_; }
+
+  // The next decoded body bytes; nullopt at the clean end. After an error, returns it again.
+  Task<Result<std::optional<std::string>>> next_chunk();
+
+ private:
+  using Parser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
+  struct CancelHook;
+
+  // Runs one attempt on lease_'s connection: write the request, read the headers.
+  Task<Status> send_request(
+      const boost::beast::http::request<boost::beast::http::string_body>& message,
+      std::size_t max_header_bytes);
+  void arm_cancel();
+  void disarm_cancel();
+  Error classify(const boost::system::error_code& ec, ClientErrorKind timeout_kind,
+                 std::string_view what) const;
+  void finish();
+
+  std::string authority_;
+  std::chrono::steady_clock::time_point total_deadline_;
+  std::chrono::milliseconds first_byte_timeout_;
+  std::chrono::milliseconds idle_read_timeout_;
+  std::shared_ptr<CancelToken> cancel_;
+  std::shared_ptr<CancelHook> hook_;
+  CancelToken::SubscriptionId subscription_ = CancelToken::kNoSubscription;
+
+  PoolLease lease_;
+  std::unique_ptr<Parser> parser_;   // set once the response headers are in
+  bool got_response_bytes_ = false;  // a response started: the request must not be retried
+  int status_ = 0;
+  Headers headers_;
+  bool done_ = false;
+  std::optional<Error> failed_;
+  std::array<char, 16 * 1024> chunk_{};
+};
+
+}  // namespace osprey::net

@@ -1,0 +1,323 @@
+// HttpClient buffered requests against a local TestUpstream: round trips, keep-alive pooling,
+// the per-host limit, connect errors, timeouts and stale pooled connections.
+#include "net/http_client.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <thread>
+
+#include "unit/net/test_upstream.h"
+
+namespace osprey::net {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Reply;
+using testing::SeenRequest;
+using testing::TestUpstream;
+
+// Waits (bounded) for a condition the server thread makes true; synchronization, not timing.
+template <typename Pred>
+bool eventually(Pred pred) {
+  for (int i = 0; i < 1000 && !pred(); ++i) std::this_thread::sleep_for(5ms);
+  return pred();
+}
+
+class HttpClientTest : public ::testing::Test {
+ protected:
+  Result<ClientResponse> send(HttpClient& client, ClientRequest request) {
+    std::optional<Result<ClientResponse>> out;
+    testing::run_on(io_, [&]() -> Task<void> { out.emplace(co_await client.send(request)); });
+    return std::move(*out);
+  }
+  ClientRequest get(const std::string& url) {
+    ClientRequest request;
+    request.method = "GET";
+    request.url = url;
+    return request;
+  }
+
+  boost::asio::io_context io_;  // declared first: outlives the clients of each test
+  TestUpstream upstream_;
+};
+
+TEST_F(HttpClientTest, GetRoundTrip) {
+  upstream_.on_request([](const SeenRequest& r) {
+    Reply reply;
+    reply.body = "hello " + r.target;
+    reply.headers = {{"X-Upstream", "yes"}};
+    return reply;
+  });
+  HttpClient client;
+  auto response = send(client, get(upstream_.url("/hello?x=1")));
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "hello /hello?x=1");
+  EXPECT_EQ(response->headers.get("x-upstream"), "yes");
+  const auto seen = upstream_.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "GET");
+  EXPECT_EQ(seen[0].header("Host"), "127.0.0.1:" + std::to_string(upstream_.port()));
+}
+
+TEST_F(HttpClientTest, PostSendsBodyAndHeaders) {
+  upstream_.on_request([](const SeenRequest& r) {
+    Reply reply;
+    reply.body = "got " + r.body;
+    return reply;
+  });
+  HttpClient client;
+  ClientRequest request;
+  request.url = upstream_.url("/v1/chat");
+  request.body = R"({"model":"m"})";
+  request.headers.set("Content-Type", "application/json");
+  request.headers.set("Authorization", "Bearer k");
+  auto response = send(client, request);
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->body, R"(got {"model":"m"})");
+  const auto seen = upstream_.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_EQ(seen[0].body, R"({"model":"m"})");
+  EXPECT_EQ(seen[0].header("content-type"), "application/json");
+  EXPECT_EQ(seen[0].header("authorization"), "Bearer k");
+  EXPECT_EQ(seen[0].header("content-length"), "13");
+}
+
+TEST_F(HttpClientTest, ErrorStatusIsDataNotFailure) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.status = 503;
+    reply.body = R"({"error":"overloaded"})";
+    return reply;
+  });
+  HttpClient client;
+  auto response = send(client, get(upstream_.url()));
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->status, 503);
+  EXPECT_EQ(response->body, R"({"error":"overloaded"})");
+}
+
+TEST_F(HttpClientTest, KeepAliveReusesOneConnection) {
+  HttpClient client;
+  for (int i = 0; i < 10; ++i) {
+    auto response = send(client, get(upstream_.url()));
+    ASSERT_TRUE(response) << response.error().message;
+    EXPECT_EQ(response->body, "ok");
+  }
+  EXPECT_EQ(upstream_.accepted(), 1);
+  EXPECT_EQ(upstream_.requests().size(), 10u);
+  EXPECT_EQ(client.stats().idle, 1u);
+  EXPECT_EQ(client.stats().active, 0u);
+}
+
+TEST_F(HttpClientTest, ConnectionCloseResponseIsNotPooled) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.keep_alive = false;
+    return reply;
+  });
+  HttpClient client;
+  ASSERT_TRUE(send(client, get(upstream_.url())));
+  ASSERT_TRUE(send(client, get(upstream_.url())));
+  EXPECT_EQ(upstream_.accepted(), 2);
+  EXPECT_EQ(client.stats().idle, 0u);
+}
+
+TEST_F(HttpClientTest, PerHostLimitHoldsUnderConcurrency) {
+  upstream_.on_request([](const SeenRequest& r) {
+    Reply reply;
+    reply.header_delay = 10ms;  // keep connections busy so requests overlap
+    reply.body = r.target;
+    return reply;
+  });
+  ClientOptions options;
+  options.max_connections_per_host = 4;
+  HttpClient client(options);
+  int ok = 0;
+  std::size_t peak_active = 0;
+  testing::run_on(io_, [&]() -> Task<void> {
+    for (int i = 0; i < 50; ++i) {
+      boost::asio::co_spawn(
+          io_,
+          [&, i]() -> Task<void> {
+            ClientRequest request = get(upstream_.url("/" + std::to_string(i)));
+            auto response = co_await client.send(request);
+            peak_active = std::max(peak_active, client.stats().active);
+            if (response && response->body == "/" + std::to_string(i)) ++ok;
+          },
+          boost::asio::detached);
+    }
+    co_return;
+  });
+  EXPECT_EQ(ok, 50);
+  EXPECT_LE(upstream_.peak_connections(), 4);
+  EXPECT_LE(upstream_.accepted(), 4);
+  EXPECT_LE(peak_active, 4u);
+  EXPECT_EQ(client.stats().active, 0u);
+}
+
+TEST_F(HttpClientTest, ConnectRefusedIsConnectError) {
+  std::uint16_t port = 0;
+  {
+    boost::asio::ip::tcp::acceptor probe(io_, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    port = probe.local_endpoint().port();
+  }  // closed: nothing listens on `port` now
+  HttpClient client;
+  auto response = send(client, get("http://127.0.0.1:" + std::to_string(port) + "/"));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.code(), ErrorCode::kUpstreamError);
+  EXPECT_EQ(client_error_kind(response.error()), ClientErrorKind::kConnect);
+  EXPECT_TRUE(nothing_sent(*client_error_kind(response.error())));
+  EXPECT_TRUE(response.error().message.starts_with("connect to 127.0.0.1:" + std::to_string(port) +
+                                                   " failed: "))
+      << response.error().message;
+  EXPECT_EQ(client.stats().active, 0u);
+}
+
+TEST_F(HttpClientTest, UnknownHostIsConnectError) {
+  HttpClient client;
+  auto response = send(client, get("http://no-such-host.invalid/"));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.code(), ErrorCode::kUpstreamError);
+  EXPECT_EQ(client_error_kind(response.error()), ClientErrorKind::kConnect);
+}
+
+TEST_F(HttpClientTest, FirstByteTimeout) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.header_delay = 20s;
+    return reply;
+  });
+  HttpClient client;
+  ClientRequest request = get(upstream_.url());
+  request.first_byte_timeout = 200ms;
+  auto response = send(client, request);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.code(), ErrorCode::kUpstreamTimeout);
+  EXPECT_EQ(client_error_kind(response.error()), ClientErrorKind::kTimeoutFirstByte);
+  EXPECT_TRUE(eventually([&] { return upstream_.closed_by_client() == 1; }));
+}
+
+TEST_F(HttpClientTest, TotalTimeoutCoversSlowBody) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.chunks = std::vector<std::string>(100, "x");
+    reply.chunk_delay = 50ms;  // each gap is far below the idle timeout
+    return reply;
+  });
+  HttpClient client;
+  ClientRequest request = get(upstream_.url());
+  request.total_timeout = 300ms;
+  request.idle_read_timeout = 10s;
+  auto response = send(client, request);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.code(), ErrorCode::kUpstreamTimeout);
+  EXPECT_EQ(client_error_kind(response.error()), ClientErrorKind::kTimeoutTotal);
+}
+
+TEST_F(HttpClientTest, StaleIdleConnectionIsReplaced) {
+  HttpClient client;
+  ASSERT_TRUE(send(client, get(upstream_.url())));
+  upstream_.close_idle_connections();
+  ASSERT_TRUE(eventually([&] { return upstream_.open_connections() == 0; }));
+  auto response = send(client, get(upstream_.url()));
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->body, "ok");
+  EXPECT_EQ(upstream_.accepted(), 2);
+}
+
+TEST_F(HttpClientTest, PooledConnectionDroppedBeforeAnyResponseByteIsRetriedOnce) {
+  int count = 0;
+  upstream_.on_request([&count](const SeenRequest&) {
+    Reply reply;
+    reply.close_without_reply = ++count == 2;  // the reused connection dies unanswered
+    return reply;
+  });
+  HttpClient client;
+  ASSERT_TRUE(send(client, get(upstream_.url())));
+  auto response = send(client, get(upstream_.url()));
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->body, "ok");
+  EXPECT_EQ(upstream_.accepted(), 2);
+  EXPECT_EQ(upstream_.requests().size(), 3u);
+}
+
+TEST_F(HttpClientTest, FreshConnectionDroppedWithoutResponseIsNotRetried) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.close_without_reply = true;
+    return reply;
+  });
+  HttpClient client;
+  auto response = send(client, get(upstream_.url()));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.code(), ErrorCode::kUpstreamError);
+  EXPECT_EQ(client_error_kind(response.error()), ClientErrorKind::kCut);
+  EXPECT_EQ(upstream_.requests().size(), 1u);
+}
+
+TEST_F(HttpClientTest, BodyOverLimitFails) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.body = std::string(100, 'x');
+    return reply;
+  });
+  ClientOptions options;
+  options.max_response_body_bytes = 10;
+  HttpClient client(options);
+  auto response = send(client, get(upstream_.url()));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.code(), ErrorCode::kUpstreamError);
+  EXPECT_EQ(client_error_kind(response.error()), ClientErrorKind::kMalformed);
+  EXPECT_EQ(client.stats().idle, 0u);
+}
+
+TEST_F(HttpClientTest, BadRequestsFailWithoutSending) {
+  HttpClient client;
+  auto bad_url = send(client, get("ftp://127.0.0.1/"));
+  ASSERT_FALSE(bad_url);
+  EXPECT_EQ(bad_url.code(), ErrorCode::kInvalidRequest);
+  EXPECT_EQ(client_error_kind(bad_url.error()), ClientErrorKind::kInvalidRequest);
+
+  ClientRequest injected = get(upstream_.url());
+  injected.headers.add("X-Evil", "a\r\nX-Injected: 1");
+  auto bad_header = send(client, injected);
+  ASSERT_FALSE(bad_header);
+  EXPECT_EQ(bad_header.code(), ErrorCode::kInvalidRequest);
+
+  ClientRequest bad_method = get(upstream_.url());
+  bad_method.method = "GE T";
+  EXPECT_FALSE(send(client, bad_method));
+  EXPECT_EQ(upstream_.requests().size(), 0u);
+}
+
+TEST_F(HttpClientTest, MalformedResponseIsUpstreamError) {
+  // A raw server answering garbage instead of HTTP.
+  boost::asio::ip::tcp::acceptor acceptor(io_, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = acceptor.local_endpoint().port();
+  HttpClient client;
+  std::optional<Result<ClientResponse>> out;
+  testing::run_on(io_, [&]() -> Task<void> {
+    boost::asio::co_spawn(
+        io_,
+        [&]() -> Task<void> {
+          auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
+          char buf[1024];
+          co_await socket.async_read_some(boost::asio::buffer(buf), boost::asio::use_awaitable);
+          co_await boost::asio::async_write(socket, boost::asio::buffer("NOT HTTP AT ALL\r\n\r\n"),
+                                            boost::asio::use_awaitable);
+        },
+        boost::asio::detached);
+    out.emplace(co_await client.send(get("http://127.0.0.1:" + std::to_string(port) + "/")));
+  });
+  ASSERT_FALSE(*out);
+  EXPECT_EQ(out->code(), ErrorCode::kUpstreamError);
+  EXPECT_EQ(client_error_kind(out->error()), ClientErrorKind::kMalformed);
+}
+
+}  // namespace
+}  // namespace osprey::net
