@@ -1,0 +1,334 @@
+// HttpClient::open: incremental body delivery, connection reuse after a full read, and the
+// failure modes of a stream (idle timeout, cut, abandonment, cancellation).
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <thread>
+
+#include "net/http_client.h"
+#include "unit/net/test_upstream.h"
+
+namespace osprey::net {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Reply;
+using testing::SeenRequest;
+using testing::TestUpstream;
+
+template <typename Pred>
+bool eventually(Pred pred) {
+  for (int i = 0; i < 1000 && !pred(); ++i) std::this_thread::sleep_for(5ms);
+  return pred();
+}
+
+class HttpClientStreamTest : public ::testing::Test {
+ protected:
+  ClientRequest get(const std::string& path = "/") {
+    ClientRequest request;
+    request.method = "GET";
+    request.url = upstream_.url(path);
+    return request;
+  }
+  void serve_chunks(std::vector<std::string> chunks) {
+    upstream_.on_request([chunks](const SeenRequest&) {
+      Reply reply;
+      reply.chunks = chunks;
+      return reply;
+    });
+  }
+  // Reads a stream to its end; returns the body or the error.
+  static Task<Result<std::string>> read_all(ResponseStream& stream) {
+    std::string body;
+    for (;;) {
+      auto chunk = co_await stream.next();
+      if (!chunk) co_return chunk.error();
+      if (!*chunk) co_return body;
+      body += **chunk;
+    }
+  }
+
+  boost::asio::io_context io_;
+  TestUpstream upstream_;
+};
+
+TEST_F(HttpClientStreamTest, ChunksArriveBeforeTheLastIsSent) {
+  auto gate = std::make_shared<std::atomic<bool>>(false);
+  upstream_.on_request([gate](const SeenRequest&) {
+    Reply reply;
+    reply.chunks = {"data: a\n\n", "data: b\n\n", "data: [DONE]\n\n"};
+    reply.last_chunk_gate = gate;  // the server holds the last chunk until we saw the others
+    return reply;
+  });
+  HttpClient client;
+  std::string before_gate, after_gate;
+  std::optional<Error> failure;
+  testing::run_on(io_, [&]() -> Task<void> {
+    auto stream = co_await client.open(get("/stream"));
+    if (!stream) {
+      failure = stream.error();
+      co_return;
+    }
+    EXPECT_EQ((*stream)->status(), 200);
+    EXPECT_EQ((*stream)->headers().get("transfer-encoding"), "chunked");
+    while (before_gate.size() < std::string("data: a\n\ndata: b\n\n").size()) {
+      auto chunk = co_await (*stream)->next();
+      if (!chunk || !*chunk) {
+        failure = chunk ? Error{ErrorCode::kInternal, "ended early"} : chunk.error();
+        co_return;
+      }
+      before_gate += **chunk;
+    }
+    gate->store(true);
+    auto rest = co_await read_all(**stream);
+    if (!rest)
+      failure = rest.error();
+    else
+      after_gate = *rest;
+  });
+  ASSERT_FALSE(failure) << failure->message;
+  EXPECT_EQ(before_gate, "data: a\n\ndata: b\n\n");
+  EXPECT_EQ(after_gate, "data: [DONE]\n\n");
+}
+
+TEST_F(HttpClientStreamTest, FullyReadStreamReturnsConnectionToPool) {
+  serve_chunks({"one", "two"});
+  HttpClient client;
+  for (int i = 0; i < 3; ++i) {
+    std::optional<Result<std::string>> body;
+    testing::run_on(io_, [&]() -> Task<void> {
+      auto stream = co_await client.open(get());
+      if (!stream) {
+        body.emplace(stream.error());
+        co_return;
+      }
+      body.emplace(co_await read_all(**stream));
+    });
+    ASSERT_TRUE(*body) << body->error().message;
+    EXPECT_EQ(**body, "onetwo");
+  }
+  EXPECT_EQ(upstream_.accepted(), 1);
+  EXPECT_EQ(client.stats().idle, 1u);
+  EXPECT_EQ(client.stats().active, 0u);
+}
+
+TEST_F(HttpClientStreamTest, FixedLengthBodyCanBeStreamed) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.body = std::string(100000, 'z');
+    return reply;
+  });
+  HttpClient client;
+  std::optional<Result<std::string>> body;
+  testing::run_on(io_, [&]() -> Task<void> {
+    auto stream = co_await client.open(get());
+    if (!stream) {
+      body.emplace(stream.error());
+      co_return;
+    }
+    body.emplace(co_await read_all(**stream));
+  });
+  ASSERT_TRUE(*body) << body->error().message;
+  EXPECT_EQ(**body, std::string(100000, 'z'));
+}
+
+TEST_F(HttpClientStreamTest, AbandonedStreamClosesItsConnection) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.chunks = {"first", "second"};
+    reply.chunk_delay = 20s;  // never reached: the client gives up first
+    return reply;
+  });
+  HttpClient client;
+  std::string first;
+  testing::run_on(io_, [&]() -> Task<void> {
+    auto stream = co_await client.open(get());
+    if (!stream) co_return;
+    auto chunk = co_await (*stream)->next();
+    if (chunk && *chunk) first = **chunk;
+  });  // the stream is destroyed here, mid-body
+  EXPECT_EQ(first, "first");
+  EXPECT_EQ(client.stats().idle, 0u);
+  EXPECT_EQ(client.stats().active, 0u);
+  EXPECT_TRUE(eventually([&] { return upstream_.closed_by_client() == 1; }));
+}
+
+TEST_F(HttpClientStreamTest, IdleReadTimeoutMidStream) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.chunks = {"first"};
+    reply.stall_after_chunks = 20s;
+    return reply;
+  });
+  HttpClient client;
+  std::optional<Result<std::string>> body;
+  testing::run_on(io_, [&]() -> Task<void> {
+    ClientRequest request = get();
+    request.idle_read_timeout = 200ms;
+    auto stream = co_await client.open(request);
+    if (!stream) {
+      body.emplace(stream.error());
+      co_return;
+    }
+    body.emplace(co_await read_all(**stream));
+  });
+  ASSERT_FALSE(*body);
+  EXPECT_EQ(body->code(), ErrorCode::kUpstreamTimeout);
+  EXPECT_EQ(client_error_kind(body->error()), ClientErrorKind::kTimeoutIdle);
+  EXPECT_EQ(client.stats().idle, 0u);
+}
+
+TEST_F(HttpClientStreamTest, CutMidBodyIsAnErrorNotACleanEnd) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.chunks = {"partial"};
+    reply.cut_after_chunks = true;
+    return reply;
+  });
+  HttpClient client;
+  std::string received;
+  std::optional<Result<std::optional<std::string>>> last;
+  testing::run_on(io_, [&]() -> Task<void> {
+    auto stream = co_await client.open(get());
+    if (!stream) co_return;
+    for (;;) {
+      auto chunk = co_await (*stream)->next();
+      if (!chunk || !*chunk) {
+        last.emplace(std::move(chunk));
+        // Asking again repeats the error rather than pretending the body ended.
+        if (!*last) {
+          auto again = co_await (*stream)->next();
+          EXPECT_FALSE(again);
+        }
+        co_return;
+      }
+      received += **chunk;
+    }
+  });
+  EXPECT_EQ(received, "partial");
+  ASSERT_TRUE(last.has_value());
+  ASSERT_FALSE(*last);
+  EXPECT_EQ(last->code(), ErrorCode::kUpstreamError);
+  EXPECT_EQ(client_error_kind(last->error()), ClientErrorKind::kCut);
+}
+
+TEST_F(HttpClientStreamTest, CancelWhileWaitingForHeadersClosesConnection) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.header_delay = 20s;
+    return reply;
+  });
+  HttpClient client;
+  auto cancel = std::make_shared<CancelToken>();
+  std::optional<Result<ClientResponse>> out;
+  std::thread canceller([&] {
+    // Cancel from another thread once the request reached the server.
+    if (eventually([&] { return upstream_.requests().size() == 1; })) cancel->cancel();
+  });
+  testing::run_on(io_, [&]() -> Task<void> {
+    ClientRequest request = get();
+    request.cancel = cancel;
+    out.emplace(co_await client.send(request));
+  });
+  canceller.join();
+  ASSERT_FALSE(*out);
+  EXPECT_EQ(out->code(), ErrorCode::kClientClosed);
+  EXPECT_EQ(client_error_kind(out->error()), ClientErrorKind::kCancelled);
+  EXPECT_TRUE(eventually([&] { return upstream_.closed_by_client() == 1; }));
+  EXPECT_EQ(client.stats().active, 0u);
+}
+
+TEST_F(HttpClientStreamTest, CancelMidStream) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.chunks = {"first", "never"};
+    reply.chunk_delay = 20s;
+    return reply;
+  });
+  HttpClient client;
+  auto cancel = std::make_shared<CancelToken>();
+  std::optional<Result<std::optional<std::string>>> after_cancel;
+  testing::run_on(io_, [&]() -> Task<void> {
+    ClientRequest request = get();
+    request.cancel = cancel;
+    auto stream = co_await client.open(request);
+    if (!stream) co_return;
+    auto first = co_await (*stream)->next();
+    EXPECT_TRUE(first && *first);
+    std::thread([cancel] { cancel->cancel(); }).detach();
+    after_cancel.emplace(co_await (*stream)->next());
+  });
+  ASSERT_TRUE(after_cancel.has_value());
+  ASSERT_FALSE(*after_cancel);
+  EXPECT_EQ(after_cancel->code(), ErrorCode::kClientClosed);
+  EXPECT_TRUE(eventually([&] { return upstream_.closed_by_client() == 1; }));
+}
+
+TEST_F(HttpClientStreamTest, CancelWhileQueuedForAConnection) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.header_delay = 300ms;
+    return reply;
+  });
+  ClientOptions options;
+  options.max_connections_per_host = 1;
+  HttpClient client(options);
+  auto cancel = std::make_shared<CancelToken>();
+  std::optional<Result<ClientResponse>> first, queued;
+  testing::run_on(io_, [&]() -> Task<void> {
+    boost::asio::co_spawn(
+        io_, [&]() -> Task<void> { first.emplace(co_await client.send(get())); },
+        boost::asio::detached);
+    boost::asio::co_spawn(
+        io_,
+        [&]() -> Task<void> {
+          ClientRequest request = get();
+          request.cancel = cancel;
+          queued.emplace(co_await client.send(request));
+        },
+        boost::asio::detached);
+    // Both coroutines have started; the second waits for the only slot.
+    boost::asio::steady_timer timer(io_, 50ms);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    cancel->cancel();
+  });
+  ASSERT_TRUE(*first) << first->error().message;
+  ASSERT_FALSE(*queued);
+  EXPECT_EQ(queued->code(), ErrorCode::kClientClosed);
+  EXPECT_EQ(upstream_.requests().size(), 1u);
+}
+
+TEST(CancelToken, RunsCallbacksOnceAndImmediatelyWhenAlreadyCancelled) {
+  CancelToken token;
+  int runs = 0;
+  const auto id = token.subscribe([&] { ++runs; });
+  const auto removed = token.subscribe([&] { runs += 100; });
+  token.unsubscribe(removed);
+  EXPECT_FALSE(token.cancelled());
+  token.cancel();
+  token.cancel();
+  EXPECT_TRUE(token.cancelled());
+  EXPECT_EQ(runs, 1);
+  token.unsubscribe(id);  // already ran: harmless
+  EXPECT_EQ(token.subscribe([&] { runs += 10; }), CancelToken::kNoSubscription);
+  EXPECT_EQ(runs, 11);
+}
+
+TEST(ClientError, KindSurvivesTheRoundTripThroughError) {
+  for (auto kind :
+       {ClientErrorKind::kInvalidRequest, ClientErrorKind::kConnect, ClientErrorKind::kTls,
+        ClientErrorKind::kTimeoutConnect, ClientErrorKind::kTimeoutFirstByte,
+        ClientErrorKind::kTimeoutIdle, ClientErrorKind::kTimeoutTotal, ClientErrorKind::kCut,
+        ClientErrorKind::kMalformed, ClientErrorKind::kCancelled}) {
+    const Error error = make_client_error(kind, "h:1", "detail");
+    EXPECT_EQ(client_error_kind(error), kind) << error.message;
+  }
+  EXPECT_EQ(make_client_error(ClientErrorKind::kConnect, "h:1", "refused").message,
+            "connect to h:1 failed: refused");
+  EXPECT_FALSE(client_error_kind(Error{ErrorCode::kUpstreamError, "something else"}));
+}
+
+}  // namespace
+}  // namespace osprey::net
