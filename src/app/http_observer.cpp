@@ -1,0 +1,56 @@
+#include "app/http_observer.h"
+
+#include <chrono>
+#include <string>
+
+#include "core/log.h"
+
+namespace osprey::app {
+
+HttpObserver::HttpObserver(metrics::Registry& registry, bool access_log)
+    : access_log_(access_log),
+      requests_(registry.counter("osprey_http_requests_total",
+                                 "HTTP requests answered, by route pattern, method and status.",
+                                 {"route", "method", "status"})),
+      latency_(registry.histogram("osprey_http_request_duration_seconds",
+                                  "Time from the first byte of a request to its last byte written.",
+                                  {"route", "status"}, metrics::latency_buckets_seconds())),
+      errors_(registry.counter("osprey_http_errors_total", "Error responses by stable error code.",
+                               {"code"})),
+      in_flight_(registry.gauge("osprey_http_requests_in_flight", "Requests being handled now.")
+                     .with({})) {}
+
+net::ServerHooks HttpObserver::hooks() {
+  net::ServerHooks hooks;
+  hooks.on_request_end = [this](const net::RequestRecord& r) { on_request_end(r); };
+  hooks.on_in_flight = [this](int delta) { in_flight_.inc(delta); };
+  hooks.on_event = [](std::string_view what, std::string_view detail) {
+    log::warn("http_server_event", {{"event", what}, {"detail", detail}});
+  };
+  return hooks;
+}
+
+void HttpObserver::on_request_end(const net::RequestRecord& r) {
+  const std::string status = std::to_string(r.status);
+  const double seconds = std::chrono::duration<double>(r.latency).count();
+  requests_.with({r.route, r.method, status}).inc();
+  latency_.with({r.route, status}).observe(seconds);
+  if (r.error) errors_.with({code_name(*r.error)}).inc();
+  if (!access_log_) return;
+  const LogLevel level = r.status >= 500 ? LogLevel::kError : LogLevel::kInfo;
+  if (!log::enabled(level)) return;
+  std::string_view path = r.target.substr(0, r.target.find('?'));
+  log::write(level, "http_request",
+             {{"request_id", r.request_id},
+              {"method", r.method},
+              {"route", r.route},
+              {"path", path},
+              {"status", r.status},
+              {"latency_ms", seconds * 1000.0},
+              {"bytes_in", static_cast<std::uint64_t>(r.bytes_in)},
+              {"bytes_out", static_cast<std::uint64_t>(r.bytes_out)},
+              {"remote", r.remote_addr},
+              {"code", r.error ? code_name(*r.error) : std::string_view{}}});
+}
+
+}  // namespace osprey::app

@@ -1,0 +1,151 @@
+// `osprey serve`: loads the configuration, opens the store, composes the routes and runs the
+// HTTP server until a signal drains it. This file is the one place that wires modules together.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "app/app_context.h"
+#include "app/commands.h"
+#include "app/debug_routes.h"
+#include "app/health_routes.h"
+#include "app/http_observer.h"
+#include "app/listen_address.h"
+#include "core/build_info.h"
+#include "core/log.h"
+#include "core/metrics_process.h"
+#include "net/server.h"
+
+namespace osprey::app {
+namespace {
+
+LogLevel parse_level(const std::string& level) {
+  if (level == "debug") return LogLevel::kDebug;
+  if (level == "warn") return LogLevel::kWarn;
+  if (level == "error") return LogLevel::kError;
+  return LogLevel::kInfo;
+}
+
+net::ServerOptions server_options(const Config& config, const ListenAddress& address) {
+  const ServerConfig& s = config.server;
+  net::ServerOptions o;
+  o.host = address.host;
+  o.port = address.port;
+  o.io_threads = s.io_threads;
+  o.max_header_bytes = static_cast<std::size_t>(s.max_header_bytes);
+  o.max_body_bytes = static_cast<std::size_t>(s.max_body_bytes);
+  o.header_timeout = std::chrono::milliseconds(s.header_timeout_ms);
+  o.body_timeout = std::chrono::milliseconds(s.body_timeout_ms);
+  o.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
+  o.write_timeout = std::chrono::milliseconds(s.write_timeout_ms);
+  o.drain_timeout = std::chrono::milliseconds(s.drain_timeout_ms);
+  o.max_connections = static_cast<std::size_t>(s.max_connections);
+  return o;
+}
+
+// Opens and migrates the store. Runs on the main thread before any I/O thread exists.
+Status open_store(AppContext& ctx) {
+  std::error_code ec;
+  std::filesystem::create_directories(ctx.config.data_dir, ec);
+  if (ec) {
+    return make_error(ErrorCode::kConfigInvalid,
+                      "data_dir: cannot create \"" + ctx.config.data_dir + "\": " + ec.message());
+  }
+  store::StoreOptions options;
+  options.url = ctx.config.store.url;
+  options.busy_timeout_ms = ctx.config.store.busy_timeout_ms;
+  options.pool_size = ctx.config.store.pool_size;
+  auto store = store::open_store(options);
+  if (!store) return store.error();
+  ctx.store = std::move(store.value());
+  return ctx.store->migrate();
+}
+
+}  // namespace
+
+int run_serve(const CommandLine& cl) {
+  if (cl.words.size() != 1) return usage_failure("usage: osprey serve [flags]");
+  if (!cl.options.empty()) return usage_failure("unknown flag --" + cl.options.front().first);
+
+  AppContext ctx;
+  {
+    Result<Config> config = load_config(cl.config);
+    if (!config) return usage_failure(config.error().message);
+    ctx.config = std::move(config.value());
+  }
+  const Config& config = ctx.config;
+  Status logging = log::init({.level = parse_level(config.log.level),
+                              .file = config.log.file,
+                              .debug_sample_rate = config.log.debug_sample_rate,
+                              .service = "osprey",
+                              .secrets = secret_values(config)});
+  if (!logging.ok()) return usage_failure(logging.error().message);
+
+  Result<ListenAddress> address = parse_listen_address(config.server.listen);
+  if (!address) return usage_failure(address.error().message);
+
+  log::info("startup_begin", {{"version", osprey::version()},
+                              {"data_dir", config.data_dir},
+                              {"config_file", config.config_file}});
+  ctx.workers = std::make_unique<net::WorkerPool>(config.worker_threads);
+  if (Status st = open_store(ctx); !st.ok()) {
+    log::error("store_open_failed",
+               {{"code", code_name(st.code())}, {"error", st.error().message}});
+    std::fprintf(stderr, "osprey: store: %s\n", st.error().message.c_str());
+    return 1;
+  }
+
+  metrics::register_process_metrics(ctx.metrics);
+  HttpObserver observer(ctx.metrics, config.log.access_log);
+  net::Router router;
+  add_health_routes(router, ctx);
+  if (config.server.debug_endpoints) add_debug_routes(router, ctx);
+
+  net::Server server(server_options(config, *address), std::move(router), observer.hooks());
+  if (Status st = server.listen(); !st.ok()) {
+    log::error("listen_failed", {{"listen", config.server.listen}, {"error", st.error().message}});
+    std::fprintf(stderr, "osprey: %s\n", st.error().message.c_str());
+    return 1;
+  }
+
+  std::atomic<int> shutdown_signals{0};
+  server.on_signal([&](int signo) {
+    if (signo == SIGHUP) {
+      log::info("reload_ignored", {{"reason", "no reloadable configuration yet"}});
+      return;
+    }
+    if (shutdown_signals.fetch_add(1) == 0) {
+      ctx.draining = true;
+      log::info("drain_begin",
+                {{"signal", signo}, {"in_flight", static_cast<std::uint64_t>(server.in_flight())}});
+      server.drain();
+      return;
+    }
+    log::warn("forced_exit", {{"signal", signo}});
+    log::flush();
+    std::_Exit(1);
+  });
+
+  const std::string url = "http://" +
+                          config.server.listen.substr(0, config.server.listen.rfind(':')) + ":" +
+                          std::to_string(server.port());
+  log::info("startup_complete", {{"url", url}, {"store", ctx.store->backend()}});
+  std::printf("osprey listening on %s\n", url.c_str());
+  std::fflush(stdout);
+
+  server.run();
+
+  log::info("drain_complete");
+  ctx.workers->join();
+  if (Status st = ctx.store->close(); !st.ok()) {
+    log::error("store_close_failed", {{"error", st.error().message}});
+  }
+  log::info("shutdown_complete");
+  log::flush();
+  return 0;
+}
+
+}  // namespace osprey::app
