@@ -9,6 +9,10 @@
 namespace osprey::metrics {
 namespace {
 
+// The hot path promises no locks.
+static_assert(std::atomic<double>::is_always_lock_free);
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+
 bool valid_name(std::string_view name, bool allow_colon) {
   if (name.empty()) return false;
   for (std::size_t i = 0; i < name.size(); ++i) {
