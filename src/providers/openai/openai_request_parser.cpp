@@ -1,0 +1,324 @@
+#include "providers/openai/openai_request_parser.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "providers/base64.h"
+
+namespace osprey::providers::openai {
+namespace {
+
+using nlohmann::json;
+
+// Internal only: thrown deep in the walk, caught in parse_chat_request, so every check is one
+// line and no exception leaves this file.
+struct FieldError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw FieldError(path + ": " + what);
+}
+
+bool present(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && !it->is_null();
+}
+
+const json& require(const json& obj, const char* key, const std::string& path) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) fail(path + "." + key, "is required");
+  return *it;
+}
+
+std::string get_string(const json& v, const std::string& path) {
+  if (!v.is_string()) fail(path, "expected string");
+  return v.get<std::string>();
+}
+
+double get_number(const json& v, const std::string& path) {
+  if (!v.is_number()) fail(path, "expected number");
+  return v.get<double>();
+}
+
+std::int64_t get_integer(const json& v, const std::string& path) {
+  if (!v.is_number_integer()) fail(path, "expected integer");
+  return v.get<std::int64_t>();
+}
+
+bool get_bool(const json& v, const std::string& path) {
+  if (!v.is_boolean()) fail(path, "expected boolean");
+  return v.get<bool>();
+}
+
+// "data:image/png;base64,AAAA" → bytes + media type; other URLs are kept as URLs.
+ImageBlock parse_image_url(const std::string& url, const std::string& path) {
+  ImageBlock image;
+  if (url.rfind("data:", 0) != 0) {
+    image.url = url;
+    return image;
+  }
+  const auto comma = url.find(',');
+  const std::string meta = url.substr(5, comma == std::string::npos ? 0 : comma - 5);
+  const auto semi = meta.find(";base64");
+  if (comma == std::string::npos || semi == std::string::npos) {
+    fail(path, "expected a base64 data URL (data:<media-type>;base64,<data>)");
+  }
+  image.media_type = meta.substr(0, semi);
+  auto bytes = base64_decode(std::string_view(url).substr(comma + 1));
+  if (!bytes) fail(path, "invalid base64 data");
+  image.data = std::move(*bytes);
+  return image;
+}
+
+// Text-only content (system, developer, tool): a string or an array of text parts.
+std::string parse_text_content(const json& content, const std::string& path) {
+  if (content.is_string()) return content.get<std::string>();
+  if (!content.is_array()) fail(path, "expected string or array");
+  std::string text;
+  for (std::size_t i = 0; i < content.size(); ++i) {
+    const std::string part_path = path + "[" + std::to_string(i) + "]";
+    const json& part = content[i];
+    if (!part.is_object()) fail(part_path, "expected object");
+    const std::string type = get_string(require(part, "type", part_path), part_path + ".type");
+    if (type != "text") fail(part_path + ".type", "expected \"text\", got \"" + type + "\"");
+    text += get_string(require(part, "text", part_path), part_path + ".text");
+  }
+  return text;
+}
+
+std::vector<ContentBlock> parse_user_content(const json& content, const std::string& path) {
+  std::vector<ContentBlock> blocks;
+  if (content.is_string()) {
+    blocks.emplace_back(TextBlock{content.get<std::string>()});
+    return blocks;
+  }
+  if (!content.is_array()) fail(path, "expected string or array");
+  for (std::size_t i = 0; i < content.size(); ++i) {
+    const std::string part_path = path + "[" + std::to_string(i) + "]";
+    const json& part = content[i];
+    if (!part.is_object()) fail(part_path, "expected object");
+    const std::string type = get_string(require(part, "type", part_path), part_path + ".type");
+    if (type == "text") {
+      blocks.emplace_back(
+          TextBlock{get_string(require(part, "text", part_path), part_path + ".text")});
+    } else if (type == "image_url") {
+      const json& image = require(part, "image_url", part_path);
+      const std::string image_path = part_path + ".image_url";
+      const std::string url =
+          image.is_string() ? image.get<std::string>()
+                            : get_string(require(image, "url", image_path), image_path + ".url");
+      blocks.emplace_back(parse_image_url(url, image_path + ".url"));
+    } else {
+      fail(part_path + ".type", "unsupported content part type \"" + type + "\"");
+    }
+  }
+  return blocks;
+}
+
+ToolUseBlock parse_tool_call(const json& call, const std::string& path) {
+  if (!call.is_object()) fail(path, "expected object");
+  ToolUseBlock tool;
+  tool.id = get_string(require(call, "id", path), path + ".id");
+  if (present(call, "type") && get_string(call["type"], path + ".type") != "function") {
+    fail(path + ".type", "expected \"function\"");
+  }
+  const json& fn = require(call, "function", path);
+  if (!fn.is_object()) fail(path + ".function", "expected object");
+  tool.name = get_string(require(fn, "name", path + ".function"), path + ".function.name");
+  if (present(fn, "arguments")) {
+    const std::string args = get_string(fn["arguments"], path + ".function.arguments");
+    auto parsed = json::parse(args, nullptr, /*allow_exceptions=*/false);
+    // Models sometimes emit broken JSON; keep it verbatim rather than reject the history.
+    tool.input = parsed.is_discarded() ? json(args) : std::move(parsed);
+  }
+  return tool;
+}
+
+void parse_message(const json& msg, const std::string& path, ChatRequest& req) {
+  if (!msg.is_object()) fail(path, "expected object");
+  const std::string role = get_string(require(msg, "role", path), path + ".role");
+  const std::string content_path = path + ".content";
+  if (role == "system" || role == "developer") {
+    req.system.push_back(parse_text_content(require(msg, "content", path), content_path));
+  } else if (role == "user") {
+    req.messages.push_back(
+        Message{Role::kUser, parse_user_content(require(msg, "content", path), content_path)});
+  } else if (role == "assistant") {
+    Message out{Role::kAssistant, {}};
+    if (present(msg, "content")) {
+      std::string text = parse_text_content(msg["content"], content_path);
+      if (!text.empty()) out.content.emplace_back(TextBlock{std::move(text)});
+    }
+    if (present(msg, "tool_calls")) {
+      const json& calls = msg["tool_calls"];
+      if (!calls.is_array()) fail(path + ".tool_calls", "expected array");
+      for (std::size_t i = 0; i < calls.size(); ++i) {
+        out.content.emplace_back(
+            parse_tool_call(calls[i], path + ".tool_calls[" + std::to_string(i) + "]"));
+      }
+    }
+    if (out.content.empty()) fail(content_path, "assistant message needs content or tool_calls");
+    req.messages.push_back(std::move(out));
+  } else if (role == "tool") {
+    ToolResultBlock result;
+    result.tool_use_id = get_string(require(msg, "tool_call_id", path), path + ".tool_call_id");
+    result.content.push_back({ToolResultPart::Kind::kText,
+                              parse_text_content(require(msg, "content", path), content_path),
+                              nullptr});
+    req.messages.push_back(Message{Role::kUser, {std::move(result)}});
+  } else {
+    fail(path + ".role",
+         "expected one of system, developer, user, assistant, tool; got \"" + role + "\"");
+  }
+}
+
+ToolSpec parse_tool(const json& tool, const std::string& path) {
+  if (!tool.is_object()) fail(path, "expected object");
+  const std::string type = get_string(require(tool, "type", path), path + ".type");
+  if (type != "function") fail(path + ".type", "expected \"function\"");
+  const json& fn = require(tool, "function", path);
+  if (!fn.is_object()) fail(path + ".function", "expected object");
+  ToolSpec spec;
+  spec.name = get_string(require(fn, "name", path + ".function"), path + ".function.name");
+  if (spec.name.empty()) fail(path + ".function.name", "must not be empty");
+  if (present(fn, "description")) {
+    spec.description = get_string(fn["description"], path + ".function.description");
+  }
+  if (present(fn, "parameters")) {
+    if (!fn["parameters"].is_object()) fail(path + ".function.parameters", "expected object");
+    spec.input_schema = fn["parameters"];
+  } else {
+    spec.input_schema = {{"type", "object"}, {"properties", json::object()}};
+  }
+  return spec;
+}
+
+ToolChoice parse_tool_choice(const json& v) {
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    if (s == "auto") return {ToolChoice::Kind::kAuto, ""};
+    if (s == "none") return {ToolChoice::Kind::kNone, ""};
+    if (s == "required") return {ToolChoice::Kind::kRequired, ""};
+    fail("tool_choice", "expected \"auto\", \"none\", \"required\" or an object");
+  }
+  if (!v.is_object()) fail("tool_choice", "expected string or object");
+  const json& fn = require(v, "function", "tool_choice");
+  if (!fn.is_object()) fail("tool_choice.function", "expected object");
+  return {ToolChoice::Kind::kTool,
+          get_string(require(fn, "name", "tool_choice.function"), "tool_choice.function.name")};
+}
+
+ResponseFormat parse_response_format(const json& v) {
+  if (!v.is_object()) fail("response_format", "expected object");
+  const std::string type =
+      get_string(require(v, "type", "response_format"), "response_format.type");
+  ResponseFormat rf;
+  if (type == "text") {
+    rf.kind = ResponseFormat::Kind::kText;
+  } else if (type == "json_object") {
+    rf.kind = ResponseFormat::Kind::kJsonObject;
+  } else if (type == "json_schema") {
+    rf.kind = ResponseFormat::Kind::kJsonSchema;
+    const json& js = require(v, "json_schema", "response_format");
+    if (!js.is_object()) fail("response_format.json_schema", "expected object");
+    rf.name = get_string(require(js, "name", "response_format.json_schema"),
+                         "response_format.json_schema.name");
+    if (present(js, "schema")) {
+      if (!js["schema"].is_object()) fail("response_format.json_schema.schema", "expected object");
+      rf.schema = js["schema"];
+    }
+    if (present(js, "strict"))
+      rf.strict = get_bool(js["strict"], "response_format.json_schema.strict");
+  } else {
+    fail("response_format.type", "expected \"text\", \"json_object\" or \"json_schema\"");
+  }
+  return rf;
+}
+
+ChatRequest parse_or_throw(const json& body) {
+  if (!body.is_object()) fail("body", "expected a JSON object");
+  ChatRequest req;
+  req.model = get_string(require(body, "model", "body"), "model");
+  if (req.model.empty()) fail("model", "must not be empty");
+  const json& messages = require(body, "messages", "body");
+  if (!messages.is_array()) fail("messages", "expected array");
+  if (messages.empty()) fail("messages", "must not be empty");
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    parse_message(messages[i], "messages[" + std::to_string(i) + "]", req);
+  }
+
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    const std::string& key = it.key();
+    const json& v = it.value();
+    if (key == "model" || key == "messages") continue;
+    if (v.is_null()) continue;  // OpenAI SDKs send explicit nulls for unset fields
+    if (key == "tools") {
+      if (!v.is_array()) fail("tools", "expected array");
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        req.tools.push_back(parse_tool(v[i], "tools[" + std::to_string(i) + "]"));
+      }
+    } else if (key == "tool_choice") {
+      req.tool_choice = parse_tool_choice(v);
+    } else if (key == "temperature") {
+      req.inference.temperature = get_number(v, key);
+    } else if (key == "top_p") {
+      req.inference.top_p = get_number(v, key);
+    } else if (key == "max_tokens" || key == "max_completion_tokens") {
+      const std::int64_t n = get_integer(v, key);
+      if (n < 1) fail(key, "must be at least 1");
+      req.inference.max_tokens = n;
+    } else if (key == "stop") {
+      if (v.is_string()) {
+        req.inference.stop.push_back(v.get<std::string>());
+      } else if (v.is_array()) {
+        for (std::size_t i = 0; i < v.size(); ++i) {
+          req.inference.stop.push_back(get_string(v[i], "stop[" + std::to_string(i) + "]"));
+        }
+      } else {
+        fail("stop", "expected string or array");
+      }
+    } else if (key == "seed") {
+      req.inference.seed = get_integer(v, key);
+    } else if (key == "response_format") {
+      req.response_format = parse_response_format(v);
+    } else if (key == "user") {
+      req.user = get_string(v, key);
+    } else if (key == "stream") {
+      req.stream = get_bool(v, key);
+    } else if (key == "stream_options") {
+      if (!v.is_object()) fail(key, "expected object");
+      if (present(v, "include_usage")) {
+        req.include_usage = get_bool(v["include_usage"], "stream_options.include_usage");
+      }
+    } else if (key == "provider_options") {
+      if (!v.is_object()) fail(key, "expected object");
+      req.provider_options = v;
+    } else {
+      req.extra[key] = v;
+    }
+  }
+  return req;
+}
+
+}  // namespace
+
+Result<ChatRequest> parse_chat_request(const json& body) {
+  try {
+    return parse_or_throw(body);
+  } catch (const FieldError& e) {
+    return make_error(ErrorCode::kInvalidRequest, e.what());
+  } catch (const json::exception& e) {
+    return make_error(ErrorCode::kInvalidRequest, std::string("invalid request: ") + e.what());
+  }
+}
+
+Result<ChatRequest> parse_chat_request_text(std::string_view body) {
+  auto parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    return make_error(ErrorCode::kInvalidRequest, "body: not valid JSON");
+  }
+  return parse_chat_request(parsed);
+}
+
+}  // namespace osprey::providers::openai

@@ -1,0 +1,37 @@
+#pragma once
+// OpenAiStreamParser turns the `data:` payloads of an OpenAI-compatible SSE stream into
+// StreamEvents: the first chunk opens the message, text and tool-call deltas get stable content
+// indexes (text first seen → its index; each tool_calls[].index → its own), finish_reason closes
+// the message, a usage chunk reports tokens, and "[DONE]" ends the stream.
+// Not thread-safe: one instance per stream.
+#include <map>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "providers/chat_types.h"
+#include "providers/upstream_error.h"
+
+namespace osprey::providers::openai {
+
+class OpenAiStreamParser {
+ public:
+  // One SSE event's data (without the "data: " prefix). An error object in the stream or an
+  // unparseable payload returns an Error; last_error() then holds the details.
+  Result<std::vector<StreamEvent>> feed(std::string_view data);
+  bool done() const { return done_; }
+  const std::optional<UpstreamError>& last_error() const { return last_error_; }
+
+ private:
+  Result<std::vector<StreamEvent>> fail(UpstreamError error);
+
+  bool started_ = false;
+  bool done_ = false;
+  int next_index_ = 0;
+  std::optional<int> text_index_;
+  std::map<int, int> tool_index_;  // OpenAI tool_calls[].index → content index
+  std::optional<UpstreamError> last_error_;
+};
+
+}  // namespace osprey::providers::openai
