@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <mutex>
 #include <random>
@@ -51,6 +52,13 @@ bool keep_sampled_debug(double rate) {
   thread_local std::minstd_rand rng(static_cast<std::uint_fast32_t>(
       std::random_device{}() ^ std::hash<std::thread::id>{}(std::this_thread::get_id())));
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng) < rate;
+}
+
+template <class T>
+void append_integer(std::string& line, T value) {
+  char buf[24];
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  line.append(buf, ptr);
 }
 
 void append_field(std::string& line, std::string_view key, const Field& f) {
