@@ -273,5 +273,26 @@ TEST(TokenBucketMap, UsableThroughTheBackendInterface) {
   EXPECT_FALSE(backend.try_take("k", limit(1, 1), 1)->allowed);
 }
 
+TEST(TokenBucketMap, ConcurrentCallersShareEachKeysBurstExactly) {
+  ManualClock clock;  // time stands still: only the burst is available
+  TokenBucketMap map(clock);
+  const auto l = limit(1, 50);
+  std::atomic<int> admitted_a{0};
+  std::atomic<int> admitted_b{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 100; ++i) {
+        if (map.try_take("a", l, 1)->allowed) admitted_a.fetch_add(1);
+        if (map.try_take("b", l, 1)->allowed) admitted_b.fetch_add(1);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(admitted_a.load(), 50);
+  EXPECT_EQ(admitted_b.load(), 50);
+  EXPECT_EQ(map.size(), 2u);
+}
+
 }  // namespace
 }  // namespace osprey

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -19,14 +22,14 @@ using std::chrono::seconds;
 
 class BalancerTest : public ::testing::Test {
  protected:
-  DeploymentState& add(const std::string& id, double weight = 1.0) {
+  DeploymentState& add(const std::string& id, double weight = 1.0, int trial_calls = 1) {
     DeploymentOptions o;
     o.id = id;
     o.weight = weight;
     o.breaker.consecutive_failures = 1;
     o.breaker.error_rate_threshold = 0;
     o.breaker.open_duration = seconds(5);
-    o.breaker.max_half_open_calls = 1;
+    o.breaker.max_half_open_calls = trial_calls;
     o.health.unhealthy_threshold = 1;
     o.health.healthy_threshold = 1;
     owned.push_back(std::make_unique<DeploymentState>(o, clock));
@@ -215,6 +218,54 @@ TEST_F(BalancerTest, SelectSkipsADeploymentWhoseTrialSlotIsTaken) {
   }
   trial.permit.success();
   EXPECT_EQ(recovering.breaker().state(), CircuitState::kClosed);
+}
+
+TEST_F(BalancerTest, ConcurrentSelectsNeverExceedTheTrialSlots) {
+  DeploymentState& recovering = add("recovering", 1.0, /*trial_calls=*/2);
+  open_breaker(recovering);
+  clock.advance(seconds(5));
+  // Outcomes are never reported, so granted slots stay taken until `held` is cleared.
+  std::vector<std::vector<Selection>> held(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937_64 local(static_cast<unsigned>(t));
+      for (int i = 0; i < 500; ++i) {
+        if (Selection s = select(all, local)) held[t].push_back(std::move(s));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::size_t granted = 0;
+  for (const auto& h : held) granted += h.size();
+  EXPECT_EQ(granted, 2u);
+  EXPECT_EQ(recovering.outstanding(), 2);
+  held.clear();  // abandons the trials: frees the slots without closing the breaker
+  EXPECT_EQ(recovering.outstanding(), 0);
+  EXPECT_EQ(recovering.breaker().state(), CircuitState::kHalfOpen);
+  EXPECT_TRUE(recovering.available());
+}
+
+TEST_F(BalancerTest, ConcurrentSelectionsLeaveNoOutstandingBehind) {
+  add("a", 1);
+  add("b", 2);
+  add("c", 1);
+  std::vector<std::thread> threads;
+  std::atomic<int> served{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937_64 local(static_cast<unsigned>(100 + t));
+      for (int i = 0; i < 2000; ++i) {
+        Selection s = select(all, local);
+        if (!s) continue;
+        served.fetch_add(1);
+        s.permit.success();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(served.load(), 8000);  // nothing ever fails, so every select succeeds
+  for (const DeploymentState* d : all) EXPECT_EQ(d->outstanding(), 0) << d->id();
 }
 
 }  // namespace
