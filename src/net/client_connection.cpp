@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -19,6 +20,50 @@ using asio::ip::tcp;
 
 namespace {
 
+// What a cancellation must interrupt while connecting. Touched only on the connecting
+// coroutine's executor: the CancelToken callback posts there.
+struct ConnectCancel {
+  std::shared_ptr<tcp::resolver> resolver;
+  beast::tcp_stream* stream = nullptr;
+  bool fired = false;
+};
+
+// Subscribes `hook` to `cancel` for the lifetime of this object.
+class ConnectCancelGuard {
+ public:
+  ConnectCancelGuard(CancelToken* cancel, const std::shared_ptr<ConnectCancel>& hook,
+                     asio::any_io_executor ex)
+      : cancel_(cancel), hook_(hook) {
+    if (!cancel_) return;
+    std::weak_ptr<ConnectCancel> weak = hook;
+    subscription_ = cancel_->subscribe([weak, ex] {
+      asio::post(ex, [weak] {
+        auto h = weak.lock();
+        if (!h) return;
+        h->fired = true;
+        if (h->resolver) h->resolver->cancel();
+        if (h->stream) h->stream->close();
+      });
+    });
+  }
+  ~ConnectCancelGuard() {
+    if (cancel_) cancel_->unsubscribe(subscription_);
+    hook_->stream = nullptr;
+    hook_->resolver.reset();
+  }
+  ConnectCancelGuard(const ConnectCancelGuard&) = delete;
+  ConnectCancelGuard& operator=(const ConnectCancelGuard&) = delete;
+
+ private:
+  CancelToken* cancel_;
+  std::shared_ptr<ConnectCancel> hook_;
+  CancelToken::SubscriptionId subscription_ = CancelToken::kNoSubscription;
+};
+
+Error cancelled(const Url& url) {
+  return make_client_error(ClientErrorKind::kCancelled, url.authority(), "while connecting");
+}
+
 std::string ms_text(std::chrono::steady_clock::duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
 }
@@ -26,9 +71,11 @@ std::string ms_text(std::chrono::steady_clock::duration d) {
 // Resolves `url.host`, bounded by `deadline`: the resolver has no timeout of its own, so a timer
 // cancels it. Both run on this coroutine's executor.
 Task<Result<tcp::resolver::results_type>> resolve(const Url& url,
-                                                  std::chrono::steady_clock::time_point deadline) {
+                                                  std::chrono::steady_clock::time_point deadline,
+                                                  ConnectCancel& hook) {
   auto ex = co_await asio::this_coro::executor;
   auto resolver = std::make_shared<tcp::resolver>(ex);
+  hook.resolver = resolver;
   auto timer = std::make_shared<asio::steady_timer>(ex);
   auto timed_out = std::make_shared<bool>(false);
   timer->expires_at(deadline);
@@ -41,6 +88,8 @@ Task<Result<tcp::resolver::results_type>> resolve(const Url& url,
   auto results = co_await resolver->async_resolve(url.host, std::to_string(url.port),
                                                   asio::redirect_error(asio::use_awaitable, ec));
   timer->cancel();
+  hook.resolver.reset();
+  if (hook.fired) co_return cancelled(url);
   if (*timed_out) {
     co_return make_client_error(ClientErrorKind::kTimeoutConnect, url.authority(),
                                 "name resolution did not finish in time");
@@ -60,17 +109,21 @@ ClientConnection::ClientConnection(beast::tcp_stream plain)
 ClientConnection::ClientConnection(std::unique_ptr<TlsStream> tls) : tls_(std::move(tls)) {}
 
 Task<Result<std::shared_ptr<ClientConnection>>> ClientConnection::open(
-    const Url& url, asio::ssl::context* tls_context,
-    std::chrono::steady_clock::time_point deadline) {
+    const Url& url, asio::ssl::context* tls_context, std::chrono::steady_clock::time_point deadline,
+    CancelToken* cancel) {
   const auto started = std::chrono::steady_clock::now();
-  auto resolved = co_await resolve(url, deadline);
+  auto ex = co_await asio::this_coro::executor;
+  auto hook = std::make_shared<ConnectCancel>();
+  ConnectCancelGuard guard(cancel, hook, ex);
+  auto resolved = co_await resolve(url, deadline, *hook);
   if (!resolved) co_return resolved.error();
 
-  auto ex = co_await asio::this_coro::executor;
   beast::tcp_stream stream(ex);
+  hook->stream = &stream;
   stream.expires_at(deadline);
   beast::error_code ec;
   co_await stream.async_connect(*resolved, asio::redirect_error(asio::use_awaitable, ec));
+  if (hook->fired) co_return cancelled(url);
   if (ec == beast::error::timeout) {
     co_return make_client_error(ClientErrorKind::kTimeoutConnect, url.authority(),
                                 "no connection after " + ms_text(deadline - started));
@@ -79,11 +132,13 @@ Task<Result<std::shared_ptr<ClientConnection>>> ClientConnection::open(
   stream.socket().set_option(tcp::no_delay(true), ec);  // best effort: small request writes
 
   if (!url.tls()) {
+    hook->stream = nullptr;
     stream.expires_never();
     co_return std::make_shared<ClientConnection>(std::move(stream));
   }
 
   auto tls = std::make_unique<TlsStream>(std::move(stream), *tls_context);
+  hook->stream = &tls->next_layer();
   // SNI: virtual-hosted HTTPS endpoints pick the certificate by name. Not sent for IP literals.
   beast::error_code ip_ec;
   asio::ip::make_address(url.host, ip_ec);
@@ -93,6 +148,7 @@ Task<Result<std::shared_ptr<ClientConnection>>> ClientConnection::open(
   tls->set_verify_callback(asio::ssl::host_name_verification(url.host));
   co_await tls->async_handshake(asio::ssl::stream_base::client,
                                 asio::redirect_error(asio::use_awaitable, ec));
+  if (hook->fired) co_return cancelled(url);
   if (ec == beast::error::timeout) {
     co_return make_client_error(ClientErrorKind::kTimeoutConnect, url.authority(),
                                 "TLS handshake not done after " + ms_text(deadline - started));
@@ -105,6 +161,7 @@ Task<Result<std::shared_ptr<ClientConnection>>> ClientConnection::open(
     }
     co_return make_client_error(ClientErrorKind::kTls, url.authority(), detail);
   }
+  hook->stream = nullptr;
   tls->next_layer().expires_never();
   co_return std::make_shared<ClientConnection>(std::move(tls));
 }

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "core/result.h"
+#include "net/cancel_token.h"
 #include "net/task.h"
 #include "net/url.h"
 
@@ -21,12 +22,12 @@ class ClientConnection {
  public:
   using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
-  // Resolves, connects and (for https) runs the TLS handshake, all before `deadline`.
-  // `tls_context` is required for https and ignored for http. Errors are client errors
-  // (kConnect, kTls, kTimeoutConnect).
+  // Resolves, connects and (for https) runs the TLS handshake, all before `deadline`; a fired
+  // `cancel` (optional) aborts any of the steps. `tls_context` is required for https and ignored
+  // for http. Errors are client errors (kConnect, kTls, kTimeoutConnect, kCancelled).
   static Task<Result<std::shared_ptr<ClientConnection>>> open(
       const Url& url, boost::asio::ssl::context* tls_context,
-      std::chrono::steady_clock::time_point deadline);
+      std::chrono::steady_clock::time_point deadline, CancelToken* cancel);
 
   explicit ClientConnection(boost::beast::tcp_stream plain);
   explicit ClientConnection(std::unique_ptr<TlsStream> tls);

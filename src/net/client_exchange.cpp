@@ -127,6 +127,7 @@ Task<Result<std::unique_ptr<ClientExchange>>> ClientExchange::start(
                                 message.error().message);
   }
   if (url->tls() && settings.tls_context == nullptr) {
+    if (settings.tls_error) co_return *settings.tls_error;
     co_return make_client_error(ClientErrorKind::kTls, authority, "TLS is not configured");
   }
   auto exchange = std::make_unique<ClientExchange>(*url, request);
@@ -144,8 +145,8 @@ Task<Result<std::unique_ptr<ClientExchange>>> ClientExchange::start(
     if (!exchange->lease_.connection()) {
       const auto connect_deadline =
           std::min(exchange->total_deadline_, Clock::now() + request.connect_timeout);
-      auto connection =
-          co_await ClientConnection::open(*url, settings.tls_context, connect_deadline);
+      auto connection = co_await ClientConnection::open(*url, settings.tls_context,
+                                                        connect_deadline, request.cancel.get());
       if (request.cancel && request.cancel->cancelled()) {
         co_return make_client_error(ClientErrorKind::kCancelled, authority, "while connecting");
       }

@@ -24,7 +24,8 @@ namespace osprey::net {
 
 struct ExchangeSettings {
   ClientPool* pool;
-  boost::asio::ssl::context* tls_context;  // null: https requests fail
+  boost::asio::ssl::context* tls_context;  // null: https requests fail with tls_error
+  const Error* tls_error;                  // why tls_context is null
   std::size_t max_header_bytes;
 };
 

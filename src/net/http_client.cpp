@@ -16,7 +16,8 @@ struct HttpClient::Impl {
   std::optional<Error> tls_error;  // why tls_context is null; reported by https requests
 
   ExchangeSettings settings() const {
-    return ExchangeSettings{pool.get(), tls_context.get(), options.max_response_header_bytes};
+    return ExchangeSettings{pool.get(), tls_context.get(), tls_error ? &*tls_error : nullptr,
+                            options.max_response_header_bytes};
   }
 };
 
@@ -52,7 +53,6 @@ HttpClient::~HttpClient() = default;
 
 Task<Result<std::unique_ptr<ResponseStream>>> HttpClient::open(ClientRequest request) {
   auto impl = impl_;  // keeps the pool and TLS context alive across suspensions
-  if (impl->tls_error && request.url.starts_with("https:")) co_return *impl->tls_error;
   auto exchange = co_await ClientExchange::start(request, impl->settings());
   if (!exchange) co_return exchange.error();
   co_return std::unique_ptr<ResponseStream>(std::make_unique<ExchangeStream>(std::move(*exchange)));
@@ -60,7 +60,6 @@ Task<Result<std::unique_ptr<ResponseStream>>> HttpClient::open(ClientRequest req
 
 Task<Result<ClientResponse>> HttpClient::send(ClientRequest request) {
   auto impl = impl_;
-  if (impl->tls_error && request.url.starts_with("https:")) co_return *impl->tls_error;
   auto exchange = co_await ClientExchange::start(request, impl->settings());
   if (!exchange) co_return exchange.error();
   ClientResponse response;

@@ -8,7 +8,8 @@
 // the executor of the awaiting coroutine (no threads of its own). Pooled connections are reused
 // only by coroutines of the io_context that opened them. Cancellation is delivered by posting
 // to that executor, so callers should run on a strand or a single-threaded io_context (as the
-// server's connection coroutines do).
+// server's connection coroutines do). Destroy the client before the io_contexts it ran on: its
+// pool holds sockets registered with them.
 //
 // Errors are built by make_client_error (net/client_error.h): client_error_kind(error) tells a
 // connect failure (nothing sent, safe to retry elsewhere) from a timeout, a cut or a cancel.
@@ -69,6 +70,7 @@ class ResponseStream {
 
 class HttpClient {
  public:
+  // Never fails: a bad ca_file is reported (kConfigInvalid) by every https request.
   explicit HttpClient(ClientOptions options = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
