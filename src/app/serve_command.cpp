@@ -13,7 +13,6 @@
 #include "app/debug_routes.h"
 #include "app/health_routes.h"
 #include "app/http_observer.h"
-#include "app/listen_address.h"
 #include "core/build_info.h"
 #include "core/log.h"
 #include "core/metrics_process.h"
@@ -33,7 +32,7 @@ net::ServerOptions server_options(const Config& config, const ListenAddress& add
   const ServerConfig& s = config.server;
   net::ServerOptions o;
   o.host = address.host;
-  o.port = address.port;
+  o.port = static_cast<std::uint16_t>(address.port);
   o.io_threads = s.io_threads;
   o.max_header_bytes = static_cast<std::size_t>(s.max_header_bytes);
   o.max_body_bytes = static_cast<std::size_t>(s.max_body_bytes);
