@@ -181,7 +181,9 @@ class OpenAiErrors : public ::testing::TestWithParam<ErrorCase> {};
 
 TEST_P(OpenAiErrors, MapToStableCodes) {
   const auto& c = GetParam();
-  const std::string body = c.fixture[0] == '<' ? c.fixture : read_fixture(c.fixture);
+  // A fixture starting with '=' is the literal body itself.
+  const std::string body =
+      c.fixture[0] == '=' ? std::string(c.fixture + 1) : read_fixture(c.fixture);
   UpstreamError e = parse_error(c.status, body, {"20", ""});
   EXPECT_EQ(e.code, c.code);
   EXPECT_EQ(e.retryable, c.retryable);
@@ -199,7 +201,7 @@ INSTANTIATE_TEST_SUITE_P(
                                 "Rate limit reached"},
                       ErrorCase{500, "openai/error_500.json", ErrorCode::kUpstreamError, true,
                                 "server had an error"},
-                      ErrorCase{502, "<html>bad gateway</html>", ErrorCode::kUpstreamError, true,
+                      ErrorCase{502, "=<html>bad gateway</html>", ErrorCode::kUpstreamError, true,
                                 "unrecognized body: <html>bad gateway</html>"}));
 
 TEST(OpenAiErrors, RateLimitCarriesRetryAfter) {
