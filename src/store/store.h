@@ -18,6 +18,8 @@ struct StoreOptions {
   std::string url;
   int busy_timeout_ms = 5000;  // SQLite: how long a writer waits for the lock
   int pool_size = 4;           // read connections (SQLite) / connections (PostgreSQL)
+  // PostgreSQL: how long a call waits for a free pooled connection before failing.
+  int acquire_timeout_ms = 5000;
 };
 
 struct MigrationInfo {
@@ -42,6 +44,9 @@ class Store {
 
   // Cheap round trip for /readyz.
   virtual Status ping() = 0;
+  // Verifies the on-disk structure (SQLite: PRAGMA integrity_check). Backends whose server owns
+  // integrity (PostgreSQL) just check that it answers. Slow on big databases: not for /readyz.
+  virtual Status check_integrity() { return ping(); }
 
   // Small durable key/value settings (instance id, first-start markers).
   virtual Result<std::optional<std::string>> get_setting(std::string_view key) = 0;

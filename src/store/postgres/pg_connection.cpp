@@ -1,0 +1,69 @@
+#include "store/postgres/pg_connection.h"
+
+#include <vector>
+
+#include "store/redacted_url.h"
+
+namespace osprey::store {
+namespace {
+
+// libpq messages end with a newline; error strings read better without it.
+std::string trimmed(const char* message) {
+  std::string text = message != nullptr ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PgConnection>> PgConnection::connect(const std::string& url) {
+  std::unique_ptr<PGconn, Finish> conn(PQconnectdb(url.c_str()));
+  if (!conn) {
+    return make_error(ErrorCode::kStoreError,
+                      "postgres: out of memory connecting to " + redact_url(url));
+  }
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    return make_error(ErrorCode::kStoreError, "postgres: cannot connect to " + redact_url(url) +
+                                                  ": " + trimmed(PQerrorMessage(conn.get())));
+  }
+  // Notices (e.g. "relation already exists, skipping") are expected and must not reach stderr.
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
+  return std::unique_ptr<PgConnection>(new PgConnection(conn.release()));  // NOLINT: private ctor
+}
+
+Result<PgResult> PgConnection::exec(std::string_view sql,
+                                    std::initializer_list<std::string_view> params) {
+  // libpq wants NUL-terminated text parameters.
+  std::vector<std::string> owned(params.begin(), params.end());
+  std::vector<const char*> values;
+  values.reserve(owned.size());
+  for (const std::string& p : owned) {
+    if (p.find('\0') != std::string::npos) {
+      return make_error(ErrorCode::kStoreError, "postgres: text values cannot contain NUL bytes");
+    }
+    values.push_back(p.c_str());
+  }
+  PgResult result(PQexecParams(conn_.get(), std::string(sql).c_str(),
+                               static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                               nullptr, 0));
+  if (!result.ok()) return error("query", result);
+  return result;
+}
+
+Status PgConnection::exec_script(std::string_view sql) {
+  PgResult result(PQexec(conn_.get(), std::string(sql).c_str()));
+  if (!result.ok()) return error("statement", result);
+  return {};
+}
+
+bool PgConnection::broken() const { return PQstatus(conn_.get()) != CONNECTION_OK; }
+
+Error PgConnection::error(std::string_view what, const PgResult& result) const {
+  std::string message = result.error_message();
+  if (message.empty()) message = PQerrorMessage(conn_.get());
+  return make_error(ErrorCode::kStoreError,
+                    "postgres: " + std::string(what) + " failed: " + trimmed(message.c_str()));
+}
+
+}  // namespace osprey::store

@@ -1,0 +1,41 @@
+#pragma once
+// PgConnection: one libpq connection. Values always travel as parameters ($1, $2, ...),
+// never spliced into SQL text.
+// Not thread-safe: one thread at a time (a pool lease ensures it).
+#include <libpq-fe.h>
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "store/postgres/pg_result.h"
+
+namespace osprey::store {
+
+class PgConnection {
+ public:
+  // Connects to a libpq URI. Errors quote the URL with its password redacted.
+  static Result<std::unique_ptr<PgConnection>> connect(const std::string& url);
+
+  // One statement with text parameters (none may contain a NUL byte).
+  Result<PgResult> exec(std::string_view sql, std::initializer_list<std::string_view> params = {});
+
+  // Constant SQL that may contain several statements (migrations, BEGIN/COMMIT).
+  Status exec_script(std::string_view sql);
+
+  // True once the server connection is lost; the pool then replaces this connection.
+  bool broken() const;
+
+ private:
+  struct Finish {
+    void operator()(PGconn* c) const { PQfinish(c); }
+  };
+  explicit PgConnection(PGconn* conn) : conn_(conn) {}
+  Error error(std::string_view what, const PgResult& result) const;
+
+  std::unique_ptr<PGconn, Finish> conn_;
+};
+
+}  // namespace osprey::store

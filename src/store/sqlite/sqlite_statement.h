@@ -1,0 +1,59 @@
+#pragma once
+// SqliteStatement: owns one prepared sqlite3_stmt (finalized on destruction).
+// Not thread-safe: used only by the thread that holds its connection.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace osprey::store {
+
+class SqliteStatement {
+ public:
+  static Result<std::unique_ptr<SqliteStatement>> prepare(sqlite3* db, std::string_view sql);
+  ~SqliteStatement();
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+  // Parameters are 1-based, as in SQLite. Text is copied (SQLITE_TRANSIENT).
+  Status bind_text(int index, std::string_view value);
+  Status bind_int64(int index, std::int64_t value);
+
+  // Advances one row: true while a row is available, false when done.
+  Result<bool> step();
+
+  // Column values of the current row (0-based). NULL reads as "" / 0.
+  std::string column_text(int column) const;
+  std::int64_t column_int64(int column) const;
+  bool column_is_null(int column) const;
+
+  // Ends the current execution and clears bindings, so the statement can be reused and holds
+  // no read snapshot open.
+  void reset();
+
+ private:
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Error error(std::string_view what) const;
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+// Resets a statement when the scope ends, whatever path the caller takes out of it.
+class ScopedReset {
+ public:
+  explicit ScopedReset(SqliteStatement& stmt) : stmt_(stmt) {}
+  ~ScopedReset() { stmt_.reset(); }
+  ScopedReset(const ScopedReset&) = delete;
+  ScopedReset& operator=(const ScopedReset&) = delete;
+
+ private:
+  SqliteStatement& stmt_;
+};
+
+}  // namespace osprey::store

@@ -1,0 +1,75 @@
+#pragma once
+// SqliteStore: the embedded Store backend, one SQLite file in WAL mode.
+// Thread-safe. Writes go through one writer connection (SQLite admits one writer at a time);
+// reads use a pool of `pool_size` read-only connections and run beside the writer thanks to
+// WAL. Several processes may open the same file: SQLite's file locks plus busy_timeout order
+// them, and migrate() takes the write lock (BEGIN IMMEDIATE) for each step.
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+
+#include "store/connection_pool.h"
+#include "store/migration.h"
+#include "store/sqlite/sqlite_connection.h"
+#include "store/store.h"
+
+namespace osprey::store {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database at `path` (creating its parent directory if missing).
+  // ":memory:" gives a private in-memory database whose reads share the writer connection.
+  static Result<std::unique_ptr<SqliteStore>> open(const StoreOptions& options,
+                                                   const std::string& path);
+  ~SqliteStore() override;
+
+  std::string_view backend() const override { return "sqlite"; }
+  Status migrate() override;
+  Result<int> schema_version() override;
+  std::vector<MigrationInfo> migrations() const override;
+  Status ping() override;
+  Status check_integrity() override;
+  Result<std::optional<std::string>> get_setting(std::string_view key) override;
+  Status put_setting(std::string_view key, std::string_view value) override;
+  Result<bool> put_setting_if_absent(std::string_view key, std::string_view value) override;
+  Result<std::vector<std::pair<std::string, std::string>>> list_settings(
+      std::string_view prefix) override;
+  // Checkpoints the WAL into the main file (so the -wal file is empty) and closes every
+  // connection. Idempotent; every other call afterwards fails with kStoreError.
+  Status close() override;
+
+ private:
+  SqliteStore(std::string path, std::chrono::milliseconds acquire_timeout,
+              std::unique_ptr<SqliteConnection> writer,
+              std::vector<std::unique_ptr<SqliteConnection>> readers);
+
+  // Run `fn(SqliteConnection&)` with a read connection / the writer connection, after
+  // checking the store is open.
+  template <typename Fn>
+  auto with_reader(Fn&& fn) -> decltype(fn(std::declval<SqliteConnection&>()));
+  template <typename Fn>
+  auto with_writer(Fn&& fn) -> decltype(fn(std::declval<SqliteConnection&>()));
+
+  Status migrate_locked(SqliteConnection& conn);
+  Status apply_in_transaction(SqliteConnection& conn, const Migration& migration,
+                              int binary_version);
+
+  const std::string path_;
+  const std::chrono::milliseconds acquire_timeout_;
+
+  // Held shared by every call and exclusively by close(): close() waits for calls in flight
+  // and no call can touch a connection after it. Guards closed_.
+  std::shared_mutex lifecycle_;
+  bool closed_ = false;
+
+  // Guards writer_. Serializing our own writes here keeps threads of this process from
+  // spinning in SQLite's busy handler against each other.
+  std::mutex writer_mutex_;
+  std::unique_ptr<SqliteConnection> writer_;
+
+  ConnectionPool<SqliteConnection> readers_;  // empty for ":memory:"
+};
+
+}  // namespace osprey::store
