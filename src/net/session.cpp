@@ -1,0 +1,347 @@
+#include "net/session.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <limits>
+
+#include "net/lingering_close.h"
+#include "net/percent_decode.h"
+#include "net/request_id.h"
+#include "net/server_state.h"
+#include "net/sse_writer.h"
+#include "net/wire_response.h"
+
+namespace osprey::net {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+std::string endpoint_text(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const tcp::endpoint ep = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  const std::string addr = ep.address().to_string();
+  const std::string port = std::to_string(ep.port());
+  return ep.address().is_v6() ? "[" + addr + "]:" + port : addr + ":" + port;
+}
+
+// Beast's own parse errors mean the bytes are not valid HTTP; anything else (EOF, reset,
+// cancellation) means the peer or the server went away.
+bool is_parse_error(const boost::system::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+
+Request make_request(const http::request<http::string_body>& msg, std::string request_id,
+                     std::string remote_addr, Clock::time_point received_at) {
+  Request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  const std::size_t q = req.target.find('?');
+  req.path = percent_decode(std::string_view(req.target).substr(0, q));
+  if (q != std::string::npos) req.query = req.target.substr(q + 1);
+  for (const auto& field : msg) req.headers.add(field.name_string(), field.value());
+  req.request_id = std::move(request_id);
+  req.remote_addr = std::move(remote_addr);
+  req.received_at = received_at;
+  return req;
+}
+
+}  // namespace
+
+Session::Session(ServerState& state, tcp::socket socket)
+    : state_(state),
+      socket_(std::move(socket)),
+      deadline_(socket_),
+      wake_timer_(socket_.get_executor()),
+      remote_addr_(endpoint_text(socket_)) {}
+
+Session::~Session() = default;
+
+void Session::post_wake() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->wake_timer_.cancel(); });
+}
+
+void Session::post_close() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->close_now(); });
+}
+
+void Session::close_now() {
+  closed_ = true;
+  deadline_.disarm();
+  wake_timer_.cancel();
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+}
+
+Task<void> Session::run() {
+  try {
+    while (!closed_ && co_await serve_one()) {
+    }
+  } catch (const std::exception& e) {
+    state_.event("connection_error", std::string(remote_addr_) + ": " + e.what());
+  }
+  // A request cut short by an exception still leaves the in-flight count and gets its record.
+  if (current_ && current_->begun && !current_->ended) {
+    current_->error = ErrorCode::kInternal;
+    if (current_->status == 0) current_->status = 500;
+    end(*current_);
+  }
+  close_now();
+}
+
+void Session::begin(Exchange& ex) {
+  ex.begun = true;
+  state_.begin_request();
+}
+
+void Session::end(Exchange& ex) {
+  if (ex.ended) return;
+  ex.ended = true;
+  if (!ex.begun) begin(ex);
+  RequestRecord record;
+  record.method = ex.method;
+  record.route = ex.route;
+  record.target = ex.target;
+  record.request_id = ex.request_id;
+  record.remote_addr = remote_addr_;
+  record.status = ex.status;
+  record.error = ex.error;
+  record.latency = Clock::now() - ex.first_byte;
+  record.bytes_in = ex.bytes_in;
+  record.bytes_out = ex.bytes_out;
+  state_.end_request();
+  state_.report(record);
+}
+
+Task<bool> Session::wait_for_first_byte() {
+  if (buffer_.size() > 0) co_return true;  // a pipelined request is already buffered
+  boost::system::error_code ec;
+  deadline_.arm(state_.options.idle_timeout);
+  const std::size_t n = co_await socket_.async_read_some(
+      buffer_.prepare(kReadChunk), asio::redirect_error(asio::use_awaitable, ec));
+  deadline_.disarm();
+  if (ec) co_return false;  // idle timeout or the peer left: close quietly, no response
+  buffer_.commit(n);
+  co_return true;
+}
+
+Task<bool> Session::serve_one() {
+  const ServerOptions& opt = state_.options;
+  if (!co_await wait_for_first_byte()) co_return false;
+  Exchange& ex = current_.emplace();
+  ex.first_byte = Clock::now();
+
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(
+      std::min<std::size_t>(opt.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+  // The body limit is checked by hand after the headers, so the 413 can carry the request id.
+  parser.body_limit(boost::none);
+  boost::system::error_code ec;
+  deadline_.arm_at(ex.first_byte + opt.header_timeout);
+  ex.bytes_in = co_await http::async_read_header(socket_, buffer_, parser,
+                                                 asio::redirect_error(asio::use_awaitable, ec));
+  deadline_.disarm();
+  if (ec) {
+    ex.request_id = generate_request_id();
+    if (closed_) co_return false;
+    if (deadline_.expired()) {
+      std::string message = "request headers not received within " + ms_text(opt.header_timeout);
+      co_await fail(ex, ErrorCode::kRequestTimeout, std::move(message), 11, true);
+    } else if (ec == http::error::header_limit) {
+      std::string message =
+          "request header block exceeds " + std::to_string(opt.max_header_bytes) + " bytes";
+      co_await fail(ex, ErrorCode::kHeadersTooLarge, std::move(message), 11, true);
+    } else if (is_parse_error(ec)) {
+      std::string message = "malformed HTTP request: " + ec.message();
+      co_await fail(ex, ErrorCode::kMalformedHttp, std::move(message), 11, true);
+    }
+    co_return false;  // otherwise the peer left mid-request: nobody to answer
+  }
+
+  http::request<http::string_body>& msg = parser.get();
+  const unsigned version = msg.version() == 10 ? 10 : 11;
+  ex.method = std::string(msg.method_string());
+  ex.target = std::string(msg.target());
+  ex.request_id = request_id_from(msg["X-Request-Id"]);
+  begin(ex);
+
+  const auto declared = parser.content_length();
+  if (declared && *declared > opt.max_body_bytes) {
+    std::string message = "request body of " + std::to_string(*declared) +
+                          " bytes exceeds the limit of " + std::to_string(opt.max_body_bytes) +
+                          " bytes";
+    co_await fail(ex, ErrorCode::kPayloadTooLarge, std::move(message), version, !parser.is_done());
+    co_return false;
+  }
+  if (!parser.is_done()) {
+    if (iequals(msg[http::field::expect], "100-continue") && !co_await send_continue()) {
+      ex.status = 499;
+      ex.error = ErrorCode::kClientClosed;
+      end(ex);
+      co_return false;
+    }
+    parser.body_limit(opt.max_body_bytes);
+    deadline_.arm(opt.body_timeout);
+    ex.bytes_in += co_await http::async_read(socket_, buffer_, parser,
+                                             asio::redirect_error(asio::use_awaitable, ec));
+    deadline_.disarm();
+    if (ec) {
+      if (!closed_ && deadline_.expired()) {
+        std::string message = "request body not received within " + ms_text(opt.body_timeout);
+        co_await fail(ex, ErrorCode::kRequestTimeout, std::move(message), version, true);
+      } else if (!closed_ && ec == http::error::body_limit) {
+        std::string message =
+            "request body exceeds the limit of " + std::to_string(opt.max_body_bytes) + " bytes";
+        co_await fail(ex, ErrorCode::kPayloadTooLarge, std::move(message), version, true);
+      } else if (!closed_ && is_parse_error(ec)) {
+        std::string message = "malformed request body: " + ec.message();
+        co_await fail(ex, ErrorCode::kMalformedHttp, std::move(message), version, true);
+      } else {
+        ex.status = 499;
+        ex.error = ErrorCode::kClientClosed;
+        end(ex);
+      }
+      co_return false;
+    }
+  }
+
+  Request req = make_request(msg, ex.request_id, remote_addr_, ex.first_byte);
+  req.body = std::move(msg.body());
+  const bool client_keep_alive = msg.keep_alive();
+  Response response = co_await dispatch(req, ex);
+  const bool head_only = req.method == "HEAD";
+  // Decided after the handler: a drain that began meanwhile still closes this connection.
+  const bool keep_alive = client_keep_alive && !state_.draining() && !closed_;
+  if (response.stream) {
+    co_return co_await send_stream(ex, std::move(response), version, head_only, keep_alive);
+  }
+  co_return co_await send(ex, std::move(response), version, head_only, keep_alive);
+}
+
+Task<Response> Session::dispatch(Request& req, Exchange& ex) {
+  const std::string_view raw_path = std::string_view(req.target).substr(0, req.target.find('?'));
+  RouteMatch match = state_.router.match(req.method, raw_path);
+  if (match.kind == RouteMatch::Kind::kNotFound) {
+    req.route = ex.route = "unmatched";
+    ex.error = ErrorCode::kNotFound;
+    co_return Response::error({ErrorCode::kNotFound, "no route for " + req.method + " " + req.path},
+                              req.request_id);
+  }
+  if (match.kind == RouteMatch::Kind::kMethodNotAllowed) {
+    req.route = ex.route = "unmatched";
+    ex.error = ErrorCode::kMethodNotAllowed;
+    Response r = Response::error(
+        {ErrorCode::kMethodNotAllowed, req.method + " is not allowed on " + req.path},
+        req.request_id);
+    r.headers.set("Allow", match.allow);
+    co_return r;
+  }
+  req.route = ex.route = match.pattern;
+  req.params = std::move(match.params);
+  std::string failure;
+  try {
+    Response r = co_await (*match.handler)(req);
+    if (r.status >= 100 && r.status <= 999) co_return r;
+    failure = "handler returned invalid status " + std::to_string(r.status);
+  } catch (const std::exception& e) {
+    failure = std::string("handler threw: ") + e.what();
+  } catch (...) {
+    failure = "handler threw a non-standard exception";
+  }
+  state_.event("handler_error", match.pattern + " " + ex.request_id + ": " + failure);
+  ex.error = ErrorCode::kInternal;
+  co_return Response::error({ErrorCode::kInternal, "internal server error"}, req.request_id);
+}
+
+Task<bool> Session::send(Exchange& ex, Response response, unsigned version, bool head_only,
+                         bool keep_alive) {
+  ex.status = response.status;
+  auto wire = to_wire(std::move(response), version, head_only, keep_alive, ex.request_id);
+  boost::system::error_code ec;
+  deadline_.arm(state_.options.write_timeout);
+  ex.bytes_out +=
+      co_await http::async_write(socket_, wire, asio::redirect_error(asio::use_awaitable, ec));
+  deadline_.disarm();
+  if (ec) ex.error = ErrorCode::kClientClosed;
+  end(ex);
+  co_return !ec && keep_alive;
+}
+
+Task<bool> Session::send_stream(Exchange& ex, Response response, unsigned version, bool head_only,
+                                bool keep_alive) {
+  ex.status = response.status;
+  // HTTP/1.0 has no chunked encoding: the end of the stream is the end of the connection.
+  const bool chunked = version >= 11;
+  auto head = sse_head(response, version, keep_alive && chunked, ex.request_id);
+  http::response_serializer<http::empty_body> serializer(head);
+  boost::system::error_code ec;
+  deadline_.arm(state_.options.write_timeout);
+  ex.bytes_out += co_await http::async_write_header(socket_, serializer,
+                                                    asio::redirect_error(asio::use_awaitable, ec));
+  deadline_.disarm();
+  if (ec || head_only) {
+    if (ec) ex.error = ErrorCode::kClientClosed;
+    if (!ec && chunked) {
+      ex.bytes_out += co_await asio::async_write(socket_, http::make_chunk_last(),
+                                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
+    end(ex);
+    co_return false;
+  }
+
+  SseWriter writer(state_, socket_, deadline_, wake_timer_, chunked);
+  bool producer_ok = true;
+  try {
+    co_await response.stream(writer);
+  } catch (const std::exception& e) {
+    producer_ok = false;
+    state_.event("stream_error", ex.route + " " + ex.request_id + ": " + e.what());
+  } catch (...) {
+    producer_ok = false;
+    state_.event("stream_error", ex.route + " " + ex.request_id + ": non-standard exception");
+  }
+  // A failed producer gets no terminating chunk, so the client sees a truncated stream.
+  if (producer_ok) co_await writer.finish();
+  ex.bytes_out += writer.bytes_written();
+  if (!producer_ok) ex.error = ErrorCode::kInternal;
+  if (writer.gone()) ex.error = ErrorCode::kClientClosed;
+  end(ex);
+  co_return producer_ok && !writer.gone() && !writer.consumed_input() && chunked && keep_alive &&
+      !state_.draining();
+}
+
+Task<void> Session::fail(Exchange& ex, ErrorCode code, std::string message, unsigned version,
+                         bool input_pending) {
+  ex.error = code;
+  // Named locals, not temporaries, inside co_await: GCC 12 can destroy such temporaries twice.
+  Response response = Response::error({code, std::move(message)}, ex.request_id);
+  co_await send(ex, std::move(response), version, ex.method == "HEAD", false);
+  if (input_pending && !closed_) co_await lingering_close(socket_, deadline_);
+}
+
+Task<bool> Session::send_continue() {
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  boost::system::error_code ec;
+  deadline_.arm(state_.options.write_timeout);
+  co_await asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()),
+                             asio::redirect_error(asio::use_awaitable, ec));
+  deadline_.disarm();
+  co_return !ec;
+}
+
+}  // namespace osprey::net

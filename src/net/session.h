@@ -1,0 +1,82 @@
+#pragma once
+// Session: one accepted connection, served by one coroutine on its own strand. Reads requests
+// one at a time (so pipelined requests are answered in order), enforces the size limits and
+// timeouts, dispatches to the router and writes the response or SSE stream.
+// run() and everything it calls execute on the session's strand; post_wake() and post_close()
+// may be called from any thread.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/request.h"
+#include "net/response.h"
+#include "net/server.h"
+#include "net/socket_deadline.h"
+
+namespace osprey::net {
+
+class ServerState;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(ServerState& state, boost::asio::ip::tcp::socket socket);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  Task<void> run();
+  boost::asio::ip::tcp::socket::executor_type executor() { return socket_.get_executor(); }
+
+  // Wakes a producer sleeping in EventStream::sleep (used when the server starts draining).
+  void post_wake();
+  // Closes the connection now, aborting whatever it is doing.
+  void post_close();
+
+ private:
+  // What the server reports about one request.
+  struct Exchange {
+    std::string method;
+    std::string route = "malformed";
+    std::string target;
+    std::string request_id;
+    std::chrono::steady_clock::time_point first_byte;
+    int status = 0;
+    std::optional<ErrorCode> error;
+    std::size_t bytes_in = 0;
+    std::size_t bytes_out = 0;
+    bool begun = false;
+    bool ended = false;
+  };
+
+  // Serves one request; returns whether the connection stays open for the next one.
+  Task<bool> serve_one();
+  Task<bool> wait_for_first_byte();
+  Task<Response> dispatch(Request& request, Exchange& ex);
+  Task<bool> send(Exchange& ex, Response response, unsigned version, bool head_only,
+                  bool keep_alive);
+  Task<bool> send_stream(Exchange& ex, Response response, unsigned version, bool head_only,
+                         bool keep_alive);
+  // Answers an error the server raised itself, then closes (lingering if input may follow).
+  Task<void> fail(Exchange& ex, ErrorCode code, std::string message, unsigned version,
+                  bool input_pending);
+  Task<bool> send_continue();
+
+  void begin(Exchange& ex);
+  void end(Exchange& ex);
+  void close_now();
+
+  ServerState& state_;
+  boost::asio::ip::tcp::socket socket_;
+  SocketDeadline deadline_;
+  boost::asio::steady_timer wake_timer_;
+  boost::beast::flat_buffer buffer_;
+  std::string remote_addr_;
+  std::optional<Exchange> current_;  // the request being served, for clean-up on exceptions
+  bool closed_ = false;
+};
+
+}  // namespace osprey::net

@@ -1,0 +1,57 @@
+#pragma once
+// SseWriter: the EventStream the server hands to an SSE producer. Writes each event as one HTTP
+// chunk with the write timeout, notices a vanished client (failed write, or EOF while sleeping)
+// and wakes early when the server drains. Used only on the connection's strand.
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <string>
+#include <string_view>
+
+#include "net/event_stream.h"
+#include "net/socket_deadline.h"
+
+namespace osprey::net {
+
+class ServerState;
+
+// "event: e\nid: i\ndata: line1\ndata: line2\n\n". CR and LF inside `event` and `id` are
+// replaced by spaces so a value cannot inject fields.
+std::string format_sse_event(std::string_view data, std::string_view event, std::string_view id);
+
+class SseWriter final : public EventStream {
+ public:
+  // `wake_timer` is cancelled by the session when the server drains or closes the connection.
+  SseWriter(ServerState& state, boost::asio::ip::tcp::socket& socket, SocketDeadline& deadline,
+            boost::asio::steady_timer& wake_timer, bool chunked);
+
+  Task<bool> send(std::string_view data, std::string_view event = {},
+                  std::string_view id = {}) override;
+  Task<bool> comment(std::string_view text) override;
+  bool closing() const override;
+  Task<bool> sleep(std::chrono::milliseconds d) override;
+
+  // Ends the stream: an `event: shutdown` first if the server is draining, then the last chunk.
+  Task<void> finish();
+
+  bool gone() const { return gone_; }
+  // True if the client sent bytes during the stream (they were discarded, so the connection
+  // cannot be reused).
+  bool consumed_input() const { return consumed_input_; }
+  std::size_t bytes_written() const { return bytes_written_; }
+
+ private:
+  Task<bool> write(std::string payload);
+
+  ServerState& state_;
+  boost::asio::ip::tcp::socket& socket_;
+  SocketDeadline& deadline_;
+  boost::asio::steady_timer& wake_timer_;
+  const bool chunked_;
+  bool gone_ = false;
+  bool consumed_input_ = false;
+  std::size_t bytes_written_ = 0;
+  std::array<char, 512> scratch_{};
+};
+
+}  // namespace osprey::net
