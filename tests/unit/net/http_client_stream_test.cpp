@@ -14,9 +14,9 @@ namespace osprey::net {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::Reply;
-using testing::SeenRequest;
-using testing::TestUpstream;
+using fakes::Reply;
+using fakes::SeenRequest;
+using fakes::TestUpstream;
 
 template <typename Pred>
 bool eventually(Pred pred) {
@@ -65,7 +65,7 @@ TEST_F(HttpClientStreamTest, ChunksArriveBeforeTheLastIsSent) {
   HttpClient client;
   std::string before_gate, after_gate;
   std::optional<Error> failure;
-  testing::run_on(io_, [&]() -> Task<void> {
+  fakes::run_on(io_, [&]() -> Task<void> {
     auto stream = co_await client.open(get("/stream"));
     if (!stream) {
       failure = stream.error();
@@ -98,7 +98,7 @@ TEST_F(HttpClientStreamTest, FullyReadStreamReturnsConnectionToPool) {
   HttpClient client;
   for (int i = 0; i < 3; ++i) {
     std::optional<Result<std::string>> body;
-    testing::run_on(io_, [&]() -> Task<void> {
+    fakes::run_on(io_, [&]() -> Task<void> {
       auto stream = co_await client.open(get());
       if (!stream) {
         body.emplace(stream.error());
@@ -122,7 +122,7 @@ TEST_F(HttpClientStreamTest, FixedLengthBodyCanBeStreamed) {
   });
   HttpClient client;
   std::optional<Result<std::string>> body;
-  testing::run_on(io_, [&]() -> Task<void> {
+  fakes::run_on(io_, [&]() -> Task<void> {
     auto stream = co_await client.open(get());
     if (!stream) {
       body.emplace(stream.error());
@@ -143,7 +143,7 @@ TEST_F(HttpClientStreamTest, AbandonedStreamClosesItsConnection) {
   });
   HttpClient client;
   std::string first;
-  testing::run_on(io_, [&]() -> Task<void> {
+  fakes::run_on(io_, [&]() -> Task<void> {
     auto stream = co_await client.open(get());
     if (!stream) co_return;
     auto chunk = co_await (*stream)->next();
@@ -164,7 +164,7 @@ TEST_F(HttpClientStreamTest, IdleReadTimeoutMidStream) {
   });
   HttpClient client;
   std::optional<Result<std::string>> body;
-  testing::run_on(io_, [&]() -> Task<void> {
+  fakes::run_on(io_, [&]() -> Task<void> {
     ClientRequest request = get();
     request.idle_read_timeout = 200ms;
     auto stream = co_await client.open(request);
@@ -190,7 +190,7 @@ TEST_F(HttpClientStreamTest, CutMidBodyIsAnErrorNotACleanEnd) {
   HttpClient client;
   std::string received;
   std::optional<Result<std::optional<std::string>>> last;
-  testing::run_on(io_, [&]() -> Task<void> {
+  fakes::run_on(io_, [&]() -> Task<void> {
     auto stream = co_await client.open(get());
     if (!stream) co_return;
     for (;;) {
@@ -227,7 +227,7 @@ TEST_F(HttpClientStreamTest, CancelWhileWaitingForHeadersClosesConnection) {
     // Cancel from another thread once the request reached the server.
     if (eventually([&] { return upstream_.requests().size() == 1; })) cancel->cancel();
   });
-  testing::run_on(io_, [&]() -> Task<void> {
+  fakes::run_on(io_, [&]() -> Task<void> {
     ClientRequest request = get();
     request.cancel = cancel;
     out.emplace(co_await client.send(request));
@@ -250,7 +250,7 @@ TEST_F(HttpClientStreamTest, CancelMidStream) {
   HttpClient client;
   auto cancel = std::make_shared<CancelToken>();
   std::optional<Result<std::optional<std::string>>> after_cancel;
-  testing::run_on(io_, [&]() -> Task<void> {
+  fakes::run_on(io_, [&]() -> Task<void> {
     ClientRequest request = get();
     request.cancel = cancel;
     auto stream = co_await client.open(request);
@@ -277,7 +277,7 @@ TEST_F(HttpClientStreamTest, CancelWhileQueuedForAConnection) {
   HttpClient client(options);
   auto cancel = std::make_shared<CancelToken>();
   std::optional<Result<ClientResponse>> first, queued;
-  testing::run_on(io_, [&]() -> Task<void> {
+  fakes::run_on(io_, [&]() -> Task<void> {
     boost::asio::co_spawn(
         io_, [&]() -> Task<void> { first.emplace(co_await client.send(get())); },
         boost::asio::detached);
@@ -298,6 +298,34 @@ TEST_F(HttpClientStreamTest, CancelWhileQueuedForAConnection) {
   ASSERT_FALSE(*queued);
   EXPECT_EQ(queued->code(), ErrorCode::kClientClosed);
   EXPECT_EQ(upstream_.requests().size(), 1u);
+}
+
+TEST_F(HttpClientStreamTest, CancelDuringTlsHandshakeIsPrompt) {
+  // Listens but never accepts: TCP connects (kernel backlog) and the TLS handshake hangs.
+  boost::asio::ip::tcp::acceptor silent(io_, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  ClientOptions options;
+  options.verify_tls = false;
+  HttpClient client(options);
+  auto cancel = std::make_shared<CancelToken>();
+  std::optional<Result<ClientResponse>> out;
+  std::thread canceller([cancel] {
+    std::this_thread::sleep_for(100ms);
+    cancel->cancel();
+  });
+  const auto started = std::chrono::steady_clock::now();
+  fakes::run_on(io_, [&]() -> Task<void> {
+    ClientRequest request;
+    request.url = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/";
+    request.connect_timeout = 60s;
+    request.cancel = cancel;
+    out.emplace(co_await client.send(request));
+  });
+  canceller.join();
+  ASSERT_FALSE(*out);
+  EXPECT_EQ(out->code(), ErrorCode::kClientClosed);
+  // Not a speed check: without cancellation the call would last the whole 60 s connect timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 30s);
+  EXPECT_EQ(client.stats().active, 0u);
 }
 
 TEST(CancelToken, RunsCallbacksOnceAndImmediatelyWhenAlreadyCancelled) {

@@ -15,9 +15,9 @@ namespace osprey::net {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::Reply;
-using testing::SeenRequest;
-using testing::TestUpstream;
+using fakes::Reply;
+using fakes::SeenRequest;
+using fakes::TestUpstream;
 
 // Waits (bounded) for a condition the server thread makes true; synchronization, not timing.
 template <typename Pred>
@@ -30,7 +30,7 @@ class HttpClientTest : public ::testing::Test {
  protected:
   Result<ClientResponse> send(HttpClient& client, ClientRequest request) {
     std::optional<Result<ClientResponse>> out;
-    testing::run_on(io_, [&]() -> Task<void> { out.emplace(co_await client.send(request)); });
+    fakes::run_on(io_, [&]() -> Task<void> { out.emplace(co_await client.send(request)); });
     return std::move(*out);
   }
   ClientRequest get(const std::string& url) {
@@ -139,7 +139,7 @@ TEST_F(HttpClientTest, PerHostLimitHoldsUnderConcurrency) {
   HttpClient client(options);
   int ok = 0;
   std::size_t peak_active = 0;
-  testing::run_on(io_, [&]() -> Task<void> {
+  fakes::run_on(io_, [&]() -> Task<void> {
     for (int i = 0; i < 50; ++i) {
       boost::asio::co_spawn(
           io_,
@@ -301,7 +301,7 @@ TEST_F(HttpClientTest, MalformedResponseIsUpstreamError) {
   const auto port = acceptor.local_endpoint().port();
   HttpClient client;
   std::optional<Result<ClientResponse>> out;
-  testing::run_on(io_, [&]() -> Task<void> {
+  fakes::run_on(io_, [&]() -> Task<void> {
     boost::asio::co_spawn(
         io_,
         [&]() -> Task<void> {

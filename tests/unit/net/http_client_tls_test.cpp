@@ -12,7 +12,7 @@
 namespace osprey::net {
 namespace {
 
-using testing::TestUpstream;
+using fakes::TestUpstream;
 
 class HttpClientTlsTest : public ::testing::Test {
  protected:
@@ -41,7 +41,7 @@ class HttpClientTlsTest : public ::testing::Test {
 
   Result<ClientResponse> get(HttpClient& client, const std::string& url) {
     std::optional<Result<ClientResponse>> out;
-    testing::run_on(io_, [&]() -> Task<void> {
+    fakes::run_on(io_, [&]() -> Task<void> {
       ClientRequest request;
       request.method = "GET";
       request.url = url;

@@ -27,7 +27,7 @@
 #include <thread>
 #include <vector>
 
-namespace osprey::net::testing {
+namespace osprey::net::fakes {
 
 struct Reply {
   int status = 200;
@@ -270,4 +270,4 @@ void run_on(boost::asio::io_context& io, MakeTask&& make_task) {
   if (failure) std::rethrow_exception(failure);
 }
 
-}  // namespace osprey::net::testing
+}  // namespace osprey::net::fakes
