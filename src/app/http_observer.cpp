@@ -1,6 +1,7 @@
 #include "app/http_observer.h"
 
 #include <chrono>
+#include <cmath>
 #include <string>
 
 #include "core/log.h"
@@ -40,17 +41,19 @@ void HttpObserver::on_request_end(const net::RequestRecord& r) {
   const LogLevel level = r.status >= 500 ? LogLevel::kError : LogLevel::kInfo;
   if (!log::enabled(level)) return;
   std::string_view path = r.target.substr(0, r.target.find('?'));
+  const double latency_ms = std::round(seconds * 1e6) / 1e3;  // microsecond precision is enough
+  const std::string_view code = r.error ? code_name(*r.error) : std::string_view("ok");
   log::write(level, "http_request",
              {{"request_id", r.request_id},
               {"method", r.method},
               {"route", r.route},
               {"path", path},
               {"status", r.status},
-              {"latency_ms", seconds * 1000.0},
+              {"code", code},
+              {"latency_ms", latency_ms},
               {"bytes_in", static_cast<std::uint64_t>(r.bytes_in)},
               {"bytes_out", static_cast<std::uint64_t>(r.bytes_out)},
-              {"remote", r.remote_addr},
-              {"code", r.error ? code_name(*r.error) : std::string_view{}}});
+              {"remote", r.remote_addr}});
 }
 
 }  // namespace osprey::app
