@@ -5,8 +5,10 @@
 // Retry-After, within a total deadline), keeps a circuit breaker and active health checks per
 // deployment, and walks the model's fallback chain when every deployment fails or is open.
 // Thread-safe; reload() swaps the whole model table without disturbing calls in flight.
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,7 @@
 #include "providers/provider.h"
 #include "providers/provider_registry.h"
 #include "router/router_config.h"
+#include "router/sleep_function.h"
 
 namespace osprey::net {
 class HttpClient;
@@ -43,10 +46,20 @@ struct ModelInfo {
   std::vector<std::string> deployments;
 };
 
+// Knobs for tests; production uses the defaults.
+struct RouterOptions {
+  // How retries and health checks wait; empty means interruptible_sleep (real time).
+  SleepFunction sleep;
+  // Seed of the balancer's randomness; random when unset.
+  std::optional<std::uint64_t> seed;
+};
+
 class ModelRouter {
  public:
   ModelRouter(const providers::ProviderRegistry& registry, net::HttpClient& client,
               metrics::Registry& metrics, Clock& clock);
+  ModelRouter(const providers::ProviderRegistry& registry, net::HttpClient& client,
+              metrics::Registry& metrics, Clock& clock, RouterOptions options);
   ~ModelRouter();
 
   // Validates and installs a model table (first load or reload). On error the old table stays.

@@ -62,4 +62,9 @@ struct RouterConfig {
 Result<RouterConfig> parse_router_config(const nlohmann::json& sections,
                                          const std::map<std::string, std::string>& env);
 
+// The checks that span models (unique names and deployment ids, fallbacks that exist and form no
+// cycle, positive weights); parse_router_config runs them, and so does ModelRouter::load for a
+// config built in code.
+Status validate_router_config(const RouterConfig& config);
+
 }  // namespace osprey::router
