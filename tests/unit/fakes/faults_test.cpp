@@ -144,6 +144,19 @@ TEST(Faults, HangNeverAnswersAndCountsTheClientLeaving) {
   EXPECT_EQ(fake->stats().chat_calls, 1u);
 }
 
+TEST(Faults, ClientLeavingDuringLatencyOrASlowStreamIsCancelled) {
+  FakeUpstreamOptions o = options_for(Vendor::kOpenAi);
+  o.faults.latency_ms = 60'000;
+  auto fake = start_fake(o);
+  send_and_disconnect(fake->port(), "/v1/chat/completions", {}, kChat, 20);
+  EXPECT_TRUE(eventually(*fake, [](const FakeStats& s) { return s.cancelled == 1; }));
+
+  ASSERT_TRUE(fake->patch_faults(json{{"latency_ms", 0}, {"chunk_delay_ms", 60'000}}).ok());
+  send_and_disconnect(fake->port(), "/v1/chat/completions", {}, kStreamChat, 20);
+  EXPECT_TRUE(eventually(*fake, [](const FakeStats& s) { return s.cancelled == 2; }));
+  EXPECT_TRUE(eventually(*fake, [](const FakeStats& s) { return s.in_flight == 0; }));
+}
+
 TEST(Faults, MalformedGives200WithInvalidJson) {
   FakeUpstreamOptions o = options_for(Vendor::kBedrock);
   o.faults.malformed = true;
