@@ -39,7 +39,9 @@ class Router {
   void put(std::string_view pattern, Handler h) { add("PUT", pattern, std::move(h)); }
   void del(std::string_view pattern, Handler h) { add("DELETE", pattern, std::move(h)); }
 
-  // HEAD is answered by a GET route. Literal segments win over parameters.
+  // HEAD is answered by a GET route. Literal segments win over parameters. `path` is the raw
+  // (still percent-encoded) path without the query; segments are decoded after splitting, so an
+  // encoded '/' stays inside one parameter.
   RouteMatch match(std::string_view method, std::string_view path) const;
 
  private:

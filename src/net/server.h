@@ -34,7 +34,9 @@ struct ServerOptions {
 // for access logs and metrics. Called on an I/O thread: keep it cheap and non-blocking.
 struct RequestRecord {
   std::string_view method;
-  std::string_view route;  // pattern, or "unmatched" / "malformed"
+  // Pattern, or "unmatched" (404/405), "malformed" (400/408/413/431 raised while reading), or
+  // "rejected" (503 at accept time, over max_connections; method and target are then empty).
+  std::string_view route;
   std::string_view target;
   std::string_view request_id;
   std::string_view remote_addr;
