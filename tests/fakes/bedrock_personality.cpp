@@ -3,8 +3,6 @@
 // `GET /foundation-models` (ListFoundationModels) as the probe, SigV4 `Authorization` +
 // `X-Amz-Date` required (the signature itself is not verified), and errors as a
 // `x-amzn-ErrorType` header with a {"message":...} body. Auth failures are 403 as on AWS.
-#include <cstdlib>
-
 #include "fakes/aws_event_stream.h"
 #include "fakes/personality.h"
 
@@ -14,18 +12,20 @@ namespace {
 
 using nlohmann::json;
 
+// Model ids arrive percent-encoded when they hold ':' or '/' (versioned ids, ARNs).
 std::string percent_decode(std::string_view s) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      const std::string hex(s.substr(i + 1, 2));
-      char* end = nullptr;
-      const long v = std::strtol(hex.c_str(), &end, 16);
-      if (end == hex.c_str() + 2) {
-        out.push_back(static_cast<char>(v));
-        i += 2;
-        continue;
-      }
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
+      i += 2;
+      continue;
     }
     out.push_back(s[i]);
   }
