@@ -9,13 +9,15 @@ function(osprey_test target)
   target_link_libraries(${target} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main
                         osprey_warnings)
   target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
-  # Only integration tests need the osprey binary; naming it elsewhere would make every unit
-  # test target wait for the whole server to build.
-  set(env "OSPREY_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  # Paths tests need: the source tree (fixtures, docs, scripts) for every test, and the osprey
+  # binary for integration tests only (naming it elsewhere would make every unit test target wait
+  # for the whole server). Env vars of the same names override them at run time.
+  target_compile_definitions(${target} PRIVATE OSPREY_SOURCE_DIR_DEFAULT="${PROJECT_SOURCE_DIR}")
   if(T_LABEL STREQUAL "integration")
-    set(env "${env};OSPREY_BINARY=$<TARGET_FILE:osprey>")
+    target_compile_definitions(${target} PRIVATE OSPREY_BINARY_DEFAULT="$<TARGET_FILE:osprey>")
   endif()
   gtest_discover_tests(${target}
-    PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT} ENVIRONMENT "${env}"
+    PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "OSPREY_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
     DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -45,12 +45,12 @@ int decode_status(int status) {
 
 std::string osprey_binary() {
   const char* p = std::getenv("OSPREY_BINARY");
-  return p ? p : "osprey";
+  return p ? p : OSPREY_BINARY_DEFAULT;
 }
 
 std::string source_dir() {
   const char* p = std::getenv("OSPREY_SOURCE_DIR");
-  return p ? p : ".";
+  return p ? p : OSPREY_SOURCE_DIR_DEFAULT;
 }
 
 std::string read_file(const std::string& path) {
