@@ -13,7 +13,13 @@ Error closed_error() { return make_error(ErrorCode::kStoreError, "store is close
 
 // 0 for a database that has never been migrated.
 Result<int> read_version(PgConnection& conn) {
-  auto exists = conn.exec("SELECT to_regclass('schema_migrations') IS NOT NULL");
+  // A plain query of pg_class (statement snapshot), not to_regclass(): the latter reads the
+  // catalog cache, which can miss a table another session created while we waited for the
+  // migration lock.
+  auto exists = conn.exec(
+      "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+      "ON n.oid = c.relnamespace WHERE c.relname = 'schema_migrations' "
+      "AND n.nspname = current_schema())");
   if (!exists) return exists.error();
   if (exists->rows() != 1 || exists->text(0, 0) != "t") return 0;
   auto max = conn.exec("SELECT coalesce(max(version), 0) FROM schema_migrations");

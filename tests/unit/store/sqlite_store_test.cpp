@@ -78,38 +78,5 @@ TEST_F(SqliteStoreTest, WriteLockedByAnotherProcessFailsAfterBusyTimeoutThenReco
   EXPECT_EQ(value->value_or(""), "v");
 }
 
-TEST_F(SqliteStoreTest, CorruptFileFailsIntegrityCheckOrOpenWithStoreError) {
-  {
-    auto store = open();
-    ASSERT_NE(store, nullptr);
-    ASSERT_TRUE(store->migrate().ok());
-    for (int i = 0; i < 200; ++i) {
-      ASSERT_TRUE(
-          store->put_setting(std::string("k").append(std::to_string(i)), std::string(500, 'v'))
-              .ok());
-    }
-    ASSERT_TRUE(store->close().ok());
-  }
-  // Overwrite the middle of the file (past the header page) with garbage.
-  {
-    FILE* f = std::fopen(path().c_str(), "r+b");
-    ASSERT_NE(f, nullptr);
-    ASSERT_EQ(std::fseek(f, 4096 + 100, SEEK_SET), 0);
-    const std::string junk(3000, '\x5a');
-    ASSERT_EQ(std::fwrite(junk.data(), 1, junk.size(), f), junk.size());
-    std::fclose(f);
-  }
-  StoreOptions options = db_->options();
-  auto store = open_store(options);
-  if (!store.ok()) {
-    EXPECT_EQ(store.code(), ErrorCode::kStoreError);
-    return;
-  }
-  Status integrity = (*store)->check_integrity();
-  ASSERT_FALSE(integrity.ok());
-  EXPECT_EQ(integrity.code(), ErrorCode::kStoreError);
-  EXPECT_NE(integrity.error().message.find(path()), std::string::npos) << integrity.error().message;
-}
-
 }  // namespace
 }  // namespace osprey::store
