@@ -12,7 +12,7 @@ PACKAGES=(
   libvalijson-dev libre2-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 postgresql-15 redis-server prometheus wrk
-  nginx curl jq procps ca-certificates
+  nginx curl jq procps ca-certificates iproute2 openssl
 )
 
 SUDO=""
