@@ -1,6 +1,7 @@
 #pragma once
 // Result<T>: a value or an Error. The return type of every fallible call at a module boundary;
-// exceptions never cross one.
+// exceptions never cross one. The error type is a parameter so that a module whose callers need
+// more than {code, message} (e.g. providers' UpstreamError with Retry-After) reuses this class.
 #include <cassert>
 #include <string>
 #include <utility>
@@ -10,11 +11,11 @@
 
 namespace osprey {
 
-template <typename T>
+template <typename T, typename E = Error>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(E error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -36,7 +37,7 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const {
+  const E& error() const {
     assert(!ok());
     return std::get<1>(v_);
   }
@@ -45,7 +46,7 @@ class [[nodiscard]] Result {
   T value_or(T fallback) const { return ok() ? std::get<0>(v_) : std::move(fallback); }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
 template <>
