@@ -137,6 +137,11 @@ class AnthropicPersonality final : public Personality {
     reply.headers.emplace_back("retry-after", std::to_string(seconds));
   }
 
+  // Documented: an `error` event such as overloaded_error can arrive mid-stream.
+  std::string stream_error(std::string_view message) const override {
+    return sse("error", json::parse(error(529, message).body));
+  }
+
   Reply probe() const override {
     return {200, {{"Content-Type", "application/json"}}, models_body_};
   }

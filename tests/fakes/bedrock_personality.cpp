@@ -184,6 +184,14 @@ class BedrockPersonality final : public Personality {
     return aws_error(status, error_type_for(status), message);
   }
 
+  // Exceptions inside ConverseStream are frames with :message-type "exception".
+  std::string stream_error(std::string_view message) const override {
+    return encode_event_stream_message({{":exception-type", "modelStreamErrorException"},
+                                        {":content-type", "application/json"},
+                                        {":message-type", "exception"}},
+                                       json{{"message", message}}.dump());
+  }
+
   Reply probe() const override {
     return {200, {{"Content-Type", "application/json"}}, models_body_};
   }

@@ -211,6 +211,12 @@ Task<void> FakeUpstream::send_stream(FakeExchange& ex, StreamPlan plan, const Fa
       ex.abort();
       co_return;
     }
+    if (f.stream_error_after_chunks >= 0 &&
+        i == static_cast<std::size_t>(f.stream_error_after_chunks)) {
+      const std::string error = personality_->stream_error("fake upstream: injected stream error");
+      if (!co_await ex.write_chunk(error) || !co_await ex.finish()) ++cancelled_;
+      co_return;
+    }
     if (i > 0 && f.chunk_delay_ms > 0 &&
         !co_await ex.wait(std::chrono::milliseconds(f.chunk_delay_ms))) {
       ++cancelled_;

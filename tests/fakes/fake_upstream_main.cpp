@@ -16,7 +16,8 @@ constexpr std::string_view kUsage =
     "usage: osprey-fake-upstream --vendor openai|anthropic|ollama|bedrock [--port N]\n"
     "  [--threads N] [--api-key K] [--model M]... [--seed S] [--record-limit N]\n"
     "  [--latency-ms N] [--chunk-delay-ms N] [--fail-rate F] [--status N] [--retry-after-s N]\n"
-    "  [--hang] [--hang-cap-ms N] [--down] [--cut-after-chunks N] [--malformed] [--probe-fail]\n";
+    "  [--hang] [--hang-cap-ms N] [--down] [--cut-after-chunks N]\n"
+    "  [--stream-error-after-chunks N] [--malformed] [--probe-fail]\n";
 
 bool parse_number(std::string_view text, double& out) {
   const std::string s(text);
@@ -76,7 +77,7 @@ std::string parse_args(int argc, char** argv, FakeUpstreamOptions& opt) {
       faults["fail_rate"] = n;
     } else if (flag == "--latency-ms" || flag == "--chunk-delay-ms" || flag == "--status" ||
                flag == "--retry-after-s" || flag == "--hang-cap-ms" ||
-               flag == "--cut-after-chunks") {
+               flag == "--cut-after-chunks" || flag == "--stream-error-after-chunks") {
       if (!number(n)) return std::string(flag) + " needs an integer";
       std::string key(flag.substr(2));
       for (char& c : key) c = c == '-' ? '_' : c;

@@ -63,6 +63,8 @@ Status apply_fault_patch(const nlohmann::json& patch, FaultConfig& config) {
       s = read_bool(v, key, next.down);
     } else if (key == "cut_after_chunks") {
       s = read_int(v, key, -1, 1'000'000, next.cut_after_chunks);
+    } else if (key == "stream_error_after_chunks") {
+      s = read_int(v, key, -1, 1'000'000, next.stream_error_after_chunks);
     } else if (key == "malformed") {
       s = read_bool(v, key, next.malformed);
     } else if (key == "probe_fail") {
@@ -86,6 +88,7 @@ nlohmann::json to_json(const FaultConfig& c) {
           {"hang_cap_ms", c.hang_cap_ms},
           {"down", c.down},
           {"cut_after_chunks", c.cut_after_chunks},
+          {"stream_error_after_chunks", c.stream_error_after_chunks},
           {"malformed", c.malformed},
           {"probe_fail", c.probe_fail}};
 }

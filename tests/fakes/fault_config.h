@@ -19,8 +19,9 @@ struct FaultConfig {
   int hang_cap_ms = 300'000;  // then the connection is reset
   bool down = false;          // every non-control request: connection reset, no answer
   int cut_after_chunks = -1;  // >= 0: streams send N chunks, then reset the connection
-  bool malformed = false;     // chat calls: 200 with a truncated JSON body
-  bool probe_fail = false;    // health/probe endpoints answer 503
+  int stream_error_after_chunks = -1;  // >= 0: streams send N chunks, then an in-stream error
+  bool malformed = false;              // chat calls: 200 with a truncated JSON body
+  bool probe_fail = false;             // health/probe endpoints answer 503
 };
 
 // Applies the keys of `patch` to `config`. Unknown keys and wrong types are errors naming the

@@ -111,6 +111,10 @@ class OllamaPersonality final : public Personality {
             json{{"error", message}}.dump()};
   }
 
+  std::string stream_error(std::string_view message) const override {
+    return json{{"error", message}}.dump() + "\n";
+  }
+
   Reply probe() const override {
     return {200, {{"Content-Type", "application/json; charset=utf-8"}}, tags_body_};
   }

@@ -141,6 +141,10 @@ class OpenAiPersonality final : public Personality {
     reply.headers.emplace_back("retry-after-ms", std::to_string(seconds * 1000));
   }
 
+  std::string stream_error(std::string_view message) const override {
+    return "data: " + error_with(500, message, "server_error", "null").body + "\n\n";
+  }
+
   Reply probe() const override {
     return {200, {{"Content-Type", "application/json"}}, models_body_};
   }

@@ -59,6 +59,8 @@ class Personality {
   virtual Reply error(int status, std::string_view message) const = 0;
   // Adds the vendor's retry hint headers to an error reply.
   virtual void add_retry_after(Reply& reply, int seconds) const;
+  // The error a vendor sends inside an already started stream (after a 200), ending it.
+  virtual std::string stream_error(std::string_view message) const = 0;
   virtual Reply probe() const = 0;
   // `seq` makes ids unique per call.
   virtual Reply complete(const ParsedChat& chat, const ScriptedAnswer& answer,

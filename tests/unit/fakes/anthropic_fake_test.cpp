@@ -154,6 +154,22 @@ TEST_F(AnthropicFake, OverloadedIs529WithOverloadedError) {
   EXPECT_EQ(j["error"]["type"], "overloaded_error");
 }
 
+TEST_F(AnthropicFake, StreamErrorAfterChunksSendsAnOverloadedErrorEvent) {
+  ASSERT_TRUE(fake_->patch_faults(json{{"stream_error_after_chunks", 2}}).ok());
+  json req = json::parse(kToolRequest);
+  req["stream"] = true;
+  const WireResult r = messages(req.dump());
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.complete);
+  const auto events = parse_sse(r.body);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].first, "message_start");
+  EXPECT_EQ(events[2].first, "error");
+  const json e = json::parse(events[2].second);
+  EXPECT_EQ(e["type"], "error");
+  EXPECT_EQ(e["error"]["type"], "overloaded_error");
+}
+
 TEST_F(AnthropicFake, ModelsProbe) {
   const WireResult r = wire_call(fake_->port(), "GET", "/v1/models", kHeaders);
   ASSERT_EQ(r.status, 200);

@@ -132,6 +132,20 @@ TEST_F(BedrockFake, ConverseStreamUsesEventStreamFraming) {
   EXPECT_EQ(text, "echo: p q");
 }
 
+TEST_F(BedrockFake, StreamErrorIsAnExceptionFrame) {
+  ASSERT_TRUE(fake_->patch_faults(json{{"stream_error_after_chunks", 1}}).ok());
+  const std::string path = "/model/m/converse-stream";
+  const WireResult r =
+      converse(R"({"messages":[{"role":"user","content":[{"text":"p q"}]}]})", path);
+  ASSERT_EQ(r.status, 200);
+  const auto frames = decode_frames(r.body);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[0].headers.at(":event-type"), "messageStart");
+  EXPECT_EQ(frames[1].headers.at(":message-type"), "exception");
+  EXPECT_EQ(frames[1].headers.at(":exception-type"), "modelStreamErrorException");
+  EXPECT_TRUE(json::parse(frames[1].payload)["message"].is_string());
+}
+
 TEST_F(BedrockFake, UnsignedRequestIs403WithErrorTypeHeader) {
   WireResult r = converse(kToolRequest, kModelPath, {});
   EXPECT_EQ(r.status, 403);
