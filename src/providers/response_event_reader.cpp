@@ -1,0 +1,57 @@
+#include "providers/response_event_reader.h"
+
+#include <utility>
+
+#include "providers/upstream_call.h"
+
+namespace osprey::providers {
+
+ResponseEventReader::ResponseEventReader(std::unique_ptr<net::ResponseStream> stream,
+                                         std::unique_ptr<StreamDecoder> decoder, std::string vendor)
+    : stream_(std::move(stream)), decoder_(std::move(decoder)), vendor_(std::move(vendor)) {}
+
+UpstreamError ResponseEventReader::fail(UpstreamError error) {
+  if (delivered_ && error.code != ErrorCode::kClientClosed) error.retryable = false;
+  failed_ = error;
+  stream_.reset();  // closes the connection: its state is unknown
+  return error;
+}
+
+net::Task<void> ResponseEventReader::drain() {
+  while (stream_) {
+    auto chunk = co_await stream_->next();
+    if (!chunk || !*chunk) break;  // the answer is complete; trailing trouble does not matter
+  }
+  stream_.reset();
+}
+
+net::Task<UpstreamResult<std::optional<StreamEvent>>> ResponseEventReader::next() {
+  using Out = UpstreamResult<std::optional<StreamEvent>>;
+  if (failed_) co_return Out(*failed_);
+  while (pending_.empty()) {
+    if (ended_) co_return Out(std::optional<StreamEvent>());
+    if (decoder_->done()) {
+      co_await drain();
+      ended_ = true;
+      co_return Out(std::optional<StreamEvent>());
+    }
+    auto chunk = co_await stream_->next();
+    if (!chunk) co_return Out(fail(upstream_error_from_client(chunk.error())));
+    if (!*chunk) {
+      UpstreamError e;
+      e.code = ErrorCode::kUpstreamError;
+      e.retryable = true;
+      e.message = vendor_ + " stream ended before " + std::string(decoder_->end_marker());
+      co_return Out(fail(std::move(e)));
+    }
+    auto events = decoder_->feed(**chunk);
+    if (!events) co_return Out(fail(events.error()));
+    for (auto& event : events.value()) pending_.push_back(std::move(event));
+  }
+  StreamEvent event = std::move(pending_.front());
+  pending_.pop_front();
+  delivered_ = true;
+  co_return Out(std::optional<StreamEvent>(std::move(event)));
+}
+
+}  // namespace osprey::providers
