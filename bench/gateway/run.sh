@@ -1,0 +1,496 @@
+#!/usr/bin/env bash
+# bench/gateway/run.sh — requests/s and p50/p99 latency of non-streaming chat completions for
+# the fake OpenAI upstream directly, nginx as a plain reverse proxy in front of it, and Osprey in
+# front of it; plus Osprey's idle resident memory and a memory soak under load.
+#
+# Servers under test and the fake upstream share core 0 (taskset -c 0); wrk gets core 1.
+# Everything listens on 127.0.0.1 only. See bench/README.md for how to read the output.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+
+usage() {
+  cat <<EOF
+usage: bench/gateway/run.sh [options]
+  --duration S     seconds per measured run (default 10)
+  --warmup S       seconds of warm-up per target and connection count (default 3)
+  --reps N         measured runs per scenario; the median is reported (default 3)
+  --soak S         memory soak: seconds of load at 32 connections on Osprey (default 600, 0 = off)
+  --quick          duration 3, warm-up 1, no soak (unless --soak is given too)
+  --targets LIST   comma-separated subset of direct,nginx,osprey (default all three)
+  --build-dir DIR  where osprey and osprey-fake-upstream are built (default build/bench;
+                   built there with cmake + ninja -j2 if missing). OSPREY_BIN / FAKE_BIN override.
+  --out FILE       results file (default bench/gateway/results/<UTC date>.md,
+                   <date>-quick.md with --quick); --no-save to only print
+  --label TEXT     a note printed at the top of the results (e.g. "machine busy")
+  --keep-tmp       keep the temp dir (configs, logs, raw wrk output) for inspection
+EOF
+}
+
+DURATION=10
+WARMUP=3
+REPS=3
+SOAK=600
+SOAK_SET=0
+QUICK=0
+TARGETS="direct,nginx,osprey"
+BUILD_DIR="$ROOT/build/bench"
+OUT=""
+SAVE=1
+LABEL=""
+KEEP_TMP=0
+MODEL="bench-model"
+CONNS_THROUGHPUT=32
+CONNS_LATENCY=4
+
+need_value() { [ $# -ge 2 ] || { echo "run.sh: $1 needs a value" >&2; exit 2; }; }
+is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) need_value "$@"; DURATION="$2"; shift 2 ;;
+    --warmup) need_value "$@"; WARMUP="$2"; shift 2 ;;
+    --reps) need_value "$@"; REPS="$2"; shift 2 ;;
+    --soak) need_value "$@"; SOAK="$2"; SOAK_SET=1; shift 2 ;;
+    --quick) QUICK=1; shift ;;
+    --targets) need_value "$@"; TARGETS="$2"; shift 2 ;;
+    --build-dir) need_value "$@"; BUILD_DIR="$2"; shift 2 ;;
+    --out) need_value "$@"; OUT="$2"; shift 2 ;;
+    --no-save) SAVE=0; shift ;;
+    --label) need_value "$@"; LABEL="$2"; shift 2 ;;
+    --keep-tmp) KEEP_TMP=1; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+if [ "$QUICK" = 1 ]; then
+  DURATION=3
+  WARMUP=1
+  [ "$SOAK_SET" = 1 ] || SOAK=0
+fi
+for v in DURATION WARMUP REPS SOAK; do
+  is_uint "${!v}" || { echo "run.sh: --${v,,} must be a whole number (got '${!v}')" >&2; exit 2; }
+done
+[ "$DURATION" -ge 1 ] && [ "$REPS" -ge 1 ] || { echo "run.sh: --duration and --reps must be >= 1" >&2; exit 2; }
+if [ "$SOAK" -gt 0 ] && [ "$SOAK" -lt 120 ]; then
+  echo "run.sh: --soak needs at least 120 s (a first and a last minute), or 0 for off" >&2
+  exit 2
+fi
+declare -A WANT=()
+IFS=',' read -r -a target_list <<<"$TARGETS"
+for t in "${target_list[@]}"; do
+  case "$t" in
+    direct | nginx | osprey) WANT[$t]=1 ;;
+    *) echo "run.sh: unknown target '$t' (direct, nginx, osprey)" >&2; exit 2 ;;
+  esac
+done
+
+# ---- prerequisites -------------------------------------------------------------------------
+missing=()
+for pair in wrk:wrk nginx:nginx taskset:util-linux curl:curl jq:jq ss:iproute2 awk:mawk; do
+  tool="${pair%%:*}"
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("$tool (Debian package ${pair#*:})")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  printf 'run.sh: missing %s\n' "${missing[@]}" >&2
+  echo "run.sh: install with: apt-get install -y wrk nginx util-linux curl jq iproute2" >&2
+  exit 1
+fi
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+if [ "$(nproc --all)" -lt 2 ]; then
+  echo "run.sh: needs 2 cores (servers on core 0, wrk on core 1); this machine has $(nproc --all)" >&2
+  exit 1
+fi
+
+OSPREY_BIN="${OSPREY_BIN:-$BUILD_DIR/src/osprey}"
+FAKE_BIN="${FAKE_BIN:-$BUILD_DIR/tests/fakes/osprey-fake-upstream}"
+to_build=()
+[ -x "$FAKE_BIN" ] || to_build+=(osprey-fake-upstream)
+if [ -n "${WANT[osprey]:-}" ] && [ ! -x "$OSPREY_BIN" ]; then to_build+=(osprey); fi
+if [ ${#to_build[@]} -gt 0 ]; then
+  echo "run.sh: building ${to_build[*]} in $BUILD_DIR (Release)" >&2
+  mkdir -p "$BUILD_DIR"
+  if ! { cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release &&
+    ninja -C "$BUILD_DIR" -j2 "${to_build[@]}"; } >"$BUILD_DIR/bench-build.log" 2>&1; then
+    tail -n 30 "$BUILD_DIR/bench-build.log" >&2
+    echo "run.sh: build failed (full log: $BUILD_DIR/bench-build.log)" >&2
+    exit 1
+  fi
+fi
+
+# ---- process bookkeeping and teardown --------------------------------------------------------
+TMP="$(mktemp -d /tmp/osprey-bench.XXXXXX)"
+chmod 755 "$TMP" # nginx workers run as an unprivileged user when started by root
+PIDS=()
+
+stop_pid() {
+  local pid="$1" i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$? i
+  trap - EXIT INT TERM
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[$i]}"; done
+  wait 2>/dev/null || true
+  if [ "$KEEP_TMP" = 1 ]; then
+    echo "run.sh: temp files kept in $TMP" >&2
+  else
+    rm -rf "$TMP"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM
+
+die() {
+  echo "run.sh: $*" >&2
+  exit 1
+}
+
+# Waits until FILE has a line matching REGEX and prints the first http://127.0.0.1:PORT in it.
+wait_for_url() {
+  local file="$1" regex="$2" pid="$3" what="$4" i line
+  for i in $(seq 1 200); do
+    line="$(grep -m1 -E "$regex" "$file" 2>/dev/null || true)"
+    if [ -n "$line" ]; then
+      grep -oE 'http://127\.0\.0\.1:[0-9]+' <<<"$line" | head -1
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "run.sh: $what did not start; its output:" >&2
+  tail -n 20 "$file" "${file%.out}.err" 2>/dev/null >&2 || true
+  return 1
+}
+
+free_port() {
+  local p i
+  for i in $(seq 1 100); do
+    p=$((20000 + RANDOM % 40000))
+    if [ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ]; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# Keeps the access logs from filling the disk during long runs; both writers append (O_APPEND),
+# so truncating in place is safe and the logging cost stays on the measured path.
+trim_logs() {
+  local f
+  for f in "$TMP/osprey-stderr.log" "$TMP/nginx-access.log"; do
+    if [ -f "$f" ] && [ "$(stat -c %s "$f")" -gt $((256 * 1024 * 1024)) ]; then : >"$f"; fi
+  done
+}
+
+# ---- start the servers -----------------------------------------------------------------------
+echo "run.sh: temp dir $TMP" >&2
+taskset -c 0 "$FAKE_BIN" --vendor openai --port 0 --threads 1 --record-limit 0 \
+  >"$TMP/fake.out" 2>"$TMP/fake.err" &
+PIDS+=($!)
+FAKE_PID=$!
+FAKE_URL="$(wait_for_url "$TMP/fake.out" 'listening on' "$FAKE_PID" "osprey-fake-upstream")" || exit 1
+FAKE_PORT="${FAKE_URL##*:}"
+
+NGINX_URL=""
+if [ -n "${WANT[nginx]:-}" ]; then
+  NGINX_PORT="$(free_port)" || die "no free port for nginx"
+  mkdir -p "$TMP/nginx"
+  # A plain reverse proxy: one worker, upstream keep-alive, HTTP/1.1 to the upstream, and nginx's
+  # default access log (combined format) written to a file, as Osprey writes its access log.
+  cat >"$TMP/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log $TMP/nginx-access.log combined;
+  client_body_temp_path $TMP/nginx/client_body;
+  proxy_temp_path $TMP/nginx/proxy;
+  fastcgi_temp_path $TMP/nginx/fastcgi;
+  uwsgi_temp_path $TMP/nginx/uwsgi;
+  scgi_temp_path $TMP/nginx/scgi;
+  upstream fake {
+    server 127.0.0.1:$FAKE_PORT;
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://fake;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+  taskset -c 0 "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx.conf" -e "$TMP/nginx-error.log" \
+    >"$TMP/nginx.out" 2>&1 &
+  PIDS+=($!)
+  NGINX_PID=$!
+  for i in $(seq 1 100); do
+    [ -n "$(ss -Htln "sport = :$NGINX_PORT" 2>/dev/null)" ] && break
+    kill -0 "$NGINX_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  [ -n "$(ss -Htln "sport = :$NGINX_PORT" 2>/dev/null)" ] ||
+    { cat "$TMP/nginx.out" "$TMP/nginx-error.log" >&2 2>/dev/null; die "nginx did not start"; }
+  NGINX_URL="http://127.0.0.1:$NGINX_PORT"
+fi
+
+OSPREY_URL=""
+IDLE_RSS_KB=""
+if [ -n "${WANT[osprey]:-}" ]; then
+  cat >"$TMP/osprey.yaml" <<EOF
+data_dir: $TMP/osprey-data
+worker_threads: 2
+server:
+  listen: 127.0.0.1:0
+  io_threads: 1
+log:
+  level: info
+  access_log: true
+models:
+  - name: $MODEL
+    deployments:
+      - id: $MODEL@fake
+        adapter: openai
+        base_url: $FAKE_URL
+        model: $MODEL
+EOF
+  # Access log on: JSON lines on stderr, appended to a file. Metrics are always on.
+  taskset -c 0 "$OSPREY_BIN" serve --config "$TMP/osprey.yaml" \
+    >"$TMP/osprey.out" 2>>"$TMP/osprey-stderr.log" &
+  PIDS+=($!)
+  OSPREY_PID=$!
+  OSPREY_URL="$(wait_for_url "$TMP/osprey.out" 'osprey listening on' "$OSPREY_PID" osprey)" ||
+    { tail -n 20 "$TMP/osprey-stderr.log" >&2; exit 1; }
+  sleep 2 # let start-up allocations settle before reading the idle footprint
+  IDLE_RSS_KB="$(rss_kb "$OSPREY_PID")"
+fi
+
+target_url() {
+  case "$1" in
+    direct) echo "$FAKE_URL" ;;
+    nginx) echo "$NGINX_URL" ;;
+    osprey) echo "$OSPREY_URL" ;;
+  esac
+}
+
+# ---- one checked request per target before measuring -----------------------------------------
+BODY='{"model":"'"$MODEL"'","messages":[{"role":"user","content":"hello"}],"max_tokens":16}'
+for t in direct nginx osprey; do
+  [ -n "${WANT[$t]:-}" ] || continue
+  url="$(target_url "$t")/v1/chat/completions"
+  code="$(curl -sS -o "$TMP/check-$t.json" -D "$TMP/check-$t.headers" -w '%{http_code}' \
+    --max-time 5 -H 'Content-Type: application/json' --data "$BODY" "$url" || echo 000)"
+  if [ "$code" != 200 ] || ! jq -e '.choices[0].message' "$TMP/check-$t.json" >/dev/null 2>&1; then
+    echo "run.sh: $t answered HTTP $code on POST $url:" >&2
+    head -c 400 "$TMP/check-$t.json" >&2 2>/dev/null || true
+    echo >&2
+    die "$t does not serve non-streaming chat completions; nothing measured"
+  fi
+done
+if [ -n "${WANT[osprey]:-}" ]; then
+  grep -qi '^x-osprey-deployment:' "$TMP/check-osprey.headers" ||
+    echo "run.sh: warning: Osprey's answer has no x-osprey-deployment header" >&2
+fi
+
+# ---- load runs -------------------------------------------------------------------------------
+RUNS="$TMP/runs.jsonl"
+: >"$RUNS"
+
+# run_wrk TARGET CONNS SECONDS -> prints the WRK_JSON object
+run_wrk() {
+  local target="$1" conns="$2" secs="$3" out="$TMP/wrk-$1-$2.out"
+  BENCH_MODEL="$MODEL" taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" --timeout 5s --latency \
+    -s "$HERE/chat.lua" "$(target_url "$target")/v1/chat/completions" >"$out" 2>&1 ||
+    { cat "$out" >&2; die "wrk failed against $target"; }
+  grep -m1 '^WRK_JSON ' "$out" | cut -d' ' -f2- || { cat "$out" >&2; die "no result from wrk"; }
+}
+
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+total_runs=$((${#WANT[@]} * 2 * REPS))
+n=0
+for conns in "$CONNS_THROUGHPUT" "$CONNS_LATENCY"; do
+  # Warm up each target at this connection count (connection pools, allocator, caches), then
+  # interleave the measured repetitions so drift on a shared machine hits every target alike.
+  for t in direct nginx osprey; do
+    [ -n "${WANT[$t]:-}" ] || continue
+    if [ "$WARMUP" -gt 0 ]; then run_wrk "$t" "$conns" "$WARMUP" >/dev/null; fi
+  done
+  for rep in $(seq 1 "$REPS"); do
+    for t in direct nginx osprey; do
+      [ -n "${WANT[$t]:-}" ] || continue
+      n=$((n + 1))
+      result="$(run_wrk "$t" "$conns" "$DURATION")"
+      jq -c --arg t "$t" --argjson c "$conns" --argjson r "$rep" \
+        '{target: $t, conns: $c, rep: $r} + .' <<<"$result" >>"$RUNS"
+      printf 'run.sh: [%d/%d] %-6s c=%-2s rep %d: %s\n' "$n" "$total_runs" "$t" "$conns" "$rep" \
+        "$(jq -r '"\(.rps|floor) req/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, errors \(.errors|add)"' <<<"$result")" >&2
+      trim_logs
+    done
+  done
+done
+AFTER_RSS_KB=""
+if [ -n "${WANT[osprey]:-}" ]; then AFTER_RSS_KB="$(rss_kb "$OSPREY_PID")"; fi
+
+# ---- memory soak -----------------------------------------------------------------------------
+SOAK_TSV="$TMP/soak.tsv"
+SOAK_JSON=""
+if [ "$SOAK" -gt 0 ] && [ -n "${WANT[osprey]:-}" ]; then
+  echo "run.sh: soak: ${SOAK}s at $CONNS_THROUGHPUT connections on Osprey, RSS every 10 s" >&2
+  : >"$SOAK_TSV"
+  BENCH_MODEL="$MODEL" taskset -c 1 wrk -t1 -c"$CONNS_THROUGHPUT" -d"${SOAK}s" --timeout 5s \
+    --latency -s "$HERE/chat.lua" "$OSPREY_URL/v1/chat/completions" >"$TMP/wrk-soak.out" 2>&1 &
+  PIDS+=($!)
+  SOAK_WRK=$!
+  start=$SECONDS
+  while kill -0 "$SOAK_WRK" 2>/dev/null; do
+    sleep 10
+    t=$((SECONDS - start))
+    [ "$t" -le "$SOAK" ] || break
+    kill -0 "$OSPREY_PID" 2>/dev/null || die "Osprey exited during the soak"
+    printf '%d\t%d\n' "$t" "$(rss_kb "$OSPREY_PID")" >>"$SOAK_TSV"
+    trim_logs
+  done
+  wait "$SOAK_WRK" || { cat "$TMP/wrk-soak.out" >&2; die "wrk failed during the soak"; }
+  SOAK_JSON="$(grep -m1 '^WRK_JSON ' "$TMP/wrk-soak.out" | cut -d' ' -f2-)"
+fi
+
+# ---- report ----------------------------------------------------------------------------------
+median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print ""; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+metric() { jq -r --arg t "$1" --argjson c "$2" "select(.target==\$t and .conns==\$c) | $3" "$RUNS" | median; }
+errors_of() { jq -r --arg t "$1" --argjson c "$2" 'select(.target==$t and .conns==$c) | .errors | add' "$RUNS" | awk '{s+=$1} END {print s+0}'; }
+calc() { awk "BEGIN {printf \"$1\", $2}"; }
+mb() { calc '%.1f' "$1/1024"; }
+
+declare -A RPS P50 P99 ERR
+for conns in "$CONNS_THROUGHPUT" "$CONNS_LATENCY"; do
+  for t in direct nginx osprey; do
+    [ -n "${WANT[$t]:-}" ] || continue
+    RPS[$t.$conns]="$(metric "$t" "$conns" .rps)"
+    P50[$t.$conns]="$(metric "$t" "$conns" .p50_ms)"
+    P99[$t.$conns]="$(metric "$t" "$conns" .p99_ms)"
+    ERR[$t.$conns]="$(errors_of "$t" "$conns")"
+  done
+done
+
+REPORT="$TMP/report.md"
+{
+  echo "# Osprey gateway benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  if [ -n "$LABEL" ]; then printf '> %s\n\n' "$LABEL"; fi
+  if [ "$QUICK" = 1 ]; then
+    printf '> Quick run (--quick): short durations, no soak; numbers are indicative only.\n\n'
+  fi
+  echo "- Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc --all) cores, Linux $(uname -r)."
+  echo "- Load average (1/5/15 min) before the runs: $LOAD_START; after: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "- Osprey $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') (Release), \`server.io_threads: 1\`, \`worker_threads: 2\`, JSON access log on (stderr appended to a file), metrics on."
+  echo "- nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'): 1 worker, \`proxy_pass\` with upstream \`keepalive 64\`, \`proxy_http_version 1.1\`, default \`combined\` access log to a file."
+  echo "- Fake upstream: \`osprey-fake-upstream --vendor openai --threads 1 --record-limit 0\` (no latency)."
+  echo "- Pinning: fake upstream, nginx and Osprey on core 0 (\`taskset -c 0\`); \`wrk -t1\` on core 1."
+  echo "- Each scenario: ${WARMUP} s warm-up, then ${REPS} × ${DURATION} s measured runs (interleaved across targets); the table shows the median of each column."
+  echo
+  echo "| scenario | conns | req/s | p50 ms | p99 ms | req/s vs nginx | p50 / p99 overhead vs direct (ms) | errors |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  for conns in "$CONNS_THROUGHPUT" "$CONNS_LATENCY"; do
+    for t in direct nginx osprey; do
+      [ -n "${WANT[$t]:-}" ] || continue
+      k="$t.$conns"
+      vs_nginx="—"
+      [ -n "${RPS[nginx.$conns]:-}" ] && vs_nginx="$(calc '%.2f×' "${RPS[$k]}/${RPS[nginx.$conns]}")"
+      vs_direct="—"
+      if [ "$t" != direct ] && [ -n "${P50[direct.$conns]:-}" ]; then
+        vs_direct="$(calc '%+.3f / %+.3f' "${P50[$k]}-${P50[direct.$conns]}, ${P99[$k]}-${P99[direct.$conns]}")"
+      fi
+      errs="${ERR[$k]}"
+      [ "$errs" = 0 ] || errs="**$errs**"
+      printf '| %s | %s | %.0f | %.3f | %.3f | %s | %s | %s |\n' "$t" "$conns" "${RPS[$k]}" \
+        "${P50[$k]}" "${P99[$k]}" "$vs_nginx" "$vs_direct" "$errs"
+    done
+  done
+  echo
+  if [ -n "${WANT[osprey]:-}" ]; then
+    echo "## Memory (Osprey, VmRSS)"
+    echo
+    echo "- Idle, 2 s after start: $(mb "$IDLE_RSS_KB") MB; after the load runs: $(mb "$AFTER_RSS_KB") MB."
+    if [ -n "$SOAK_JSON" ]; then
+      FIRST="$(awk -F'\t' '$1 <= 60 {print $2}' "$SOAK_TSV" | median)"
+      LAST="$(awk -F'\t' -v s="$SOAK" '$1 >= s - 60 {print $2}' "$SOAK_TSV" | median)"
+      SOAK_RATIO="$(calc '%.3f' "$LAST/$FIRST")"
+      echo "- Soak: ${SOAK} s at $CONNS_THROUGHPUT connections: $(jq -r '"\(.rps|floor) req/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, errors \(.errors|add)"' <<<"$SOAK_JSON")."
+      echo "- RSS first-minute median $(mb "$FIRST") MB, last-minute median $(mb "$LAST") MB, ratio $SOAK_RATIO."
+      echo "- Samples (s:MB): $(awk -F'\t' '{printf "%s%d:%.1f", (NR>1?" ":""), $1, $2/1024}' "$SOAK_TSV")"
+    else
+      echo "- Soak: not run (--soak 0 or --quick)."
+    fi
+    echo
+  fi
+  echo "## Targets"
+  echo
+  check() { # NAME PASS(0/1) DETAIL
+    if [ "$2" = 1 ]; then echo "- **PASS** $1: $3"; else echo "- **FAIL** $1: $3"; fi
+  }
+  if [ -n "${WANT[osprey]:-}" ] && [ -n "${WANT[nginx]:-}" ]; then
+    o="${RPS[osprey.$CONNS_THROUGHPUT]}" x="${RPS[nginx.$CONNS_THROUGHPUT]}"
+    ok="$(calc '%d' "($o >= 0.7*$x) ? 1 : 0")"
+    e=$((${ERR[osprey.$CONNS_THROUGHPUT]} + ${ERR[nginx.$CONNS_THROUGHPUT]}))
+    [ "$e" = 0 ] || ok=0
+    check "Osprey req/s ≥ 0.7 × nginx at $CONNS_THROUGHPUT connections" "$ok" \
+      "$(calc '%.0f vs 0.7 × %.0f = %.0f (ratio %.2f)' "$o, $x, 0.7*$x, $o/$x")$([ "$e" = 0 ] || echo "; $e errors")"
+  fi
+  if [ -n "${WANT[osprey]:-}" ] && [ -n "${WANT[direct]:-}" ]; then
+    o="${P99[osprey.$CONNS_LATENCY]}" d="${P99[direct.$CONNS_LATENCY]}"
+    ok="$(calc '%d' "($o <= $d + 0.5) ? 1 : 0")"
+    e=$((${ERR[osprey.$CONNS_LATENCY]} + ${ERR[direct.$CONNS_LATENCY]}))
+    [ "$e" = 0 ] || ok=0
+    check "Osprey p99 ≤ direct p99 + 0.5 ms at $CONNS_LATENCY connections" "$ok" \
+      "$(calc '%.3f ms vs %.3f + 0.5 = %.3f ms (overhead %+.3f ms)' "$o, $d, $d+0.5, $o-$d")$([ "$e" = 0 ] || echo "; $e errors")"
+  fi
+  if [ -z "${WANT[osprey]:-}" ]; then
+    echo "- Osprey was not part of this run (--targets $TARGETS); no target applies."
+  fi
+  if [ -n "${WANT[osprey]:-}" ]; then
+    check "idle RSS ≤ 30 MB" "$(calc '%d' "($IDLE_RSS_KB <= 30*1024) ? 1 : 0")" "$(mb "$IDLE_RSS_KB") MB"
+    if [ -n "$SOAK_JSON" ]; then
+      ok="$(calc '%d' "($SOAK_RATIO >= 0.9 && $SOAK_RATIO <= 1.1) ? 1 : 0")"
+      se="$(jq -r '.errors | add' <<<"$SOAK_JSON")"
+      [ "$se" = 0 ] || ok=0
+      check "memory flat (±10%) across the ${SOAK} s soak" "$ok" \
+        "last-minute / first-minute median RSS = $SOAK_RATIO$([ "$se" = 0 ] || echo "; $se errors during the soak")"
+    else
+      echo "- **SKIPPED** memory flat across a soak: no soak in this run."
+    fi
+  fi
+  echo
+  echo "## Raw runs"
+  echo
+  echo '```'
+  cat "$RUNS"
+  if [ -n "$SOAK_JSON" ]; then jq -c '{target: "osprey", conns: 32, soak: true} + .' <<<"$SOAK_JSON"; fi
+  echo '```'
+} >"$REPORT"
+
+cat "$REPORT"
+if [ "$SAVE" = 1 ]; then
+  if [ -z "$OUT" ]; then
+    OUT="$HERE/results/$(date -u +%Y-%m-%d)$([ "$QUICK" = 1 ] && echo -quick || true).md"
+  fi
+  mkdir -p "$(dirname "$OUT")"
+  cp "$REPORT" "$OUT"
+  echo "run.sh: results written to $OUT" >&2
+fi
