@@ -2,12 +2,14 @@
 // Request: one parsed HTTP request as handlers see it. Owned by the connection that read it;
 // valid until the handler's Task completes.
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "net/cancel_token.h"
 #include "net/headers.h"
 
 namespace osprey::net {
@@ -24,6 +26,10 @@ struct Request {
   std::string route;        // matched route pattern ("/v1/jobs/{id}"), "unmatched" otherwise
   std::vector<std::pair<std::string, std::string>> params;  // path parameters from the route
   std::chrono::steady_clock::time_point received_at{};
+  // Fired by the server when the client disconnects while the handler runs, or when a write of
+  // the handler's SSE stream fails; pass it down (CallContext, ClientRequest) so upstream work
+  // stops. Never null for requests the server dispatches.
+  std::shared_ptr<CancelToken> cancel;
 
   std::string_view header(std::string_view name) const { return headers.get(name); }
   // Path parameter by name; empty if the route has none by that name.

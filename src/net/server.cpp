@@ -185,6 +185,12 @@ void Server::run() {
   for (auto& t : threads) t.join();
 }
 
+void Server::spawn(std::function<Task<void>()> task) {
+  ServerState& s = impl_->state;
+  // A strand of its own, so the task's completions never run concurrently with each other.
+  asio::co_spawn(asio::make_strand(s.io()), std::move(task), report_escape(s, "background_error"));
+}
+
 void Server::drain() { impl_->state.drain(); }
 bool Server::draining() const { return impl_->state.draining(); }
 void Server::stop() { impl_->state.stop(); }

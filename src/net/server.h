@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/result.h"
 #include "net/router.h"
+#include "net/task.h"
 
 namespace osprey::net {
 
@@ -69,6 +70,13 @@ class Server {
   // Calls `fn(signo)` on an I/O thread for each SIGINT, SIGTERM or SIGHUP received.
   // REQUIRES: called before run().
   void on_signal(std::function<void(int signo)> fn);
+
+  // Runs `task()` as a background coroutine on the server's io_context (e.g. health checks).
+  // It starts when run() does (at once if already running) and must end on its own when asked
+  // (it is not cancelled by drain(); a frame still suspended when run() returns is destroyed
+  // with the server). Exceptions it throws are reported through ServerHooks::on_event.
+  // Callable from any thread.
+  void spawn(std::function<Task<void>()> task);
 
   // Runs the I/O threads; returns once the server has stopped (after drain() or stop()).
   void run();

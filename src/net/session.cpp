@@ -1,5 +1,9 @@
 #include "net/session.h"
 
+#include <sys/socket.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -8,6 +12,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cerrno>
 #include <limits>
 
 #include "net/lingering_close.h"
@@ -222,13 +227,15 @@ Task<bool> Session::serve_one() {
 
   Request req = make_request(msg, ex.request_id, remote_addr_, ex.first_byte);
   req.body = std::move(msg.body());
+  req.cancel = std::make_shared<CancelToken>();
   const bool client_keep_alive = msg.keep_alive();
   Response response = co_await dispatch(req, ex);
   const bool head_only = req.method == "HEAD";
   // Decided after the handler: a drain that began meanwhile still closes this connection.
   const bool keep_alive = client_keep_alive && !state_.draining() && !closed_;
   if (response.stream) {
-    co_return co_await send_stream(ex, std::move(response), version, head_only, keep_alive);
+    co_return co_await send_stream(ex, std::move(response), version, head_only, keep_alive,
+                                   req.cancel);
   }
   co_return co_await send(ex, std::move(response), version, head_only, keep_alive);
 }
@@ -255,7 +262,7 @@ Task<Response> Session::dispatch(Request& req, Exchange& ex) {
   req.params = std::move(match.params);
   std::string failure;
   try {
-    Response r = co_await (*match.handler)(req);
+    Response r = co_await call_handler(*match.handler, req);
     if (r.status >= 100 && r.status <= 999) co_return r;
     failure = "handler returned invalid status " + std::to_string(r.status);
   } catch (const std::exception& e) {
@@ -266,6 +273,51 @@ Task<Response> Session::dispatch(Request& req, Exchange& ex) {
   state_.event("handler_error", match.pattern + " " + ex.request_id + ": " + failure);
   ex.error = ErrorCode::kInternal;
   co_return Response::error({ErrorCode::kInternal, "internal server error"}, req.request_id);
+}
+
+Task<Response> Session::call_handler(const Handler& handler, Request& req) {
+  // Bytes already buffered are a pipelined request: the client is still there, and reading the
+  // socket now would take bytes that belong to the next request.
+  std::shared_ptr<bool> active;
+  if (buffer_.size() == 0 && !closed_) {
+    active = std::make_shared<bool>(true);
+    asio::co_spawn(socket_.get_executor(), watch_disconnect(req.cancel, active), asio::detached);
+  }
+  struct StopWatching {
+    Session& session;
+    std::shared_ptr<bool>& active;
+    ~StopWatching() {
+      if (!active || !*active) return;
+      *active = false;
+      boost::system::error_code ignored;
+      session.socket_.cancel(ignored);  // ends the watcher's pending wait
+    }
+  } stop{*this, active};
+  co_return co_await handler(req);
+}
+
+Task<void> Session::watch_disconnect(std::shared_ptr<CancelToken> cancel,
+                                     std::shared_ptr<bool> active) {
+  const auto self = shared_from_this();  // the socket must outlive the pending wait
+  while (*active && !closed_) {
+    boost::system::error_code ec;
+    co_await socket_.async_wait(tcp::socket::wait_read,
+                                asio::redirect_error(asio::use_awaitable, ec));
+    if (!*active || closed_) co_return;
+    if (ec) {
+      cancel->cancel();
+      co_return;
+    }
+    // Peek without consuming: data is a pipelined request for serve_one to read later;
+    // 0 bytes is the client's EOF.
+    char byte = 0;
+    const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);  // NOLINT
+    if (n > 0) co_return;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+    *active = false;
+    cancel->cancel();
+    co_return;
+  }
 }
 
 Task<bool> Session::send(Exchange& ex, Response response, unsigned version, bool head_only,
@@ -283,7 +335,7 @@ Task<bool> Session::send(Exchange& ex, Response response, unsigned version, bool
 }
 
 Task<bool> Session::send_stream(Exchange& ex, Response response, unsigned version, bool head_only,
-                                bool keep_alive) {
+                                bool keep_alive, const std::shared_ptr<CancelToken>& cancel) {
   ex.status = response.status;
   // HTTP/1.0 has no chunked encoding: the end of the stream is the end of the connection.
   const bool chunked = version >= 11;
@@ -295,7 +347,10 @@ Task<bool> Session::send_stream(Exchange& ex, Response response, unsigned versio
                                                     asio::redirect_error(asio::use_awaitable, ec));
   deadline_.disarm();
   if (ec || head_only) {
-    if (ec) ex.error = ErrorCode::kClientClosed;
+    if (ec) {
+      ex.error = ErrorCode::kClientClosed;
+      cancel->cancel();
+    }
     if (!ec && chunked) {
       ex.bytes_out += co_await asio::async_write(socket_, http::make_chunk_last(),
                                                  asio::redirect_error(asio::use_awaitable, ec));
@@ -319,7 +374,10 @@ Task<bool> Session::send_stream(Exchange& ex, Response response, unsigned versio
   if (producer_ok) co_await writer.finish();
   ex.bytes_out += writer.bytes_written();
   if (!producer_ok) ex.error = ErrorCode::kInternal;
-  if (writer.gone()) ex.error = ErrorCode::kClientClosed;
+  if (writer.gone()) {
+    ex.error = ErrorCode::kClientClosed;
+    cancel->cancel();  // also stops upstream work the producer left behind
+  }
   end(ex);
   co_return producer_ok && !writer.gone() && !writer.consumed_input() && chunked && keep_alive &&
       !state_.draining();

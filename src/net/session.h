@@ -56,10 +56,14 @@ class Session : public std::enable_shared_from_this<Session> {
   Task<bool> serve_one();
   Task<bool> wait_for_first_byte();
   Task<Response> dispatch(Request& request, Exchange& ex);
+  // Runs the handler while watching the socket: EOF or an error from the client before the
+  // handler returns fires request.cancel.
+  Task<Response> call_handler(const Handler& handler, Request& request);
+  Task<void> watch_disconnect(std::shared_ptr<CancelToken> cancel, std::shared_ptr<bool> active);
   Task<bool> send(Exchange& ex, Response response, unsigned version, bool head_only,
                   bool keep_alive);
   Task<bool> send_stream(Exchange& ex, Response response, unsigned version, bool head_only,
-                         bool keep_alive);
+                         bool keep_alive, const std::shared_ptr<CancelToken>& cancel);
   // Answers an error the server raised itself, then closes (lingering if input may follow).
   Task<void> fail(Exchange& ex, ErrorCode code, std::string message, unsigned version,
                   bool input_pending);
