@@ -6,7 +6,12 @@
 
 #include "core/config.h"
 #include "core/metrics.h"
+#include "gateway/gateway_metrics.h"
+#include "gateway/router_reloader.h"
+#include "net/http_client.h"
 #include "net/worker_pool.h"
+#include "providers/provider_registry.h"
+#include "router/model_router.h"
 #include "store/store.h"
 
 namespace osprey::app {
@@ -16,6 +21,13 @@ struct AppContext {
   metrics::Registry metrics;
   std::unique_ptr<net::WorkerPool> workers;  // blocking work: store calls, disk, CPU engines
   std::unique_ptr<store::Store> store;
+  // Outbound side. The client and the router hold sockets of the server's io_context, so the
+  // serve command resets them before the server is destroyed.
+  std::unique_ptr<net::HttpClient> http_client;
+  providers::ProviderRegistry providers;  // filled once before the router is built
+  std::unique_ptr<router::ModelRouter> router;
+  std::unique_ptr<gateway::RouterReloader> reloader;  // SIGHUP and POST /admin/reload
+  std::unique_ptr<gateway::GatewayMetrics> gateway_metrics;
   std::atomic<bool> draining{false};  // set on the first shutdown signal; /readyz turns 503
 };
 

@@ -14,9 +14,12 @@
 #include "app/health_routes.h"
 #include "app/http_observer.h"
 #include "core/build_info.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics_process.h"
+#include "gateway/gateway_routes.h"
 #include "net/server.h"
+#include "router/router_config.h"
 
 namespace osprey::app {
 namespace {
@@ -63,6 +66,41 @@ Status open_store(AppContext& ctx) {
   return ctx.store->migrate();
 }
 
+// The `models:` section of the configuration as it is now: re-reads the file and the process
+// environment (used by SIGHUP and POST /admin/reload).
+Result<router::RouterConfig> load_router_config(ConfigSources sources) {
+  sources.env = process_environment();
+  Result<Config> config = load_config(sources);
+  if (!config) return config.error();
+  return router::parse_router_config(config->sections, sources.env);
+}
+
+// Builds the outbound side: HTTP client, provider adapters, and the model router with the
+// configured model table. Fails with the message naming the bad `models` key.
+Status build_router(AppContext& ctx, const ConfigSources& sources) {
+  Result<router::RouterConfig> models =
+      router::parse_router_config(ctx.config.sections, sources.env);
+  if (!models) return models.error();
+  ctx.http_client = std::make_unique<net::HttpClient>();
+  providers::register_builtin_providers(ctx.providers);
+  ctx.router = std::make_unique<router::ModelRouter>(ctx.providers, *ctx.http_client, ctx.metrics,
+                                                     system_clock());
+  if (Status st = ctx.router->load(models.value()); !st.ok()) return st;
+  ctx.reloader = std::make_unique<gateway::RouterReloader>(
+      *ctx.router, [sources] { return load_router_config(sources); });
+  ctx.gateway_metrics = std::make_unique<gateway::GatewayMetrics>(ctx.metrics);
+  log::info("models_loaded", {{"models", models->models.size()}});
+  return {};
+}
+
+// The router's client holds sockets registered with the server's io_context: release them
+// while that io_context still exists.
+void release_outbound(AppContext& ctx) {
+  ctx.reloader.reset();
+  ctx.router.reset();
+  ctx.http_client.reset();
+}
+
 }  // namespace
 
 int run_serve(const CommandLine& cl) {
@@ -97,11 +135,22 @@ int run_serve(const CommandLine& cl) {
     return 1;
   }
 
+  if (Status st = build_router(ctx, cl.config); !st.ok()) {
+    log::error("models_invalid", {{"error", st.error().message}});
+    return usage_failure(st.error().message);
+  }
+
   metrics::register_process_metrics(ctx.metrics);
   HttpObserver observer(ctx.metrics, config.log.access_log);
   net::Router router;
   add_health_routes(router, ctx);
   if (config.server.debug_endpoints) add_debug_routes(router, ctx);
+  gateway::add_gateway_routes(router, {.router = *ctx.router,
+                                       .reloader = *ctx.reloader,
+                                       .metrics = *ctx.gateway_metrics,
+                                       .workers = *ctx.workers,
+                                       .clock = system_clock(),
+                                       .options = {}});
 
   net::Server server(server_options(config, *address), std::move(router), observer.hooks());
   if (Status st = server.listen(); !st.ok()) {
@@ -109,15 +158,20 @@ int run_serve(const CommandLine& cl) {
     std::fprintf(stderr, "osprey: %s\n", st.error().message.c_str());
     return 1;
   }
+  server.spawn([&ctx] { return ctx.router->run_health_checks(); });
 
   std::atomic<int> shutdown_signals{0};
   server.on_signal([&](int signo) {
     if (signo == SIGHUP) {
-      log::info("reload_ignored", {{"reason", "no reloadable configuration yet"}});
+      log::info("reload_requested", {{"signal", signo}});
+      // Reading the file is blocking work: keep it off the I/O thread. The reloader logs the
+      // outcome.
+      ctx.workers->post([&ctx] { (void)ctx.reloader->reload("sighup"); });
       return;
     }
     if (shutdown_signals.fetch_add(1) == 0) {
       ctx.draining = true;
+      ctx.router->stop();  // ends the health checks; calls in flight finish
       log::info("drain_begin",
                 {{"signal", signo}, {"in_flight", static_cast<std::uint64_t>(server.in_flight())}});
       server.drain();
@@ -138,7 +192,8 @@ int run_serve(const CommandLine& cl) {
   server.run();
 
   log::info("drain_complete");
-  ctx.workers->join();
+  ctx.workers->join();  // before the router goes: a SIGHUP reload may still be running
+  release_outbound(ctx);
   if (Status st = ctx.store->close(); !st.ok()) {
     log::error("store_close_failed", {{"error", st.error().message}});
   }

@@ -1,0 +1,31 @@
+#pragma once
+// POST /v1/chat/completions: parses the OpenAI body (providers/openai), asks the ModelRouter for
+// an answer and writes it back as OpenAI JSON or as an SSE stream of chunks. Translation lives
+// in providers/, routing policy in router/; this handler only does the I/O between them.
+// Every answer carries `x-osprey-deployment` (the deployment that answered) and, when a
+// fallback model answered, `x-osprey-model`. Thread-safe: shares only the router and metrics.
+#include "core/clock.h"
+#include "gateway/gateway_metrics.h"
+#include "gateway/gateway_options.h"
+#include "net/request.h"
+#include "net/response.h"
+#include "net/task.h"
+#include "router/model_router.h"
+
+namespace osprey::gateway {
+
+class ChatCompletionsRoute {
+ public:
+  ChatCompletionsRoute(router::ModelRouter& router, GatewayMetrics& metrics, const Clock& clock,
+                       GatewayOptions options);
+
+  net::Task<net::Response> handle(net::Request& request) const;
+
+ private:
+  router::ModelRouter& router_;
+  GatewayMetrics& metrics_;
+  const Clock& clock_;
+  GatewayOptions options_;
+};
+
+}  // namespace osprey::gateway

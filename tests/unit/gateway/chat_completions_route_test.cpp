@@ -1,0 +1,247 @@
+// POST /v1/chat/completions over a real ModelRouter with scripted providers: request parsing
+// errors, unknown models, JSON answers, SSE relays (usage, [DONE], mid-stream failure) and
+// routing headers, without sockets.
+#include "gateway/chat_completions_route.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "net/event_stream.h"
+#include "net/http_client.h"
+#include "router/model_router.h"
+#include "unit/gateway/scripted_provider.h"
+
+namespace osprey::gateway {
+namespace {
+
+using json = nlohmann::json;
+using testing::ScriptBook;
+
+// Records what a streaming response sends; `fail_after` makes the client "leave".
+class RecordingStream final : public net::EventStream {
+ public:
+  std::vector<std::string> sent;
+  int fail_after = -1;
+  net::Task<bool> send(std::string_view data, std::string_view, std::string_view) override {
+    if (fail_after >= 0 && static_cast<int>(sent.size()) >= fail_after) co_return false;
+    sent.emplace_back(data);
+    co_return true;
+  }
+  net::Task<bool> comment(std::string_view) override { co_return true; }
+  bool closing() const override { return false; }
+  net::Task<bool> sleep(std::chrono::milliseconds) override { co_return true; }
+};
+
+json model(const std::string& name, const std::vector<std::string>& fallbacks = {}) {
+  return {{"name", name},
+          {"deployments",
+           {{{"id", name + "@scripted"},
+             {"adapter", "openai"},
+             {"base_url", "http://scripted"},
+             {"model", "up-" + name}}}},
+          {"fallbacks", fallbacks},
+          {"retry", {{"max_attempts", 2}, {"base_delay_ms", 0}, {"max_delay_ms", 0}}},
+          {"health", {{"enabled", false}}}};
+}
+
+class ChatCompletionsRouteTest : public ::testing::Test {
+ protected:
+  ChatCompletionsRouteTest()
+      : clock_(std::chrono::steady_clock::now(), std::chrono::system_clock::now()) {
+    testing::register_scripted(registry_, book_);
+    router::RouterOptions options;
+    options.seed = 1;
+    options.sleep = [](std::chrono::milliseconds, std::function<bool()>) -> net::Task<void> {
+      co_return;
+    };
+    router_ = std::make_unique<router::ModelRouter>(registry_, client_, registry_metrics_, clock_,
+                                                    std::move(options));
+    json sections = {{"models", {model("chat"), model("primary", {"chat"})}}};
+    auto config = router::parse_router_config(sections, {});
+    EXPECT_TRUE(config.ok()) << (config.ok() ? "" : config.error().message);
+    EXPECT_TRUE(router_->load(config.value()).ok());
+    providers::ChatResponse answer;
+    answer.id = "resp-1";
+    answer.model = "up-chat";
+    answer.content.push_back(providers::TextBlock{"hi there"});
+    answer.stop_reason = providers::StopReason::kEndTurn;
+    answer.usage = {3, 2};
+    book_.by_model["up-chat"].response = answer;
+    book_.by_model["up-chat"].events = {
+        providers::MessageStartEvent{"resp-1", "up-chat"}, providers::TextDeltaEvent{0, "hi "},
+        providers::TextDeltaEvent{0, "there"},
+        providers::MessageStopEvent{providers::StopReason::kEndTurn}, providers::UsageEvent{3, 2}};
+    providers::UpstreamError down;
+    down.code = ErrorCode::kUpstreamError;
+    down.http_status = 503;
+    down.message = "primary is down";
+    down.retryable = true;
+    book_.by_model["up-primary"].error = down;
+  }
+
+  net::Response call(std::string body) {
+    net::Request request;
+    request.method = "POST";
+    request.body = std::move(body);
+    request.request_id = "req-1";
+    request.cancel = cancel_;
+    ChatCompletionsRoute route(*router_, metrics_, clock_, GatewayOptions{});
+    std::optional<net::Response> out;
+    boost::asio::io_context io;
+    boost::asio::co_spawn(
+        io, [&]() -> net::Task<void> { out.emplace(co_await route.handle(request)); },
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
+    io.run();
+    return std::move(*out);
+  }
+
+  void run_stream(net::Response& response, RecordingStream& out) {
+    ASSERT_TRUE(response.stream);
+    boost::asio::io_context io;
+    boost::asio::co_spawn(
+        io, [&]() -> net::Task<void> { co_await response.stream(out); },
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
+    io.run();
+  }
+
+  ScriptBook book_;
+  providers::ProviderRegistry registry_;
+  net::HttpClient client_;
+  metrics::Registry registry_metrics_;
+  GatewayMetrics metrics_{registry_metrics_};
+  ManualClock clock_;
+  std::unique_ptr<router::ModelRouter> router_;
+  std::shared_ptr<net::CancelToken> cancel_ = std::make_shared<net::CancelToken>();
+};
+
+const std::string kHello = R"({"model":"chat","messages":[{"role":"user","content":"hi"}]})";
+
+TEST_F(ChatCompletionsRouteTest, InvalidJsonIs400InvalidRequest) {
+  net::Response r = call("{nope");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], "invalid_request");
+  EXPECT_TRUE(book_.calls.empty());
+}
+
+TEST_F(ChatCompletionsRouteTest, MissingMessagesNamesTheField) {
+  net::Response r = call(R"({"model":"chat"})");
+  EXPECT_EQ(r.status, 400);
+  const std::string message = json::parse(r.body)["error"]["message"];
+  EXPECT_NE(message.find("messages"), std::string::npos) << message;
+}
+
+TEST_F(ChatCompletionsRouteTest, UnknownModelIs404ModelNotFound) {
+  net::Response r = call(R"({"model":"nope","messages":[{"role":"user","content":"hi"}]})");
+  EXPECT_EQ(r.status, 404);
+  const json error = json::parse(r.body)["error"];
+  EXPECT_EQ(error["code"], "not_found");
+  EXPECT_EQ(error["request_id"], "req-1");
+  EXPECT_NE(error["message"].get<std::string>().find("model_not_found"), std::string::npos);
+}
+
+TEST_F(ChatCompletionsRouteTest, AnswerIsOpenAiJsonWithPublicModelAndDeploymentHeader) {
+  net::Response r = call(kHello);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json body = json::parse(r.body);
+  EXPECT_EQ(body["model"], "chat");
+  EXPECT_EQ(body["choices"][0]["message"]["content"], "hi there");
+  EXPECT_EQ(body["usage"]["total_tokens"], 5);
+  EXPECT_EQ(r.headers.get("x-osprey-deployment"), "chat@scripted");
+  EXPECT_EQ(r.headers.get("x-osprey-model"), "");
+  ASSERT_EQ(book_.calls.size(), 1u);
+  EXPECT_EQ(book_.calls[0].request_id, "req-1");
+  EXPECT_EQ(book_.calls[0].cancel, cancel_);  // the server's token reaches the provider
+  EXPECT_TRUE(book_.calls[0].deadline.has_value());
+}
+
+TEST_F(ChatCompletionsRouteTest, FallbackAnswerNamesTheModelThatAnswered) {
+  net::Response r = call(R"({"model":"primary","messages":[{"role":"user","content":"hi"}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers.get("x-osprey-model"), "chat");
+  EXPECT_EQ(r.headers.get("x-osprey-deployment"), "chat@scripted");
+}
+
+TEST_F(ChatCompletionsRouteTest, UpstreamErrorKeepsItsCode) {
+  book_.by_model["up-chat"].error = book_.by_model["up-primary"].error;
+  net::Response r = call(kHello);
+  EXPECT_EQ(r.status, 502);
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], "upstream_error");
+}
+
+TEST_F(ChatCompletionsRouteTest, StreamRelaysChunksUsageThenDone) {
+  net::Response r = call(
+      R"({"model":"chat","stream":true,"stream_options":{"include_usage":true},
+          "messages":[{"role":"user","content":"hi"}]})");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.get("x-osprey-deployment"), "chat@scripted");
+  RecordingStream out;
+  run_stream(r, out);
+  ASSERT_GE(out.sent.size(), 3u);
+  EXPECT_EQ(out.sent.back(), "[DONE]");
+  std::string text;
+  bool usage = false;
+  for (std::size_t i = 0; i + 1 < out.sent.size(); ++i) {
+    const json chunk = json::parse(out.sent[i]);
+    EXPECT_EQ(chunk["model"], "chat");
+    for (const auto& c : chunk["choices"]) {
+      if (c["delta"].contains("content")) text += c["delta"]["content"].get<std::string>();
+    }
+    if (chunk.contains("usage") && chunk["usage"].is_object()) {
+      usage = true;
+      EXPECT_EQ(chunk["usage"]["completion_tokens"], 2);
+    }
+  }
+  EXPECT_EQ(text, "hi there");
+  EXPECT_TRUE(usage);
+}
+
+TEST_F(ChatCompletionsRouteTest, StreamFailureMidwaySendsErrorEventAndNoDone) {
+  providers::UpstreamError cut;
+  cut.code = ErrorCode::kUpstreamError;
+  cut.message = "stream cut";
+  book_.by_model["up-chat"].stream_error = cut;
+  book_.by_model["up-chat"].events.resize(2);  // start + one delta, then the cut
+  net::Response r =
+      call(R"({"model":"chat","stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  RecordingStream out;
+  run_stream(r, out);
+  ASSERT_FALSE(out.sent.empty());
+  EXPECT_NE(out.sent.back(), "[DONE]");
+  const json last = json::parse(out.sent.back());
+  EXPECT_EQ(last["error"]["code"], "upstream_error");
+  EXPECT_EQ(last["error"]["message"], "stream cut");
+  EXPECT_EQ(last["error"]["request_id"], "req-1");
+  EXPECT_NE(registry_metrics_.render().find("outcome=\"stream_failed\"} 1"), std::string::npos);
+}
+
+TEST_F(ChatCompletionsRouteTest, ClientGoneDuringStreamFiresCancel) {
+  net::Response r =
+      call(R"({"model":"chat","stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  RecordingStream out;
+  out.fail_after = 1;
+  run_stream(r, out);
+  EXPECT_EQ(out.sent.size(), 1u);
+  EXPECT_TRUE(cancel_->cancelled());
+}
+
+TEST_F(ChatCompletionsRouteTest, StreamThatCannotOpenGetsAnHttpError) {
+  net::Response r =
+      call(R"({"model":"nope","stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_FALSE(r.stream);
+}
+
+}  // namespace
+}  // namespace osprey::gateway
