@@ -1,0 +1,76 @@
+#include "core/api_key.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <array>
+
+namespace osprey {
+namespace {
+
+constexpr std::string_view kBase62 =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr std::size_t kRandomBytes = 32;
+// ceil(256 / log2(62)) = 43 digits hold every 256-bit value.
+constexpr std::size_t kBase62Digits = 43;
+
+// Big-number base conversion by repeated division: fixed length, so every key has the same
+// shape and leading zero bytes are kept.
+std::string base62(std::array<unsigned char, kRandomBytes> bytes) {
+  std::string out(kBase62Digits, '0');
+  for (std::size_t digit = kBase62Digits; digit-- > 0;) {
+    unsigned remainder = 0;
+    for (unsigned char& byte : bytes) {
+      const unsigned value = (remainder << 8) | byte;
+      byte = static_cast<unsigned char>(value / 62);
+      remainder = value % 62;
+    }
+    out[digit] = kBase62[remainder];
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<GeneratedApiKey> generate_api_key() {
+  std::array<unsigned char, kRandomBytes> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+    return make_error(ErrorCode::kInternal, "api key: the OpenSSL random generator failed");
+  }
+  GeneratedApiKey generated;
+  generated.key = std::string(kApiKeyScheme) + base62(bytes);
+  OPENSSL_cleanse(bytes.data(), bytes.size());
+  generated.prefix = api_key_prefix(generated.key);
+  generated.hash = api_key_hash(generated.key);
+  return generated;
+}
+
+std::string api_key_prefix(std::string_view key) {
+  if (key.substr(0, kApiKeyScheme.size()) != kApiKeyScheme ||
+      key.size() < kApiKeyScheme.size() + kApiKeyPrefixChars) {
+    return {};
+  }
+  return std::string(key.substr(0, kApiKeyScheme.size() + kApiKeyPrefixChars));
+}
+
+std::string api_key_hash(std::string_view key) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest.data());
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(digest.size() * 2);
+  for (unsigned char byte : digest) {
+    hex.push_back(kHex[byte >> 4]);
+    hex.push_back(kHex[byte & 0x0f]);
+  }
+  return hex;
+}
+
+bool constant_time_equals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace osprey
