@@ -173,6 +173,7 @@ net::Task<LoopOutcome> run_request_loop(std::shared_ptr<const ModelTable> table,
           env.metrics.requests.with({d->model(), d->id(), "success"}).inc();
           d->metrics().duration.observe(took);
         }
+        out.error.reset();  // earlier failed attempts no longer matter
         out.model = d->model();
         out.deployment = d->id();
         co_return out;

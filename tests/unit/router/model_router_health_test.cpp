@@ -1,0 +1,86 @@
+// ModelRouter::run_health_checks: probes mark deployments unhealthy and healthy again.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "unit/router/router_fixture.h"
+
+namespace osprey::router::testing {
+namespace {
+
+class ModelRouterHealth : public RouterFixture {
+ protected:
+  // Runs the health loop; after each wait, `after_round(round)` runs; stops after `rounds`.
+  void run_rounds(int rounds, std::function<void(int)> after_round) {
+    int round = 0;
+    on_sleep = [&] {
+      ++round;
+      if (after_round) after_round(round);
+      if (round >= rounds) router->stop();
+    };
+    std::optional<bool> done;
+    spawn(finish(router->run_health_checks()), done);
+    run_until(done);
+    on_sleep = nullptr;
+  }
+  static net::Task<bool> finish(net::Task<void> task) {
+    co_await std::move(task);
+    co_return true;
+  }
+
+  json health(int interval_ms) {
+    return {{"health",
+             {{"enabled", true},
+              {"interval_ms", interval_ms},
+              {"healthy_threshold", 2},
+              {"unhealthy_threshold", 2}}}};
+  }
+};
+
+TEST_F(ModelRouterHealth, MarksUnhealthyAfterThresholdAndHealthyAgain) {
+  load({model("m", {deployment("a"), deployment("b")}, health(1000))});
+  backend.set_probe_ok("a", false);
+  std::vector<double> a_healthy;
+  run_rounds(4, [&](int round) {
+    a_healthy.push_back(gauge("osprey_deployment_healthy", "a"));
+    if (round == 2) backend.set_probe_ok("a", true);
+  });
+  // Probes: fail (still healthy), fail (unhealthy), ok (still unhealthy), ok (healthy).
+  EXPECT_EQ(a_healthy, (std::vector<double>{1, 0, 0, 1}));
+  EXPECT_EQ(backend.probes("a"), 4);
+  EXPECT_EQ(backend.probes("b"), 4);
+  EXPECT_EQ(backend.order().size(), 0u);  // probes never go through chat
+  ASSERT_EQ(sleeps.size(), 4u);
+  EXPECT_EQ(sleeps[0], milliseconds(1000));  // respects the interval
+}
+
+TEST_F(ModelRouterHealth, UnhealthyDeploymentGetsNoTraffic) {
+  load({model("m", {deployment("a"), deployment("b")}, health(500))});
+  backend.set_probe_ok("a", false);
+  run_rounds(2, nullptr);
+  for (int i = 0; i < 20; ++i) {
+    auto r = chat("m");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->deployment, "b");
+  }
+  EXPECT_EQ(backend.calls("a"), 0);
+}
+
+TEST_F(ModelRouterHealth, DisabledChecksNeverProbe) {
+  load({model("m", {deployment("a")})});  // the fixture's model() disables health checks
+  run_rounds(3, nullptr);
+  EXPECT_EQ(backend.probes("a"), 0);
+}
+
+TEST_F(ModelRouterHealth, StopEndsTheLoop) {
+  load({model("m", {deployment("a")}, health(1000))});
+  router->stop();
+  std::optional<bool> done;
+  spawn(finish(router->run_health_checks()), done);
+  run_until(done);
+  EXPECT_TRUE(done.has_value());
+}
+
+}  // namespace
+}  // namespace osprey::router::testing
