@@ -61,7 +61,7 @@ class Deployment {
     metrics::Gauge& outstanding;
   };
   const Metrics& metrics() const { return metrics_; }
-  RouterMetrics& families() const { return families_; }
+  const RouterMetrics& families() const { return families_; }
 
  private:
   struct Key {};  // only create() builds deployments
@@ -77,7 +77,8 @@ class Deployment {
   const BreakerConfig breaker_;
   const HealthCheckConfig health_;
   const std::unique_ptr<providers::Provider> provider_;
-  RouterMetrics& families_;
+  // A copy: the families live as long as the registry, the router's own struct may not.
+  const RouterMetrics families_;
   const Metrics metrics_;
   std::unique_ptr<DeploymentState> state_;
   mutable std::atomic<std::chrono::steady_clock::rep> next_probe_{0};

@@ -127,6 +127,20 @@ TEST_F(ModelRouterStream, AbandonedStreamCountsAsCancelledAndFreesTheSlot) {
   ASSERT_TRUE(again.ok()) << again.error().message;
 }
 
+TEST_F(ModelRouterStream, StreamOutlivesTheRouterAndItsTable) {
+  load({model("m", {deployment("a")})});
+  auto s = open("m");
+  ASSERT_TRUE(s.ok());
+  load({model("m", {deployment("b")})});  // the stream's deployment leaves the table
+  router.reset();                          // and the router goes away
+  auto [text, error] = drain(*s);
+  EXPECT_EQ(text, "hello from a");
+  EXPECT_FALSE(error.has_value());
+  EXPECT_EQ(counter("osprey_upstream_requests_total", {"model", "deployment", "outcome"},
+                    {"m", "a", "success"}),
+            1);
+}
+
 TEST_F(ModelRouterStream, FallsBackWhenEveryDeploymentFailsBeforeTheFirstEvent) {
   load({model("m", {deployment("a")}, {{"fallbacks", {"n"}}}), model("n", {deployment("b")})});
   backend.set_down("a", http_error(500));
