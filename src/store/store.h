@@ -3,13 +3,17 @@
 // Backends: SQLite (embedded default) and PostgreSQL (scale-out); both pass the conformance
 // suite in tests/unit/store/. Every method blocks: call it from a WorkerPool thread, never
 // from an I/O thread. Implementations are thread-safe.
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/audit_chain.h"
 #include "core/result.h"
+#include "store/tenancy_records.h"
 
 namespace osprey::store {
 
@@ -56,6 +60,56 @@ class Store {
   // Settings whose key starts with `prefix`, in key order.
   virtual Result<std::vector<std::pair<std::string, std::string>>> list_settings(
       std::string_view prefix) = 0;
+
+  // --- Tenants. Names are unique (kConflict); tags are a JSON object of strings
+  // (kInvalidRequest otherwise). Unknown ids give kNotFound.
+  virtual Result<Tenant> create_tenant(std::string_view name, std::string_view tags_json) = 0;
+  virtual Result<std::optional<Tenant>> get_tenant(std::int64_t tenant_id) = 0;
+  virtual Result<std::vector<Tenant>> list_tenants() = 0;  // by id
+  virtual Status update_tenant_tags(std::int64_t tenant_id, std::string_view tags_json) = 0;
+  // Also bumps the version of every key of the tenant, so replicas drop them from their caches.
+  virtual Status disable_tenant(std::int64_t tenant_id) = 0;
+
+  // --- API keys. The store never sees a key, only its hash and prefix (core/api_key.h).
+  // kNotFound for an unknown tenant, kConflict for a hash already stored.
+  virtual Result<ApiKeyInfo> create_api_key(const NewApiKey& key) = 0;
+  // One indexed lookup; returns revoked/expired keys and disabled tenants as they are: the
+  // caller decides. nullopt when no key has this hash.
+  virtual Result<std::optional<AuthenticatedKey>> find_api_key_by_hash(std::string_view hash) = 0;
+  virtual Result<std::vector<ApiKeyInfo>> list_api_keys(std::int64_t tenant_id) = 0;  // by id
+  // Sets revoked_at (the first revocation time is kept) and bumps the key's version.
+  virtual Status revoke_api_key(std::int64_t key_id) = 0;
+  // Keys whose version is > `after_version`, by version, at most `limit`. Versions only grow
+  // and are assigned in commit order, so a replica that polls with the highest version it has
+  // seen never misses a change: revocation reaches it within one poll interval.
+  virtual Result<std::vector<ApiKeyChange>> list_key_changes_since(std::int64_t after_version,
+                                                                   int limit) = 0;
+
+  // --- Usage ledger. One transaction per batch: all records are stored or none. Also keeps
+  // the daily rollup (day, tenant, model) in the same transaction.
+  virtual Status append_usage(std::span<const UsageRecord> records) = 0;
+  // Sums over the daily rollup, so the cost is independent of the number of ledger rows.
+  virtual Result<std::vector<UsageAggregate>> aggregate_usage(const UsageFilter& filter,
+                                                              UsageGroupBy group_by) = 0;
+  // Ledger cost of `tenant_id` in `month` ("YYYY-MM"), micro-USD.
+  virtual Result<std::int64_t> month_spend(std::int64_t tenant_id, std::string_view month) = 0;
+
+  // --- Budget reservations, per tenant and month ("YYYY-MM"), micro-USD. Atomic across
+  // threads, processes and replicas: reserves `amount` only if spent + reserved + amount <=
+  // limit, and returns whether it did.
+  virtual Result<bool> reserve_spend(std::int64_t tenant_id, std::string_view month,
+                                     std::int64_t amount_micros, std::int64_t limit_micros) = 0;
+  // Releases a reservation and records what the call really cost.
+  virtual Status settle_spend(std::int64_t tenant_id, std::string_view month,
+                              std::int64_t reserved_micros, std::int64_t actual_micros) = 0;
+  virtual Result<SpendCounter> get_spend(std::int64_t tenant_id, std::string_view month) = 0;
+
+  // --- Audit log, append-only and hash-chained (core/audit_chain.h). The chain link is
+  // computed inside the write transaction, so concurrent appends from any number of threads or
+  // replicas still form one chain.
+  virtual Result<AuditEntry> append_audit(const NewAuditEntry& entry) = 0;
+  // Entries with seq >= from_seq, by seq, at most `limit`.
+  virtual Result<std::vector<AuditEntry>> list_audit(std::int64_t from_seq, int limit) = 0;
 
   // Flushes and releases resources (SQLite: WAL checkpoint). Further calls fail.
   virtual Status close() = 0;

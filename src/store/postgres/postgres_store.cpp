@@ -9,8 +9,6 @@ namespace {
 // Advisory lock id that serializes migrations of one database across processes ("osprmigr").
 constexpr std::string_view kMigrationLockId = "8030593576574953842";
 
-Error closed_error() { return make_error(ErrorCode::kStoreError, "store is closed"); }
-
 // 0 for a database that has never been migrated.
 Result<int> read_version(PgConnection& conn) {
   // A plain query of pg_class (statement snapshot), not to_regclass(): the latter reads the
@@ -45,27 +43,6 @@ PostgresStore::PostgresStore(std::string url, std::chrono::milliseconds acquire_
     : url_(std::move(url)), acquire_timeout_(acquire_timeout), pool_(std::move(slots)) {}
 
 PostgresStore::~PostgresStore() { (void)close(); }
-
-template <typename Fn>
-auto PostgresStore::with_connection(Fn&& fn) -> decltype(fn(std::declval<PgConnection&>())) {
-  std::shared_lock life(lifecycle_);
-  if (closed_) return closed_error();
-  auto lease = pool_.acquire(acquire_timeout_);
-  if (!lease) {
-    return make_error(ErrorCode::kStoreError, "postgres: no connection free within " +
-                                                  std::to_string(acquire_timeout_.count()) +
-                                                  " ms (pool_size " + std::to_string(pool_.size()) +
-                                                  ")");
-  }
-  std::unique_ptr<PgConnection>& slot = lease->slot();
-  if (slot == nullptr || slot->broken()) {
-    slot.reset();
-    auto fresh = PgConnection::connect(url_);
-    if (!fresh) return fresh.error();
-    slot = std::move(*fresh);
-  }
-  return fn(*slot);
-}
 
 Status PostgresStore::migrate() {
   const std::span<const Migration> all = postgres_migrations();

@@ -33,6 +33,29 @@ class PostgresStore final : public Store {
   Result<bool> put_setting_if_absent(std::string_view key, std::string_view value) override;
   Result<std::vector<std::pair<std::string, std::string>>> list_settings(
       std::string_view prefix) override;
+  // Tenancy (postgres_tenancy.cpp and their usage/audit siblings).
+  Result<Tenant> create_tenant(std::string_view name, std::string_view tags_json) override;
+  Result<std::optional<Tenant>> get_tenant(std::int64_t tenant_id) override;
+  Result<std::vector<Tenant>> list_tenants() override;
+  Status update_tenant_tags(std::int64_t tenant_id, std::string_view tags_json) override;
+  Status disable_tenant(std::int64_t tenant_id) override;
+  Result<ApiKeyInfo> create_api_key(const NewApiKey& key) override;
+  Result<std::optional<AuthenticatedKey>> find_api_key_by_hash(std::string_view hash) override;
+  Result<std::vector<ApiKeyInfo>> list_api_keys(std::int64_t tenant_id) override;
+  Status revoke_api_key(std::int64_t key_id) override;
+  Result<std::vector<ApiKeyChange>> list_key_changes_since(std::int64_t after_version,
+                                                           int limit) override;
+  Status append_usage(std::span<const UsageRecord> records) override;
+  Result<std::vector<UsageAggregate>> aggregate_usage(const UsageFilter& filter,
+                                                      UsageGroupBy group_by) override;
+  Result<std::int64_t> month_spend(std::int64_t tenant_id, std::string_view month) override;
+  Result<bool> reserve_spend(std::int64_t tenant_id, std::string_view month,
+                             std::int64_t amount_micros, std::int64_t limit_micros) override;
+  Status settle_spend(std::int64_t tenant_id, std::string_view month, std::int64_t reserved_micros,
+                      std::int64_t actual_micros) override;
+  Result<SpendCounter> get_spend(std::int64_t tenant_id, std::string_view month) override;
+  Result<AuditEntry> append_audit(const NewAuditEntry& entry) override;
+  Result<std::vector<AuditEntry>> list_audit(std::int64_t from_seq, int limit) override;
   // Closes every connection. Idempotent; every other call afterwards fails with kStoreError.
   Status close() override;
 
@@ -56,5 +79,27 @@ class PostgresStore final : public Store {
 
   ConnectionPool<PgConnection> pool_;
 };
+
+// Defined here so the tenancy files can use it too.
+template <typename Fn>
+auto PostgresStore::with_connection(Fn&& fn) -> decltype(fn(std::declval<PgConnection&>())) {
+  std::shared_lock life(lifecycle_);
+  if (closed_) return make_error(ErrorCode::kStoreError, "store is closed");
+  auto lease = pool_.acquire(acquire_timeout_);
+  if (!lease) {
+    return make_error(ErrorCode::kStoreError, "postgres: no connection free within " +
+                                                  std::to_string(acquire_timeout_.count()) +
+                                                  " ms (pool_size " + std::to_string(pool_.size()) +
+                                                  ")");
+  }
+  std::unique_ptr<PgConnection>& slot = lease->slot();
+  if (slot == nullptr || slot->broken()) {
+    slot.reset();
+    auto fresh = PgConnection::connect(url_);
+    if (!fresh) return fresh.error();
+    slot = std::move(*fresh);
+  }
+  return fn(*slot);
+}
 
 }  // namespace osprey::store

@@ -19,6 +19,73 @@ CREATE TABLE settings (
   updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 )sql"},
+    Migration{2, "create_tenancy", R"sql(
+CREATE TABLE tenants (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE,
+  tags       TEXT NOT NULL DEFAULT '{}',
+  disabled   INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE api_keys (
+  id         INTEGER PRIMARY KEY,
+  tenant_id  INTEGER NOT NULL REFERENCES tenants (id),
+  name       TEXT NOT NULL DEFAULT '',
+  prefix     TEXT NOT NULL,
+  hash       TEXT NOT NULL UNIQUE,
+  plan       TEXT NOT NULL DEFAULT '{}',
+  expires_at TEXT,
+  revoked_at TEXT,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  version    INTEGER NOT NULL
+);
+CREATE INDEX api_keys_tenant ON api_keys (tenant_id);
+CREATE INDEX api_keys_version ON api_keys (version);
+CREATE TABLE usage_ledger (
+  id          INTEGER PRIMARY KEY,
+  at          TEXT NOT NULL,
+  tenant_id   INTEGER NOT NULL,
+  key_id      INTEGER NOT NULL,
+  model       TEXT NOT NULL,
+  deployment  TEXT NOT NULL,
+  tokens_in   INTEGER NOT NULL,
+  tokens_out  INTEGER NOT NULL,
+  cost_micros INTEGER NOT NULL,
+  latency_ms  INTEGER NOT NULL,
+  status      INTEGER NOT NULL,
+  cache_hit   INTEGER NOT NULL
+);
+CREATE INDEX usage_ledger_tenant_at ON usage_ledger (tenant_id, at);
+CREATE TABLE usage_daily (
+  day         TEXT NOT NULL,
+  tenant_id   INTEGER NOT NULL,
+  model       TEXT NOT NULL,
+  requests    INTEGER NOT NULL,
+  tokens_in   INTEGER NOT NULL,
+  tokens_out  INTEGER NOT NULL,
+  cost_micros INTEGER NOT NULL,
+  cache_hits  INTEGER NOT NULL,
+  PRIMARY KEY (day, tenant_id, model)
+);
+CREATE INDEX usage_daily_tenant_day ON usage_daily (tenant_id, day);
+CREATE TABLE spend_counters (
+  tenant_id       INTEGER NOT NULL,
+  month           TEXT NOT NULL,
+  spent_micros    INTEGER NOT NULL DEFAULT 0,
+  reserved_micros INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, month)
+);
+CREATE TABLE audit_log (
+  seq       INTEGER PRIMARY KEY,
+  at        TEXT NOT NULL,
+  actor     TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  target    TEXT NOT NULL,
+  detail    TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash      TEXT NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

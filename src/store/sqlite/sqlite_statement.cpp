@@ -31,6 +31,11 @@ Status SqliteStatement::bind_int64(int index, std::int64_t value) {
   return {};
 }
 
+Status SqliteStatement::bind_null(int index) {
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) return error("bind");
+  return {};
+}
+
 Result<bool> SqliteStatement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

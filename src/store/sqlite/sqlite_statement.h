@@ -23,6 +23,7 @@ class SqliteStatement {
   // Parameters are 1-based, as in SQLite. Text is copied (SQLITE_TRANSIENT).
   Status bind_text(int index, std::string_view value);
   Status bind_int64(int index, std::int64_t value);
+  Status bind_null(int index);
 
   // Advances one row: true while a row is available, false when done.
   Result<bool> step();

@@ -11,8 +11,6 @@ namespace {
 
 constexpr std::string_view kMemoryPath = ":memory:";
 
-Error closed_error() { return make_error(ErrorCode::kStoreError, "store is closed"); }
-
 Status create_parent_directory(const std::string& path) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (parent.empty()) return {};
@@ -80,30 +78,6 @@ SqliteStore::SqliteStore(std::string path, std::chrono::milliseconds acquire_tim
       readers_(std::move(readers)) {}
 
 SqliteStore::~SqliteStore() { (void)close(); }
-
-template <typename Fn>
-auto SqliteStore::with_reader(Fn&& fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
-  std::shared_lock life(lifecycle_);
-  if (closed_) return closed_error();
-  if (readers_.size() == 0) {
-    std::lock_guard lock(writer_mutex_);
-    return fn(*writer_);
-  }
-  auto lease = readers_.acquire(acquire_timeout_);
-  if (!lease) {
-    return make_error(ErrorCode::kStoreError, "sqlite: no read connection free within " +
-                                                  std::to_string(acquire_timeout_.count()) + " ms");
-  }
-  return fn(**lease);
-}
-
-template <typename Fn>
-auto SqliteStore::with_writer(Fn&& fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
-  std::shared_lock life(lifecycle_);
-  if (closed_) return closed_error();
-  std::lock_guard lock(writer_mutex_);
-  return fn(*writer_);
-}
 
 Status SqliteStore::migrate() {
   return with_writer([this](SqliteConnection& conn) { return migrate_locked(conn); });

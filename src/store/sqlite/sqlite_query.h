@@ -1,0 +1,84 @@
+#pragma once
+// Small helpers shared by the SQLite tenancy files: bind a parameter list in one call, and run
+// a function inside one write transaction.
+// Not thread-safe: used under the writer mutex or a read lease, like the connection itself.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "core/result.h"
+#include "store/sqlite/sqlite_connection.h"
+#include "store/sqlite/sqlite_statement.h"
+
+namespace osprey::store {
+
+inline Status sqlite_bind(SqliteStatement& stmt, int index, std::string_view value) {
+  return stmt.bind_text(index, value);
+}
+inline Status sqlite_bind(SqliteStatement& stmt, int index, const std::string& value) {
+  return stmt.bind_text(index, value);
+}
+inline Status sqlite_bind(SqliteStatement& stmt, int index, const char* value) {
+  return stmt.bind_text(index, value);
+}
+inline Status sqlite_bind(SqliteStatement& stmt, int index, std::int64_t value) {
+  return stmt.bind_int64(index, value);
+}
+inline Status sqlite_bind(SqliteStatement& stmt, int index, int value) {
+  return stmt.bind_int64(index, value);
+}
+inline Status sqlite_bind(SqliteStatement& stmt, int index, bool value) {
+  return stmt.bind_int64(index, value ? 1 : 0);
+}
+inline Status sqlite_bind(SqliteStatement& stmt, int index,
+                          const std::optional<std::string>& value) {
+  return value ? stmt.bind_text(index, *value) : stmt.bind_null(index);
+}
+
+// Prepares (cached) `sql` and binds `args` to ?1, ?2, ... REQUIRES: wrap the returned
+// statement in ScopedReset.
+template <typename... Args>
+Result<SqliteStatement*> sqlite_prepare_bound(SqliteConnection& conn, std::string_view sql,
+                                              const Args&... args) {
+  auto stmt = conn.prepare_cached(sql);
+  if (!stmt) return stmt.error();
+  int index = 0;
+  Status status;
+  ((status = status ? sqlite_bind(**stmt, ++index, args) : status), ...);
+  if (!status) {
+    (*stmt)->reset();
+    return status.error();
+  }
+  return *stmt;
+}
+
+// Runs one statement that returns no rows; the number of rows it changed.
+template <typename... Args>
+Result<int> sqlite_execute(SqliteConnection& conn, std::string_view sql, const Args&... args) {
+  auto stmt = sqlite_prepare_bound(conn, sql, args...);
+  if (!stmt) return stmt.error();
+  ScopedReset reset(**stmt);
+  if (auto done = (*stmt)->step(); !done) return done.error();
+  return conn.changes();
+}
+
+// Runs `fn()` (returning Status or Result<T>) inside BEGIN IMMEDIATE ... COMMIT, rolling back
+// if it fails. REQUIRES: the caller holds the writer connection.
+template <typename Fn>
+auto sqlite_transaction(SqliteConnection& conn, Fn&& fn) -> decltype(fn()) {
+  if (Status s = conn.exec("BEGIN IMMEDIATE"); !s) return s.error();
+  auto result = fn();
+  if (!result) {
+    (void)conn.exec("ROLLBACK");  // the error in `result` is the one that matters
+    return result;
+  }
+  if (Status s = conn.exec("COMMIT"); !s) {
+    (void)conn.exec("ROLLBACK");
+    return s.error();
+  }
+  return result;
+}
+
+}  // namespace osprey::store
