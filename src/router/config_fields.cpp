@@ -97,8 +97,8 @@ std::chrono::milliseconds ConfigFields::millis(const std::string& key,
   // A year is far beyond any sensible timeout and keeps later arithmetic away from overflow.
   constexpr std::int64_t kMaxMs = 365LL * 24 * 3600 * 1000;
   if (value < min_ms || value > kMaxMs) {
-    fail(key, (min_ms > 0 ? "must be > 0" : "must be >= " + std::to_string(min_ms)) +
-                  std::string(" and at most one year, got ") + std::to_string(value));
+    fail(key, (min_ms == 1 ? std::string("must be > 0") : "must be >= " + std::to_string(min_ms)) +
+                  " and at most one year, got " + std::to_string(value));
     return fallback;
   }
   return std::chrono::milliseconds(value);
