@@ -12,17 +12,22 @@ namespace {
 #define OSPREY_AGGREGATE_WHERE \
   " WHERE ($1::bigint < 0 OR d.tenant_id = $1::bigint) AND d.day >= $2 AND d.day < $3 "
 
+#define OSPREY_PER_TENANT                                                                    \
+  "(SELECT d.tenant_id, sum(d.requests) AS r, sum(d.tokens_in) AS ti, sum(d.tokens_out) AS " \
+  "tout, sum(d.cost_micros) AS c, sum(d.cache_hits) AS h FROM usage_daily "                  \
+  "d" OSPREY_AGGREGATE_WHERE "GROUP BY d.tenant_id) s JOIN tenants t ON t.id = s.tenant_id "
+
 // Group values use the "C" collation so groups come back in bytewise order, as from SQLite.
+// Tenant and tag groupings sum per tenant first and join the few resulting rows.
 std::string_view aggregate_sql(UsageGroupBy group_by) {
   switch (group_by) {
     case UsageGroupBy::kTenant:
-      return "SELECT t.name COLLATE \"C\"" OSPREY_AGGREGATE_SUMS
-             "FROM usage_daily d JOIN tenants t ON t.id = d.tenant_id" OSPREY_AGGREGATE_WHERE
-             "GROUP BY 1 ORDER BY 1";
+      return "SELECT t.name COLLATE \"C\", s.r::bigint, s.ti::bigint, s.tout::bigint, "
+             "s.c::bigint, s.h::bigint FROM " OSPREY_PER_TENANT "ORDER BY 1";
     case UsageGroupBy::kTag:
-      return "SELECT coalesce(t.tags::jsonb ->> $4, '') COLLATE \"C\"" OSPREY_AGGREGATE_SUMS
-             "FROM usage_daily d JOIN tenants t ON t.id = d.tenant_id" OSPREY_AGGREGATE_WHERE
-             "GROUP BY 1 ORDER BY 1";
+      return "SELECT coalesce(t.tags::jsonb ->> $4, '') COLLATE \"C\", sum(s.r)::bigint, "
+             "sum(s.ti)::bigint, sum(s.tout)::bigint, sum(s.c)::bigint, sum(s.h)::bigint "
+             "FROM " OSPREY_PER_TENANT "GROUP BY 1 ORDER BY 1";
     case UsageGroupBy::kModel:
       return "SELECT d.model" OSPREY_AGGREGATE_SUMS "FROM usage_daily d" OSPREY_AGGREGATE_WHERE
              "GROUP BY 1 ORDER BY 1";

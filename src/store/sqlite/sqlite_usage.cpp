@@ -1,4 +1,7 @@
 // SqliteStore: usage ledger, daily rollup, and budget reservations.
+#include <map>
+#include <tuple>
+
 #include "store/sqlite/sqlite_query.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/tenancy_input.h"
@@ -6,20 +9,22 @@
 namespace osprey::store {
 namespace {
 
+#define OSPREY_PER_TENANT                                                                     \
+  "(SELECT d.tenant_id, sum(d.requests) AS r, sum(d.tokens_in) AS ti, sum(d.tokens_out) AS "  \
+  "tout, sum(d.cost_micros) AS c, sum(d.cache_hits) AS h FROM usage_daily d WHERE (?1 < 0 "   \
+  "OR d.tenant_id = ?1) AND d.day >= ?2 AND d.day < ?3 GROUP BY d.tenant_id) s JOIN tenants " \
+  "t ON t.id = s.tenant_id "
+
 std::string_view aggregate_sql(UsageGroupBy group_by) {
-  // Four constant statements (one per grouping) so each is prepared once and cached. The tag
-  // path is bound (?4), never spliced.
+  // Four constant statements (one per grouping) so each is prepared once and cached. Tenant
+  // and tag groupings sum per tenant first and join the few resulting rows, instead of joining
+  // every rollup row. The tag path is bound (?4), never spliced.
   switch (group_by) {
     case UsageGroupBy::kTenant:
-      return "SELECT t.name AS g, sum(d.requests), sum(d.tokens_in), sum(d.tokens_out), "
-             "sum(d.cost_micros), sum(d.cache_hits) FROM usage_daily d JOIN tenants t ON t.id = "
-             "d.tenant_id WHERE (?1 < 0 OR d.tenant_id = ?1) AND d.day >= ?2 AND d.day < ?3 "
-             "GROUP BY g ORDER BY g";
+      return "SELECT t.name AS g, s.r, s.ti, s.tout, s.c, s.h FROM " OSPREY_PER_TENANT "ORDER BY g";
     case UsageGroupBy::kTag:
-      return "SELECT coalesce(json_extract(t.tags, ?4), '') AS g, sum(d.requests), "
-             "sum(d.tokens_in), sum(d.tokens_out), sum(d.cost_micros), sum(d.cache_hits) FROM "
-             "usage_daily d JOIN tenants t ON t.id = d.tenant_id WHERE (?1 < 0 OR d.tenant_id = "
-             "?1) AND d.day >= ?2 AND d.day < ?3 GROUP BY g ORDER BY g";
+      return "SELECT coalesce(json_extract(t.tags, ?4), '') AS g, sum(s.r), sum(s.ti), "
+             "sum(s.tout), sum(s.c), sum(s.h) FROM " OSPREY_PER_TENANT "GROUP BY g ORDER BY g";
     case UsageGroupBy::kModel:
       return "SELECT d.model AS g, sum(d.requests), sum(d.tokens_in), sum(d.tokens_out), "
              "sum(d.cost_micros), sum(d.cache_hits) FROM usage_daily d WHERE (?1 < 0 OR "
@@ -31,6 +36,12 @@ std::string_view aggregate_sql(UsageGroupBy group_by) {
          "sum(d.cost_micros), sum(d.cache_hits) FROM usage_daily d WHERE (?1 < 0 OR "
          "d.tenant_id = ?1) AND d.day >= ?2 AND d.day < ?3 GROUP BY g ORDER BY g";
 }
+
+// Sums of one rollup row contributed by one batch.
+struct DailySums {
+  std::int64_t requests = 0, tokens_in = 0, tokens_out = 0, cost_micros = 0, cache_hits = 0;
+};
+using DailyKey = std::tuple<std::string, std::int64_t, std::string>;  // day, tenant, model
 
 Status check_amount(std::int64_t amount) {
   if (amount < 0) return make_error(ErrorCode::kInvalidRequest, "amounts cannot be negative");
@@ -49,6 +60,9 @@ Status SqliteStore::append_usage(std::span<const UsageRecord> records) {
     // there is no round trip to save, and a reused prepared statement is as fast as a
     // multi-row VALUES list without its 32,766-parameter cap.
     return sqlite_transaction(conn, [&]() -> Status {
+      // The batch is summed per rollup row first: one upsert per (day, tenant, model)
+      // instead of one per record.
+      std::map<DailyKey, DailySums> daily;
       for (const UsageRecord& r : records) {
         const std::string at = *normalize_timestamp("usage.at", r.at);
         auto ledger = sqlite_execute(
@@ -59,15 +73,24 @@ Status SqliteStore::append_usage(std::span<const UsageRecord> records) {
             at, r.tenant_id, r.key_id, r.model, r.deployment, r.tokens_in, r.tokens_out,
             r.cost_micros, r.latency_ms, r.status, r.cache_hit);
         if (!ledger) return ledger.error();
+        DailySums& sums = daily[DailyKey{at.substr(0, 10), r.tenant_id, r.model}];
+        sums.requests += 1;
+        sums.tokens_in += r.tokens_in;
+        sums.tokens_out += r.tokens_out;
+        sums.cost_micros += r.cost_micros;
+        sums.cache_hits += r.cache_hit ? 1 : 0;
+      }
+      for (const auto& [key, sums] : daily) {
         auto rollup = sqlite_execute(
             conn,
             "INSERT INTO usage_daily (day, tenant_id, model, requests, tokens_in, tokens_out, "
-            "cost_micros, cache_hits) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7) ON CONFLICT (day, "
-            "tenant_id, model) DO UPDATE SET requests = requests + 1, tokens_in = tokens_in + "
-            "excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out, cost_micros = "
-            "cost_micros + excluded.cost_micros, cache_hits = cache_hits + excluded.cache_hits",
-            at.substr(0, 10), r.tenant_id, r.model, r.tokens_in, r.tokens_out, r.cost_micros,
-            r.cache_hit ? 1 : 0);
+            "cost_micros, cache_hits) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (day, "
+            "tenant_id, model) DO UPDATE SET requests = requests + excluded.requests, tokens_in "
+            "= tokens_in + excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out, "
+            "cost_micros = cost_micros + excluded.cost_micros, cache_hits = cache_hits + "
+            "excluded.cache_hits",
+            std::get<0>(key), std::get<1>(key), std::get<2>(key), sums.requests, sums.tokens_in,
+            sums.tokens_out, sums.cost_micros, sums.cache_hits);
         if (!rollup) return rollup.error();
       }
       return {};
