@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -144,6 +145,9 @@ struct BadCase {
   std::function<void(json&)> mutate;
   std::string expected_prefix;
 };
+
+// gtest would otherwise print the raw bytes of the struct (padding included).
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
 
 class RouterConfigRejects : public ::testing::TestWithParam<BadCase> {};
 
