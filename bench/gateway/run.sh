@@ -296,7 +296,7 @@ for t in direct nginx osprey; do
   [ -n "${WANT[$t]:-}" ] || continue
   url="$(target_url "$t")/v1/chat/completions"
   code="$(curl -sS -o "$TMP/check-$t.json" -D "$TMP/check-$t.headers" -w '%{http_code}' \
-    --max-time 5 -H 'Content-Type: application/json' --data "$BODY" "$url" || echo 000)"
+    --max-time 5 -H 'Content-Type: application/json' --data "$BODY" "$url")" || code="${code:-000}"
   if [ "$code" != 200 ] || ! jq -e '.choices[0].message' "$TMP/check-$t.json" >/dev/null 2>&1; then
     echo "run.sh: $t answered HTTP $code on POST $url:" >&2
     head -c 400 "$TMP/check-$t.json" >&2 2>/dev/null || true
@@ -389,6 +389,12 @@ for conns in "$CONNS_THROUGHPUT" "$CONNS_LATENCY"; do
   done
 done
 
+dirty_note() {
+  if [ -n "$(git -C "$ROOT" status --porcelain -- src 2>/dev/null)" ]; then
+    echo " + uncommitted changes under src/"
+  fi
+}
+
 REPORT="$TMP/report.md"
 {
   echo "# Osprey gateway benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -399,7 +405,8 @@ REPORT="$TMP/report.md"
   fi
   echo "- Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc --all) cores, Linux $(uname -r)."
   echo "- Load average (1/5/15 min) before the runs: $LOAD_START; after: $(cut -d' ' -f1-3 /proc/loadavg)."
-  echo "- Osprey $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') (Release), \`server.io_threads: 1\`, \`worker_threads: 2\`, JSON access log on (stderr appended to a file), metrics on."
+  echo "- Osprey binary \`$OSPREY_BIN\` (\`osprey version\`: $("$OSPREY_BIN" version 2>/dev/null | head -1)); checkout at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(dirty_note)."
+  echo "- Osprey (Release), \`server.io_threads: 1\`, \`worker_threads: 2\`, JSON access log on (stderr appended to a file), metrics on."
   echo "- nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'): 1 worker, \`proxy_pass\` with upstream \`keepalive 64\`, \`proxy_http_version 1.1\`, default \`combined\` access log to a file."
   echo "- Fake upstream: \`osprey-fake-upstream --vendor openai --threads 1 --record-limit 0\` (no latency)."
   echo "- Pinning: fake upstream, nginx and Osprey on core 0 (\`taskset -c 0\`); \`wrk -t1\` on core 1."
