@@ -72,7 +72,7 @@ TEST(FaultTolerance, ThousandRequestsSucceedDespiteErrorsAndTimeouts) {
       dir,
       "  - name: m\n"
       "    retry: {max_attempts: 8, base_delay_ms: 5, max_delay_ms: 50, total_deadline_ms: 20000}\n"
-      "    breaker: {consecutive_failures: 3, open_ms: 2000}\n"
+      "    breaker: {consecutive_failures: 10, error_rate: 0.9, min_requests: 10, open_ms: 2000}\n"
       "    health: {enabled: false}\n"
       "    deployments:\n" +
           deployment("flaky", *flaky) +
