@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 ./scripts/build.sh
 
 services=$(mktemp -d /tmp/osprey-test-services-XXXXXX)
+chmod 755 "$services"  # the PostgreSQL server runs as the postgres user when we are root
 cleanup() {
   ./scripts/pg-test-server.sh stop "$services/pg" >/dev/null 2>&1 || true
   rm -rf "$services"

@@ -39,9 +39,11 @@ milliseconds millis_between(Clock_tp from, Clock_tp to) {
 }
 
 // Picks a deployment of `entry` that has capacity, preferring ones that have not failed this
-// request (`failed`) and never choosing a faulty one (`faulty`).
+// request (`failed`), never choosing a faulty one (`faulty`), and choosing one that timed out in
+// this request (`timed_out`) only when nothing else is left: each such retry costs a full timeout.
 Selection choose(const ModelEntry& entry, const std::vector<const DeploymentState*>& failed,
-                 const std::vector<const DeploymentState*>& faulty, std::mt19937_64& rng) {
+                 const std::vector<const DeploymentState*>& faulty,
+                 const std::vector<const DeploymentState*>& timed_out, std::mt19937_64& rng) {
   std::vector<DeploymentState*> candidates;
   std::vector<const Deployment*> owners;
   for (const auto& d : entry.deployments) {
@@ -49,6 +51,16 @@ Selection choose(const ModelEntry& entry, const std::vector<const DeploymentStat
     if (!d->has_capacity()) continue;  // a full deployment counts as unavailable
     candidates.push_back(&d->state());
     owners.push_back(d.get());
+  }
+  const auto slow = [&](const DeploymentState* c) {
+    return std::find(timed_out.begin(), timed_out.end(), c) != timed_out.end();
+  };
+  if (!std::all_of(candidates.begin(), candidates.end(), slow)) {
+    for (std::size_t i = candidates.size(); i-- > 0;) {
+      if (!slow(candidates[i])) continue;
+      candidates.erase(candidates.begin() + static_cast<std::ptrdiff_t>(i));
+      owners.erase(owners.begin() + static_cast<std::ptrdiff_t>(i));
+    }
   }
   // Capacity is checked before the pick, so two requests can race for the last slot; the loser
   // drops its selection and picks again without that deployment.
@@ -139,6 +151,7 @@ net::Task<LoopOutcome> run_request_loop(std::shared_ptr<const ModelTable> table,
 
     std::vector<const DeploymentState*> failed;
     std::vector<const DeploymentState*> faulty;
+    std::vector<const DeploymentState*> timed_out;
     int attempts_here = 0;
     leave_reason = "attempts_exhausted";
     while (true) {
@@ -153,7 +166,7 @@ net::Task<LoopOutcome> run_request_loop(std::shared_ptr<const ModelTable> table,
         }
         co_return out;
       }
-      Selection selection = choose(*entry, failed, faulty, env.rng);
+      Selection selection = choose(*entry, failed, faulty, timed_out, env.rng);
       if (!selection) {
         leave_reason = "no_available_deployment";
         log::warn("no_available_deployment",
@@ -194,6 +207,7 @@ net::Task<LoopOutcome> run_request_loop(std::shared_ptr<const ModelTable> table,
       }
       record_failure(selection, *d, ctx, *error);
       failed.push_back(&d->state());
+      if (error->code == ErrorCode::kUpstreamTimeout) timed_out.push_back(&d->state());
       selection = Selection{};  // no longer in flight while we wait
 
       std::optional<milliseconds> delay;
