@@ -71,7 +71,8 @@ TEST(FaultTolerance, ThousandRequestsSucceedDespiteErrorsAndTimeouts) {
   auto osprey = start_osprey(
       dir,
       "  - name: m\n"
-      "    retry: {max_attempts: 10, base_delay_ms: 5, max_delay_ms: 50, total_deadline_ms: 20000}\n"
+      "    retry: {max_attempts: 10, base_delay_ms: 5, max_delay_ms: 50, total_deadline_ms: "
+      "20000}\n"
       "    breaker: {consecutive_failures: 10, error_rate: 0.9, min_requests: 10, open_ms: 2000}\n"
       "    health: {enabled: false}\n"
       "    deployments:\n" +

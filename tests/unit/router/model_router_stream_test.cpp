@@ -132,7 +132,7 @@ TEST_F(ModelRouterStream, StreamOutlivesTheRouterAndItsTable) {
   auto s = open("m");
   ASSERT_TRUE(s.ok());
   load({model("m", {deployment("b")})});  // the stream's deployment leaves the table
-  router.reset();                          // and the router goes away
+  router.reset();                         // and the router goes away
   auto [text, error] = drain(*s);
   EXPECT_EQ(text, "hello from a");
   EXPECT_FALSE(error.has_value());
