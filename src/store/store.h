@@ -3,6 +3,7 @@
 // Backends: SQLite (embedded default) and PostgreSQL (scale-out); both pass the conformance
 // suite in tests/unit/store/. Every method blocks: call it from a WorkerPool thread, never
 // from an I/O thread. Implementations are thread-safe.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "core/audit_chain.h"
 #include "core/result.h"
+#include "store/job_records.h"
 #include "store/tenancy_records.h"
 
 namespace osprey::store {
@@ -31,8 +33,25 @@ struct MigrationInfo {
   std::string name;
 };
 
+// A dedicated wake-up channel (PostgreSQL: LISTEN on its own connection; SQLite: in-process
+// signal from the same Store). Thread-safe: one thread waits, any thread may wake() it.
+class StoreListener {
+ public:
+  virtual ~StoreListener() = default;
+  // Blocks up to `timeout`; true if a notification arrived (several may be folded into one),
+  // false on timeout or wake(). Use as a hint only and poll anyway: notifications are lost
+  // while the connection is down.
+  virtual Result<bool> wait_for_notify(std::chrono::milliseconds timeout) = 0;
+  // Makes a waiting (or the next) wait_for_notify return at once, e.g. at shutdown.
+  virtual void wake() = 0;
+};
+
 class Store {
  public:
+  // The channel the store notifies whenever items become claimable (job created or resumed,
+  // redrive, lease reclaimed, retry due is NOT notified: poll for it).
+  static constexpr std::string_view kJobsChannel = "osprey_jobs";
+
   virtual ~Store() = default;
 
   // "sqlite" or "postgres".
@@ -110,6 +129,68 @@ class Store {
   virtual Result<AuditEntry> append_audit(const NewAuditEntry& entry) = 0;
   // Entries with seq >= from_seq, by seq, at most `limit`.
   virtual Result<std::vector<AuditEntry>> list_audit(std::int64_t from_seq, int limit) = 0;
+
+  // --- Jobs and items (job_records.h). Methods taking `tenant_id` as std::optional scope the
+  // call to that tenant (nullopt: any tenant, for admins and the engine); a job of another
+  // tenant reads as kNotFound. All of them are safe from many threads and processes.
+
+  // Creates the job and all its items in one transaction. With an idempotency key: the same
+  // key and body_hash return the existing job (created = false); a different hash is
+  // kConflict. Bad input (no items, duplicate or empty keys, bad JSON) is kInvalidRequest;
+  // an unknown tenant kNotFound.
+  virtual Result<CreatedJob> create_job(const NewJob& job) = 0;
+  // With live counts.
+  virtual Result<std::optional<Job>> get_job(std::optional<std::int64_t> tenant_id,
+                                             std::int64_t job_id) = 0;
+  virtual Result<std::vector<Job>> list_jobs(const JobFilter& filter) = 0;
+  // Items of a job (results, dead letters, progress detail), by id. Not tenant-scoped: check
+  // the job with get_job first.
+  virtual Result<std::vector<JobItem>> list_items(const ItemFilter& filter) = 0;
+
+  // Leases up to max_items ready items to request.worker_id for request.lease. Order: job
+  // priority (higher first), then a per-tenant fair-share tag (start-time fair queueing: a
+  // tenant's new job interleaves with other tenants' queued work instead of waiting behind
+  // it), then age. Due retry_wait items become ready first. Marks their jobs running.
+  virtual Result<std::vector<ClaimedItem>> claim_items(const ClaimRequest& request) = 0;
+  // Pushes the lease expiry of still-held leases to now + lease; false for lost ones.
+  virtual Result<std::vector<bool>> extend_leases(std::span<const ItemLease> leases,
+                                                  std::chrono::milliseconds lease) = 0;
+  // Applies outcomes in one transaction. A settlement whose lease was lost changes nothing
+  // (applied = false), so each item's result is recorded once even if it ran twice.
+  virtual Result<SettleResult> settle_items(std::span<const ItemSettlement> settlements) = 0;
+  // Expired leases: back to ready (the attempt stays spent), or dead ("lease_expired") if it
+  // was the last attempt. Counts the expirations on the job. Call periodically.
+  virtual Result<ReclaimResult> reclaim_expired_leases(int limit) = 0;
+
+  // No new claims from now on: ready, retry_wait and paused items become cancelled; leased
+  // items may still settle. finish_job then records the job as cancelled.
+  virtual Result<CancelResult> cancel_job(std::optional<std::int64_t> tenant_id,
+                                          std::int64_t job_id) = 0;
+  // Holds the job's ready and retry_wait items (paused) with a message, e.g. "disk below
+  // floor"; resume_job releases them (a retry keeps its due time) and clears the message.
+  virtual Status pause_job(std::int64_t job_id, std::string_view message) = 0;
+  virtual Status resume_job(std::int64_t job_id) = 0;
+  // Sets the job's status message without changing state ("" clears it).
+  virtual Status set_job_message(std::int64_t job_id, std::string_view message) = 0;
+  // Dead items of the job go back to ready with their attempts reset; a finished job goes back
+  // to running. Returns how many items were redriven.
+  virtual Result<std::int64_t> redrive_job(std::optional<std::int64_t> tenant_id,
+                                           std::int64_t job_id) = 0;
+  // Jobs not finished yet with no pending item (e.g. the engine crashed before finishing them).
+  virtual Result<std::vector<std::int64_t>> list_drained_jobs(int limit) = 0;
+  // Records the final state from the counts (cancel requested → cancelled; all done →
+  // succeeded; none done → failed; else partially_succeeded), the cost and finished_at.
+  // kConflict ("job has pending items") while items are pending; a finished job is returned
+  // as it is.
+  virtual Result<Job> finish_job(std::int64_t job_id) = 0;
+  // Deletes finished jobs (and their items) with finished_at < `finished_before`, at most
+  // `limit` jobs. Returns how many jobs were deleted.
+  virtual Result<std::int64_t> purge_finished_jobs(std::string_view finished_before, int limit) = 0;
+  virtual Result<QueueStats> queue_stats() = 0;
+
+  // A dedicated listener on `channel` (see StoreListener), and a notification on it.
+  virtual Result<std::unique_ptr<StoreListener>> listen(std::string_view channel) = 0;
+  virtual Status notify(std::string_view channel) = 0;
 
   // Flushes and releases resources (SQLite: WAL checkpoint). Further calls fail.
   virtual Status close() = 0;

@@ -88,6 +88,67 @@ CREATE TABLE audit_log (
   hash      TEXT NOT NULL
 );
 )sql"},
+    Migration{3, "create_jobs", R"sql(
+CREATE TABLE jobs (
+  id                BIGSERIAL PRIMARY KEY,
+  tenant_id         BIGINT NOT NULL REFERENCES tenants (id),
+  workload          TEXT NOT NULL,
+  spec              TEXT NOT NULL,
+  priority          INTEGER NOT NULL,
+  tags              TEXT NOT NULL DEFAULT '{}',
+  resource          TEXT NOT NULL DEFAULT '',
+  max_attempts      INTEGER NOT NULL,
+  state             TEXT NOT NULL DEFAULT 'queued',
+  cancel_requested  BOOLEAN NOT NULL DEFAULT false,
+  paused            BOOLEAN NOT NULL DEFAULT false,
+  idempotency_key   TEXT,
+  body_hash         TEXT NOT NULL DEFAULT '',
+  status_message    TEXT NOT NULL DEFAULT '',
+  cost_micros       BIGINT NOT NULL DEFAULT 0,
+  lease_expirations BIGINT NOT NULL DEFAULT 0,
+  created_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
+  started_at        TIMESTAMPTZ,
+  finished_at       TIMESTAMPTZ
+);
+CREATE UNIQUE INDEX jobs_idempotency ON jobs (tenant_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX jobs_tenant ON jobs (tenant_id, id);
+CREATE INDEX jobs_unfinished ON jobs (id) WHERE finished_at IS NULL;
+CREATE INDEX jobs_finished_at ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+CREATE TABLE job_items (
+  id               BIGSERIAL PRIMARY KEY,
+  job_id           BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  tenant_id        BIGINT NOT NULL,
+  priority         INTEGER NOT NULL,
+  resource         TEXT NOT NULL,
+  max_attempts     INTEGER NOT NULL,
+  fair_tag         BIGINT NOT NULL,
+  key              TEXT COLLATE "C" NOT NULL,
+  input            TEXT NOT NULL,
+  state            TEXT NOT NULL,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  lease_seq        BIGINT NOT NULL DEFAULT 0,
+  next_run_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+  lease_owner      TEXT,
+  lease_expires_at TIMESTAMPTZ,
+  last_error_code  TEXT NOT NULL DEFAULT '',
+  last_error       TEXT NOT NULL DEFAULT '',
+  result           TEXT,
+  cost_micros      BIGINT NOT NULL DEFAULT 0,
+  created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
+  finished_at      TIMESTAMPTZ,
+  UNIQUE (job_id, key)
+);
+-- Claims read only this partial index: it holds exactly the claimable items, in claim order.
+CREATE INDEX job_items_claimable ON job_items (priority DESC, fair_tag, id) WHERE state = 'ready';
+CREATE INDEX job_items_retry_due ON job_items (next_run_at) WHERE state = 'retry_wait';
+CREATE INDEX job_items_lease_expiry ON job_items (lease_expires_at) WHERE state = 'leased';
+CREATE INDEX job_items_job_state ON job_items (job_id, state, id);
+CREATE TABLE job_fair_share (
+  tenant_id BIGINT PRIMARY KEY,
+  last_tag  BIGINT NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -56,6 +56,30 @@ class PostgresStore final : public Store {
   Result<SpendCounter> get_spend(std::int64_t tenant_id, std::string_view month) override;
   Result<AuditEntry> append_audit(const NewAuditEntry& entry) override;
   Result<std::vector<AuditEntry>> list_audit(std::int64_t from_seq, int limit) override;
+  // Jobs and items (*_jobs.cpp).
+  Result<CreatedJob> create_job(const NewJob& job) override;
+  Result<std::optional<Job>> get_job(std::optional<std::int64_t> tenant_id,
+                                     std::int64_t job_id) override;
+  Result<std::vector<Job>> list_jobs(const JobFilter& filter) override;
+  Result<std::vector<JobItem>> list_items(const ItemFilter& filter) override;
+  Result<std::vector<ClaimedItem>> claim_items(const ClaimRequest& request) override;
+  Result<std::vector<bool>> extend_leases(std::span<const ItemLease> leases,
+                                          std::chrono::milliseconds lease) override;
+  Result<SettleResult> settle_items(std::span<const ItemSettlement> settlements) override;
+  Result<ReclaimResult> reclaim_expired_leases(int limit) override;
+  Result<CancelResult> cancel_job(std::optional<std::int64_t> tenant_id,
+                                  std::int64_t job_id) override;
+  Status pause_job(std::int64_t job_id, std::string_view message) override;
+  Status resume_job(std::int64_t job_id) override;
+  Status set_job_message(std::int64_t job_id, std::string_view message) override;
+  Result<std::int64_t> redrive_job(std::optional<std::int64_t> tenant_id,
+                                   std::int64_t job_id) override;
+  Result<std::vector<std::int64_t>> list_drained_jobs(int limit) override;
+  Result<Job> finish_job(std::int64_t job_id) override;
+  Result<std::int64_t> purge_finished_jobs(std::string_view finished_before, int limit) override;
+  Result<QueueStats> queue_stats() override;
+  Result<std::unique_ptr<StoreListener>> listen(std::string_view channel) override;
+  Status notify(std::string_view channel) override;
   // Closes every connection. Idempotent; every other call afterwards fails with kStoreError.
   Status close() override;
 

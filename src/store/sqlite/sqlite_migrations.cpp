@@ -86,6 +86,66 @@ CREATE TABLE audit_log (
   hash      TEXT NOT NULL
 );
 )sql"},
+    Migration{3, "create_jobs", R"sql(
+CREATE TABLE jobs (
+  id                INTEGER PRIMARY KEY,
+  tenant_id         INTEGER NOT NULL REFERENCES tenants (id),
+  workload          TEXT NOT NULL,
+  spec              TEXT NOT NULL,
+  priority          INTEGER NOT NULL,
+  tags              TEXT NOT NULL DEFAULT '{}',
+  resource          TEXT NOT NULL DEFAULT '',
+  max_attempts      INTEGER NOT NULL,
+  state             TEXT NOT NULL DEFAULT 'queued',
+  cancel_requested  INTEGER NOT NULL DEFAULT 0,
+  paused            INTEGER NOT NULL DEFAULT 0,
+  idempotency_key   TEXT,
+  body_hash         TEXT NOT NULL DEFAULT '',
+  status_message    TEXT NOT NULL DEFAULT '',
+  cost_micros       INTEGER NOT NULL DEFAULT 0,
+  lease_expirations INTEGER NOT NULL DEFAULT 0,
+  created_at        TEXT NOT NULL,
+  started_at        TEXT,
+  finished_at       TEXT
+);
+CREATE UNIQUE INDEX jobs_idempotency ON jobs (tenant_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX jobs_tenant ON jobs (tenant_id, id);
+CREATE INDEX jobs_unfinished ON jobs (id) WHERE finished_at IS NULL;
+CREATE INDEX jobs_finished_at ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+CREATE TABLE job_items (
+  id               INTEGER PRIMARY KEY,
+  job_id           INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  tenant_id        INTEGER NOT NULL,
+  priority         INTEGER NOT NULL,
+  resource         TEXT NOT NULL,
+  max_attempts     INTEGER NOT NULL,
+  fair_tag         INTEGER NOT NULL,
+  key              TEXT NOT NULL,
+  input            TEXT NOT NULL,
+  state            TEXT NOT NULL,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  lease_seq        INTEGER NOT NULL DEFAULT 0,
+  next_run_at      TEXT NOT NULL,
+  lease_owner      TEXT,
+  lease_expires_at TEXT,
+  last_error_code  TEXT NOT NULL DEFAULT '',
+  last_error       TEXT NOT NULL DEFAULT '',
+  result           TEXT,
+  cost_micros      INTEGER NOT NULL DEFAULT 0,
+  created_at       TEXT NOT NULL,
+  finished_at      TEXT,
+  UNIQUE (job_id, key)
+);
+CREATE INDEX job_items_claimable ON job_items (priority DESC, fair_tag, id) WHERE state = 'ready';
+CREATE INDEX job_items_retry_due ON job_items (next_run_at) WHERE state = 'retry_wait';
+CREATE INDEX job_items_lease_expiry ON job_items (lease_expires_at) WHERE state = 'leased';
+CREATE INDEX job_items_job_state ON job_items (job_id, state);
+CREATE TABLE job_fair_share (
+  tenant_id INTEGER PRIMARY KEY,
+  last_tag  INTEGER NOT NULL
+);
+)sql"},
 };
 
 }  // namespace
