@@ -20,9 +20,8 @@ int retry_after_seconds(const AdmissionLimits& limits) {
   return static_cast<int>(std::max<std::int64_t>(1, (ms + 999) / 1000));
 }
 
-}  // namespace
-
-std::string_view priority_name(PriorityClass priority) {
+// The metric label of a priority class.
+std::string_view priority_label(PriorityClass priority) {
   switch (priority) {
     case PriorityClass::kHigh:
       return "high";
@@ -33,6 +32,8 @@ std::string_view priority_name(PriorityClass priority) {
   }
   return "normal";
 }
+
+}  // namespace
 
 AdmissionPermit& AdmissionPermit::operator=(AdmissionPermit&& other) noexcept {
   if (this != &other) {
@@ -71,7 +72,7 @@ std::shared_ptr<ModelGate> AdmissionControl::gate(const std::string& model) {
   if (gates_.size() >= kMaxGates) return nullptr;
   DepthGauges depth{};
   for (PriorityClass p : {PriorityClass::kHigh, PriorityClass::kNormal, PriorityClass::kLow}) {
-    depth[static_cast<std::size_t>(p)] = &depth_.with({model, priority_name(p)});
+    depth[static_cast<std::size_t>(p)] = &depth_.with({model, priority_label(p)});
   }
   auto gate = std::make_shared<ModelGate>(limits, depth, &in_flight_.with({model}));
   gates_.emplace(model, gate);
@@ -111,7 +112,7 @@ net::Task<Result<AdmissionPermit, AdmissionRejection>> AdmissionControl::admit(
 
   const bool granted = gate->leave(ticket);
   const double waited = std::chrono::duration<double>(clock_.now() - queued_at).count();
-  wait_.with({model, priority_name(priority)}).observe(waited);
+  wait_.with({model, priority_label(priority)}).observe(waited);
   AdmissionPermit permit = granted ? AdmissionPermit(gate) : AdmissionPermit();
   if (cancel && cancel->cancelled()) {
     reject(model, "client_closed");
@@ -122,7 +123,7 @@ net::Task<Result<AdmissionPermit, AdmissionRejection>> AdmissionControl::admit(
   if (granted) co_return std::move(permit);
   reject(model, "queue_timeout");
   log::info("admission_timeout", {{"model", model},
-                                  {"priority", priority_name(priority)},
+                                  {"priority", priority_label(priority)},
                                   {"waited_ms", static_cast<std::int64_t>(waited * 1000)}});
   co_return AdmissionRejection{
       {ErrorCode::kQueueTimeout,

@@ -74,6 +74,4 @@ class AdmissionControl {
 net::Response admission_rejection_response(const AdmissionRejection& rejection,
                                            std::string_view request_id);
 
-std::string_view priority_name(PriorityClass priority);
-
 }  // namespace osprey::gateway
