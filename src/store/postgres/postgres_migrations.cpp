@@ -115,6 +115,8 @@ CREATE UNIQUE INDEX jobs_idempotency ON jobs (tenant_id, idempotency_key)
 CREATE INDEX jobs_tenant ON jobs (tenant_id, id);
 CREATE INDEX jobs_unfinished ON jobs (id) WHERE finished_at IS NULL;
 CREATE INDEX jobs_finished_at ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+-- Item keys are unique per job, checked by create_job (the only writer of new items): a unique
+-- index would be rewritten on every state change of every item and slow claims down.
 CREATE TABLE job_items (
   id               BIGSERIAL PRIMARY KEY,
   job_id           BIGINT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
@@ -136,8 +138,7 @@ CREATE TABLE job_items (
   result           TEXT,
   cost_micros      BIGINT NOT NULL DEFAULT 0,
   created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
-  finished_at      TIMESTAMPTZ,
-  UNIQUE (job_id, key)
+  finished_at      TIMESTAMPTZ
 );
 -- Claims read only this partial index: it holds exactly the claimable items, in claim order.
 CREATE INDEX job_items_claimable ON job_items (priority DESC, fair_tag, id) WHERE state = 'ready';

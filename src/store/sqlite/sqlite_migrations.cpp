@@ -113,6 +113,8 @@ CREATE UNIQUE INDEX jobs_idempotency ON jobs (tenant_id, idempotency_key)
 CREATE INDEX jobs_tenant ON jobs (tenant_id, id);
 CREATE INDEX jobs_unfinished ON jobs (id) WHERE finished_at IS NULL;
 CREATE INDEX jobs_finished_at ON jobs (finished_at) WHERE finished_at IS NOT NULL;
+-- Item keys are unique per job, checked by create_job (the only writer of new items): a unique
+-- index would be rewritten on every state change of every item and slow claims down.
 CREATE TABLE job_items (
   id               INTEGER PRIMARY KEY,
   job_id           INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
@@ -134,8 +136,7 @@ CREATE TABLE job_items (
   result           TEXT,
   cost_micros      INTEGER NOT NULL DEFAULT 0,
   created_at       TEXT NOT NULL,
-  finished_at      TEXT,
-  UNIQUE (job_id, key)
+  finished_at      TEXT
 );
 CREATE INDEX job_items_claimable ON job_items (priority DESC, fair_tag, id) WHERE state = 'ready';
 CREATE INDEX job_items_retry_due ON job_items (next_run_at) WHERE state = 'retry_wait';
