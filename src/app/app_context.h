@@ -4,6 +4,7 @@
 #include <atomic>
 #include <memory>
 
+#include "app/jobs_component.h"
 #include "core/config.h"
 #include "core/metrics.h"
 #include "gateway/gateway_metrics.h"
@@ -28,7 +29,8 @@ struct AppContext {
   std::unique_ptr<router::ModelRouter> router;
   std::unique_ptr<gateway::RouterReloader> reloader;  // SIGHUP and POST /admin/reload
   std::unique_ptr<gateway::GatewayMetrics> gateway_metrics;
-  std::atomic<bool> draining{false};  // set on the first shutdown signal; /readyz turns 503
+  std::unique_ptr<JobsComponent> jobs;  // job engine, service and /v1/jobs routes
+  std::atomic<bool> draining{false};    // set on the first shutdown signal; /readyz turns 503
 };
 
 }  // namespace osprey::app

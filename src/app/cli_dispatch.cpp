@@ -2,6 +2,7 @@
 #include <string>
 
 #include "app/commands.h"
+#include "cli/jobs_command.h"
 
 namespace osprey::app {
 int usage_failure(const std::string& message) {
@@ -20,6 +21,9 @@ int run_cli(int argc, const char* const* argv) {
   if (command == "serve") return run_serve(*cl);
   if (command == "config") return run_config(*cl);
   if (command == "version") return run_version(*cl);
+  if (command == "jobs") {
+    return cli::run_jobs({.words = cl->words, .options = cl->options, .env = cl->config.env});
+  }
   return usage_failure("unknown command \"" + command + "\"");
 }
 

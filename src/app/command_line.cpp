@@ -89,7 +89,11 @@ std::string usage() {
 
 Usage:
   osprey serve [flags]          run the server (API and workers)
+        --role all|api|worker   all (default), api (no job workers) or worker (job workers,
+                                no public API beyond /healthz, /readyz, /metrics)
   osprey config print [flags]   print the effective configuration (secrets masked)
+  osprey jobs <command>         submit, list, status, watch, cancel, results, redrive
+                                (see `osprey jobs help`)
   osprey version                print version and build information
   osprey help                   this text
 

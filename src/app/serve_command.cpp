@@ -13,6 +13,7 @@
 #include "app/debug_routes.h"
 #include "app/health_routes.h"
 #include "app/http_observer.h"
+#include "app/jobs_authentication.h"
 #include "core/build_info.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -105,7 +106,13 @@ void release_outbound(AppContext& ctx) {
 
 int run_serve(const CommandLine& cl) {
   if (cl.words.size() != 1) return usage_failure("usage: osprey serve [flags]");
-  if (!cl.options.empty()) return usage_failure("unknown flag --" + cl.options.front().first);
+  ServeRole role = ServeRole::kAll;
+  for (const auto& [name, value] : cl.options) {
+    if (name != "role") return usage_failure("unknown flag --" + name);
+    Result<ServeRole> parsed = parse_serve_role(value);
+    if (!parsed) return usage_failure(parsed.error().message);
+    role = parsed.value();
+  }
 
   AppContext ctx;
   {
@@ -140,17 +147,34 @@ int run_serve(const CommandLine& cl) {
     return usage_failure(st.error().message);
   }
 
+  {
+    auto jobs = JobsComponent::create(ctx, role);
+    if (!jobs) {
+      log::error("jobs_config_invalid", {{"error", jobs.error().message}});
+      return usage_failure(jobs.error().message);
+    }
+    ctx.jobs = std::move(jobs.value());
+  }
+  Result<jobs::Authenticated> jobs_auth = jobs_authentication(ctx);
+  if (!jobs_auth) {
+    std::fprintf(stderr, "osprey: %s\n", jobs_auth.error().message.c_str());
+    return 1;
+  }
+
   metrics::register_process_metrics(ctx.metrics);
   HttpObserver observer(ctx.metrics, config.log.access_log);
   net::Router router;
   add_health_routes(router, ctx);
   if (config.server.debug_endpoints) add_debug_routes(router, ctx);
-  gateway::add_gateway_routes(router, {.router = *ctx.router,
-                                       .reloader = *ctx.reloader,
-                                       .metrics = *ctx.gateway_metrics,
-                                       .workers = *ctx.workers,
-                                       .clock = system_clock(),
-                                       .options = {}});
+  if (role != ServeRole::kWorker) {
+    gateway::add_gateway_routes(router, {.router = *ctx.router,
+                                         .reloader = *ctx.reloader,
+                                         .metrics = *ctx.gateway_metrics,
+                                         .workers = *ctx.workers,
+                                         .clock = system_clock(),
+                                         .options = {}});
+  }
+  ctx.jobs->add_routes(router, std::move(jobs_auth.value()), system_clock(), *ctx.workers);
 
   net::Server server(server_options(config, *address), std::move(router), observer.hooks());
   if (Status st = server.listen(); !st.ok()) {
@@ -159,6 +183,11 @@ int run_serve(const CommandLine& cl) {
     return 1;
   }
   server.spawn([&ctx] { return ctx.router->run_health_checks(); });
+  if (Status st = ctx.jobs->start(); !st.ok()) {
+    log::error("jobs_start_failed", {{"error", st.error().message}});
+    std::fprintf(stderr, "osprey: jobs: %s\n", st.error().message.c_str());
+    return 1;
+  }
 
   std::atomic<int> shutdown_signals{0};
   server.on_signal([&](int signo) {
@@ -171,7 +200,8 @@ int run_serve(const CommandLine& cl) {
     }
     if (shutdown_signals.fetch_add(1) == 0) {
       ctx.draining = true;
-      ctx.router->stop();  // ends the health checks; calls in flight finish
+      ctx.router->stop();        // ends the health checks; calls in flight finish
+      ctx.jobs->request_stop();  // no new claims; items in flight finish below
       log::info("drain_begin",
                 {{"signal", signo}, {"in_flight", static_cast<std::uint64_t>(server.in_flight())}});
       server.drain();
@@ -185,13 +215,15 @@ int run_serve(const CommandLine& cl) {
   const std::string url = "http://" +
                           config.server.listen.substr(0, config.server.listen.rfind(':')) + ":" +
                           std::to_string(server.port());
-  log::info("startup_complete", {{"url", url}, {"store", ctx.store->backend()}});
+  log::info("startup_complete",
+            {{"url", url}, {"store", ctx.store->backend()}, {"role", role_name(role)}});
   std::printf("osprey listening on %s\n", url.c_str());
   std::fflush(stdout);
 
   server.run();
 
   log::info("drain_complete");
+  ctx.jobs->stop();     // items in flight finish and settle before the store closes
   ctx.workers->join();  // before the router goes: a SIGHUP reload may still be running
   release_outbound(ctx);
   if (Status st = ctx.store->close(); !st.ok()) {

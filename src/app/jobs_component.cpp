@@ -1,0 +1,68 @@
+#include "app/jobs_component.h"
+
+#include "app/app_context.h"
+#include "jobs/exec_workload.h"
+#include "jobs/noop_workload.h"
+
+namespace osprey::app {
+
+Result<ServeRole> parse_serve_role(const std::string& text) {
+  if (text == "all") return ServeRole::kAll;
+  if (text == "api") return ServeRole::kApi;
+  if (text == "worker") return ServeRole::kWorker;
+  return make_error(ErrorCode::kInvalidRequest,
+                    "--role must be all, api or worker (got \"" + text + "\")");
+}
+
+std::string_view role_name(ServeRole role) {
+  switch (role) {
+    case ServeRole::kAll:
+      return "all";
+    case ServeRole::kApi:
+      return "api";
+    case ServeRole::kWorker:
+      return "worker";
+  }
+  return "all";
+}
+
+Result<std::unique_ptr<JobsComponent>> JobsComponent::create(AppContext& ctx, ServeRole role) {
+  auto config = jobs::parse_jobs_config(ctx.config.sections, ctx.config.data_dir);
+  if (!config) return config.error();
+  std::unique_ptr<JobsComponent> c(new JobsComponent());
+  c->role_ = role;
+  c->config_ = std::move(config.value());
+  c->workloads_.add(std::make_unique<jobs::NoopWorkload>(c->config_.max_items_per_job));
+  c->workloads_.add(
+      std::make_unique<jobs::ExecWorkload>(c->config_.exec_runners, c->config_.max_items_per_job));
+  c->metrics_ = std::make_unique<jobs::JobsMetrics>(ctx.metrics);
+  c->engine_ = std::make_unique<jobs::Engine>(*ctx.store, c->workloads_, c->config_, *c->metrics_);
+  jobs::Engine* engine = c->engine_.get();
+  c->service_ = std::make_unique<jobs::JobService>(
+      *ctx.store, c->workloads_, c->config_, *c->metrics_, [engine] { engine->wake(); },
+      [engine](std::int64_t job_id) { engine->finalize_soon(job_id); });
+  return c;
+}
+
+JobsComponent::~JobsComponent() { stop(); }
+
+Status JobsComponent::start() { return engine_->start(role_ != ServeRole::kApi); }
+
+void JobsComponent::stop() {
+  if (engine_) engine_->stop();
+}
+
+void JobsComponent::request_stop() {
+  if (engine_) engine_->request_stop();
+}
+
+void JobsComponent::add_routes(net::Router& router, jobs::Authenticated authenticated,
+                               const Clock& clock, net::WorkerPool& workers) {
+  if (role_ == ServeRole::kWorker) return;
+  jobs::add_jobs_routes(router, {.service = *service_,
+                                 .workers = workers,
+                                 .authenticated = std::move(authenticated),
+                                 .clock = clock});
+}
+
+}  // namespace osprey::app

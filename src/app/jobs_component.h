@@ -1,0 +1,51 @@
+#pragma once
+// JobsComponent: the job system of one `osprey serve` process — workloads, engine, service and
+// the /v1/jobs routes — built from the `jobs` and `workloads` config sections. The role decides
+// what runs: all (API + workers), api (API, no item workers), worker (workers, no jobs API).
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "jobs/api/jobs_routes.h"
+#include "jobs/engine.h"
+#include "jobs/job_service.h"
+#include "jobs/jobs_config.h"
+#include "jobs/workload_registry.h"
+
+namespace osprey::app {
+
+struct AppContext;
+
+enum class ServeRole { kAll, kApi, kWorker };
+Result<ServeRole> parse_serve_role(const std::string& text);
+std::string_view role_name(ServeRole role);
+
+class JobsComponent {
+ public:
+  // Parses the configuration and registers the built-in workloads. Fails with the config error.
+  static Result<std::unique_ptr<JobsComponent>> create(AppContext& ctx, ServeRole role);
+  ~JobsComponent();
+
+  // Starts the engine threads (claiming only for roles all and worker).
+  Status start();
+  // Stops claiming, lets running items finish and settle, joins the threads.
+  void stop();
+  // Non-blocking: no new claims from now on (first shutdown signal).
+  void request_stop();
+  // Adds the /v1/jobs routes behind `authenticated` (not for role worker).
+  void add_routes(net::Router& router, jobs::Authenticated authenticated, const Clock& clock,
+                  net::WorkerPool& workers);
+
+  ServeRole role() const { return role_; }
+
+ private:
+  JobsComponent() = default;
+  ServeRole role_ = ServeRole::kAll;
+  jobs::JobsConfig config_;
+  jobs::WorkloadRegistry workloads_;
+  std::unique_ptr<jobs::JobsMetrics> metrics_;
+  std::unique_ptr<jobs::Engine> engine_;
+  std::unique_ptr<jobs::JobService> service_;
+};
+
+}  // namespace osprey::app
