@@ -1,0 +1,55 @@
+#include "jobs_api.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <thread>
+
+namespace osprey::testing {
+
+nlohmann::json submit_job(std::uint16_t port, const nlohmann::json& body, const Headers& headers) {
+  HttpResponse r = http_request(port, "POST", "/v1/jobs", body.dump(), headers);
+  if (r.status != 200 && r.status != 201) {
+    ADD_FAILURE() << "submit: HTTP " << r.status << " " << r.body;
+    return nullptr;
+  }
+  return nlohmann::json::parse(r.body);
+}
+
+nlohmann::json get_job(std::uint16_t port, std::int64_t id, const Headers& headers) {
+  HttpResponse r = http_request(port, "GET", "/v1/jobs/" + std::to_string(id), "", headers);
+  if (r.status != 200) return nullptr;
+  return nlohmann::json::parse(r.body, nullptr, false);
+}
+
+nlohmann::json wait_finished(std::uint16_t port, std::int64_t id, std::chrono::seconds timeout,
+                             const Headers& headers) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  nlohmann::json job;
+  while (std::chrono::steady_clock::now() < deadline) {
+    job = get_job(port, id, headers);
+    if (job.is_object()) {
+      const std::string state = job.value("state", "");
+      if (state != "queued" && state != "running") return job;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "job " << id << " did not finish in time: " << job.dump();
+  return job;
+}
+
+std::vector<nlohmann::json> job_results(std::uint16_t port, std::int64_t id,
+                                        const Headers& headers) {
+  HttpResponse r = http_request(port, "GET", "/v1/jobs/" + std::to_string(id) + "/results", "",
+                                headers, std::chrono::seconds(60));
+  EXPECT_EQ(r.status, 200) << r.body;
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(r.body);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
+  }
+  return lines;
+}
+
+}  // namespace osprey::testing
