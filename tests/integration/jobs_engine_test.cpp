@@ -142,19 +142,19 @@ class ExecJobs : public ::testing::Test {
     state_ = dir_.path() + "/state";
     fs::create_directories(state_);
     // Fails twice (exit 75), then succeeds; counts its attempts per key in the state dir.
-    write_file(dir_.path() + "/flaky.sh",
-               R"(#!/bin/sh
+    write_file(dir_.path() + "/flaky.sh", R"SH(#!/bin/sh
 item=$(cat)
-key=$(printf '%s' "$item" | sed 's/.*"key":"\([^"]*\)".*
-                   /\1 /') n = $(cat "$STATE/$key" 2 > / dev / null || echo 0);
-               n = $((n + 1)); echo $n > "$STATE/$key" if[$n - le 2]; then echo "transient $n" > &2;
-               exit 75; fi printf '{"key":"%s","runs":%d}\n' "$key" $n) ");
-        // Always fails with exit 3 until a "fixed" file exists.
-        write_file(dir_.path() + "/broken.sh", R"(#!/bin/sh
+key=$(printf '%s' "$item" | sed 's/.*"key":"\([^"]*\)".*/\1/')
+n=$(cat "$STATE/$key" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$STATE/$key"
+if [ $n -le 2 ]; then echo "transient $n" >&2; exit 75; fi
+printf '{"key":"%s","runs":%d}\n' "$key" $n
+)SH");
+    // Always fails with exit 3 until a "fixed" file exists.
+    write_file(dir_.path() + "/broken.sh", R"SH(#!/bin/sh
 cat > /dev/null
 if [ -f "$STATE/fixed" ]; then echo '{"ok":true}'; exit 0; fi
 echo "boom: model crashed" >&2; exit 3
-)");
+)SH");
     fs::permissions(dir_.path() + "/flaky.sh", fs::perms::owner_all);
     fs::permissions(dir_.path() + "/broken.sh", fs::perms::owner_all);
     config_ = dir_.path() + "/osprey.yaml";
