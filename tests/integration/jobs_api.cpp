@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
 #include <sstream>
 #include <thread>
 
@@ -50,6 +54,26 @@ std::vector<nlohmann::json> job_results(std::uint16_t port, std::int64_t id,
     if (!line.empty()) lines.push_back(nlohmann::json::parse(line));
   }
   return lines;
+}
+
+std::string fresh_pg_database(const std::string& name_prefix) {
+  const char* env = std::getenv("OSPREY_TEST_PG_URL");
+  if (env == nullptr || *env == '\0') return {};
+  const std::string url = env;
+  static std::atomic<int> counter{0};
+  const std::string name =
+      name_prefix + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter.fetch_add(1)) +
+      "_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
+  const std::string cmd = "psql -q '" + url + "' -c 'CREATE DATABASE " + name + "' >/dev/null";
+  if (std::system(cmd.c_str()) != 0) {
+    ADD_FAILURE() << "cannot create database " << name << " on " << url;
+    return {};
+  }
+  // Same server and credentials, other database: replace the path after the last '/'.
+  const auto query = url.find('?');
+  const std::string base = url.substr(0, query);
+  return base.substr(0, base.rfind('/') + 1) + name +
+         (query == std::string::npos ? "" : url.substr(query));
 }
 
 }  // namespace osprey::testing

@@ -27,4 +27,8 @@ nlohmann::json wait_finished(std::uint16_t port, std::int64_t id, std::chrono::s
 std::vector<nlohmann::json> job_results(std::uint16_t port, std::int64_t id,
                                         const Headers& headers = {});
 
+// A new empty database on the PostgreSQL server named by OSPREY_TEST_PG_URL, so parallel tests do
+// not share tables; its URL, or "" when the variable is unset (the caller skips).
+std::string fresh_pg_database(const std::string& name_prefix);
+
 }  // namespace osprey::testing

@@ -62,8 +62,8 @@ void crash_and_recover(const std::vector<std::string>& store_args) {
 TEST(JobsCrash, SqliteJobCompletesAfterKill9) { crash_and_recover({}); }
 
 TEST(JobsCrash, PostgresJobCompletesAfterKill9) {
-  const char* url = std::getenv("OSPREY_TEST_PG_URL");
-  if (url == nullptr || *url == '\0') GTEST_SKIP() << "OSPREY_TEST_PG_URL is not set";
+  const std::string url = fresh_pg_database("osprey_jobs_crash");
+  if (url.empty()) GTEST_SKIP() << "OSPREY_TEST_PG_URL is not set";
   crash_and_recover({"--store-url", url});
 }
 
