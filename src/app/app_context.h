@@ -7,6 +7,9 @@
 #include "app/jobs_component.h"
 #include "core/config.h"
 #include "core/metrics.h"
+#include "gateway/admission/admission_control.h"
+#include "gateway/cache/cache_metrics.h"
+#include "gateway/cache/cache_stage.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/router_reloader.h"
 #include "net/http_client.h"
@@ -30,7 +33,11 @@ struct AppContext {
   std::unique_ptr<gateway::RouterReloader> reloader;  // SIGHUP and POST /admin/reload
   std::unique_ptr<gateway::GatewayMetrics> gateway_metrics;
   std::unique_ptr<JobsComponent> jobs;  // job engine, service and /v1/jobs routes
-  std::atomic<bool> draining{false};    // set on the first shutdown signal; /readyz turns 503
+  // Response cache and per-model admission (config sections `cache` and `admission`).
+  std::unique_ptr<gateway::CacheMetrics> cache_metrics;
+  std::unique_ptr<gateway::CacheStage> cache;
+  std::unique_ptr<gateway::AdmissionControl> admission;
+  std::atomic<bool> draining{false};  // set on the first shutdown signal; /readyz turns 503
 };
 
 }  // namespace osprey::app

@@ -18,6 +18,9 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics_process.h"
+#include "gateway/admission/admission_config.h"
+#include "gateway/cache/cache_config.h"
+#include "gateway/cache/memory_response_cache.h"
 #include "gateway/gateway_routes.h"
 #include "net/server.h"
 #include "router/router_config.h"
@@ -94,6 +97,23 @@ Status build_router(AppContext& ctx, const ConfigSources& sources) {
   return {};
 }
 
+// The response cache (in process) and per-model admission, from their config sections.
+Status build_cache_and_admission(AppContext& ctx) {
+  Result<gateway::CacheConfig> cache = gateway::parse_cache_config(ctx.config.sections);
+  if (!cache) return cache.error();
+  Result<gateway::AdmissionConfig> admission = gateway::parse_admission_config(ctx.config.sections);
+  if (!admission) return admission.error();
+  ctx.cache_metrics = std::make_unique<gateway::CacheMetrics>(ctx.metrics);
+  auto store = std::make_shared<gateway::MemoryResponseCache>(
+      static_cast<std::size_t>(cache->max_bytes), cache->ttl, system_clock(),
+      ctx.cache_metrics.get());
+  ctx.cache =
+      std::make_unique<gateway::CacheStage>(cache.value(), std::move(store), *ctx.cache_metrics);
+  ctx.admission = std::make_unique<gateway::AdmissionControl>(std::move(admission.value()),
+                                                              ctx.metrics, system_clock());
+  return {};
+}
+
 // The router's client holds sockets registered with the server's io_context: release them
 // while that io_context still exists.
 void release_outbound(AppContext& ctx) {
@@ -161,6 +181,11 @@ int run_serve(const CommandLine& cl) {
     return 1;
   }
 
+  if (Status st = build_cache_and_admission(ctx); !st.ok()) {
+    log::error("config_invalid", {{"error", st.error().message}});
+    return usage_failure(st.error().message);
+  }
+
   metrics::register_process_metrics(ctx.metrics);
   HttpObserver observer(ctx.metrics, config.log.access_log);
   net::Router router;
@@ -172,7 +197,9 @@ int run_serve(const CommandLine& cl) {
                                          .metrics = *ctx.gateway_metrics,
                                          .workers = *ctx.workers,
                                          .clock = system_clock(),
-                                         .options = {}});
+                                         .options = {},
+                                         .cache = ctx.cache.get(),
+                                         .admission = ctx.admission.get()});
   }
   ctx.jobs->add_routes(router, std::move(jobs_auth.value()), system_clock(), *ctx.workers);
 

@@ -26,6 +26,12 @@ void add_routing_headers(net::Response& response, const std::string& requested,
   if (answered != requested) response.headers.set("x-osprey-model", answered);
 }
 
+void add_cache_header(net::Response& response, const CachePlan& plan) {
+  if (const std::string_view value = plan.miss_header(); !value.empty()) {
+    response.headers.set("x-osprey-cache", value);
+  }
+}
+
 std::int64_t unix_seconds(const Clock& clock) {
   return std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch())
       .count();
@@ -34,10 +40,12 @@ std::int64_t unix_seconds(const Clock& clock) {
 }  // namespace
 
 ChatCompletionsRoute::ChatCompletionsRoute(router::ModelRouter& router, GatewayMetrics& metrics,
-                                           const Clock& clock, GatewayOptions options)
-    : router_(router), metrics_(metrics), clock_(clock), options_(options) {}
+                                           const Clock& clock, GatewayOptions options,
+                                           ChatStages stages)
+    : router_(router), metrics_(metrics), clock_(clock), options_(options), stages_(stages) {}
 
-net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request) const {
+net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request,
+                                                      const Principal& principal) const {
   Result<providers::ChatRequest> parsed = providers::openai::parse_chat_request_text(request.body);
   if (!parsed) {
     metrics_.count(kRoute, false, "error");
@@ -47,6 +55,32 @@ net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request) con
   const std::string requested = chat.model;
   const bool stream = chat.stream;
   const bool include_usage = chat.include_usage;
+
+  // --- cache lookup: a hit answers here, without admission and without an upstream call.
+  CachePlan cache_plan;
+  if (stages_.cache != nullptr) {
+    cache_plan = stages_.cache->plan(chat, principal, request.header("cache-control"));
+    if (std::optional<net::Response> hit = co_await stages_.cache->lookup(cache_plan)) {
+      metrics_.count(kRoute, stream, "ok");
+      co_return std::move(*hit);
+    }
+  }
+  // --- admission: a slot of the model, held until the answer is complete (streams included).
+  auto permit = std::make_shared<AdmissionPermit>();
+  if (stages_.admission != nullptr) {
+    std::string model = chat.model;
+    std::shared_ptr<net::CancelToken> cancel = request.cancel;
+    const PriorityClass priority = principal.plan.priority;
+    Result<AdmissionPermit, AdmissionRejection> admitted =
+        co_await stages_.admission->admit(std::move(model), priority, std::move(cancel));
+    if (!admitted) {
+      metrics_.count(
+          kRoute, stream,
+          admitted.error().error.code == ErrorCode::kClientClosed ? "client_closed" : "error");
+      co_return admission_rejection_response(admitted.error(), request.request_id);
+    }
+    *permit = std::move(admitted.value());
+  }
 
   providers::CallContext ctx;
   ctx.request_id = request.request_id;
@@ -66,6 +100,13 @@ net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request) con
     net::Response response =
         net::Response::json(200, providers::openai::render_chat_response(answer.response).dump());
     add_routing_headers(response, requested, answer.model, answer.deployment);
+    // --- cache store: a complete, successful answer.
+    add_cache_header(response, cache_plan);
+    if (cache_plan.store) {
+      stages_.cache->store(cache_plan, CachedAnswer{.body = response.body,
+                                                    .model = answer.model,
+                                                    .deployment = answer.deployment});
+    }
     metrics_.count(kRoute, false, "ok");
     co_return response;
   }
@@ -85,15 +126,32 @@ net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request) con
                                        .include_usage = include_usage,
                                        .created = unix_seconds(clock_),
                                        .cancel = request.cancel};
+  // --- cache store: the events of a stream that reached [DONE], from the relay's end hook.
+  if (cache_plan.store) {
+    relay_context.record_events = true;
+    relay_context.on_complete.push_back([cache = stages_.cache, plan = cache_plan,
+                                         model = opened.model,
+                                         deployment = opened.deployment](const StreamOutcome& end) {
+      if (!end.complete || end.events == nullptr) return;
+      cache->store(
+          plan,
+          CachedAnswer{
+              .stream = true, .events = *end.events, .model = model, .deployment = deployment});
+    });
+  }
   auto relay = std::make_shared<ChatStreamRelay>(std::move(opened.events), std::move(relay_context),
                                                  metrics_);
   // A lambda coroutine's captures live in the lambda object, not in the coroutine frame: copy
   // `relay` into the frame so the stream does not depend on the std::function's lifetime.
-  net::Response response = net::Response::sse([relay](net::EventStream& out) -> net::Task<void> {
-    std::shared_ptr<ChatStreamRelay> keep = relay;
-    co_await keep->run(out);
-  });
+  // The admission permit too: the slot is held until the stream ends.
+  net::Response response =
+      net::Response::sse([relay, permit](net::EventStream& out) -> net::Task<void> {
+        std::shared_ptr<ChatStreamRelay> keep = relay;
+        std::shared_ptr<AdmissionPermit> hold = permit;
+        co_await keep->run(out);
+      });
   add_routing_headers(response, requested, opened.model, opened.deployment);
+  add_cache_header(response, cache_plan);
   co_return response;
 }
 

@@ -5,8 +5,11 @@
 // Every answer carries `x-osprey-deployment` (the deployment that answered) and, when a
 // fallback model answered, `x-osprey-model`. Thread-safe: shares only the router and metrics.
 #include "core/clock.h"
+#include "gateway/admission/admission_control.h"
+#include "gateway/cache/cache_stage.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/gateway_options.h"
+#include "gateway/principal.h"
 #include "net/request.h"
 #include "net/response.h"
 #include "net/task.h"
@@ -14,18 +17,26 @@
 
 namespace osprey::gateway {
 
+// Optional pipeline stages the route calls; null = the stage is off. Owned by the caller and
+// outliving the route.
+struct ChatStages {
+  CacheStage* cache = nullptr;
+  AdmissionControl* admission = nullptr;
+};
+
 class ChatCompletionsRoute {
  public:
   ChatCompletionsRoute(router::ModelRouter& router, GatewayMetrics& metrics, const Clock& clock,
-                       GatewayOptions options);
+                       GatewayOptions options, ChatStages stages = {});
 
-  net::Task<net::Response> handle(net::Request& request) const;
+  net::Task<net::Response> handle(net::Request& request, const Principal& principal) const;
 
  private:
   router::ModelRouter& router_;
   GatewayMetrics& metrics_;
   const Clock& clock_;
   GatewayOptions options_;
+  ChatStages stages_;
 };
 
 }  // namespace osprey::gateway

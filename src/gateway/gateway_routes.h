@@ -3,6 +3,8 @@
 // /v1/models) and the admin API (/admin/reload). The objects passed in must outlive the server
 // that serves the routes.
 #include "core/clock.h"
+#include "gateway/admission/admission_control.h"
+#include "gateway/cache/cache_stage.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/gateway_options.h"
 #include "gateway/router_reloader.h"
@@ -19,6 +21,8 @@ struct GatewayDeps {
   net::WorkerPool& workers;
   const Clock& clock;
   GatewayOptions options;
+  CacheStage* cache = nullptr;            // the response cache (off when null)
+  AdmissionControl* admission = nullptr;  // per-model admission (off when null)
 };
 
 void add_gateway_routes(net::Router& routes, const GatewayDeps& deps);

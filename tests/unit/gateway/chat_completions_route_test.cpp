@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/metrics.h"
+#include "gateway/cache/memory_response_cache.h"
 #include "net/event_stream.h"
 #include "net/http_client.h"
 #include "router/model_router.h"
@@ -93,11 +94,11 @@ class ChatCompletionsRouteTest : public ::testing::Test {
     request.body = std::move(body);
     request.request_id = "req-1";
     request.cancel = cancel_;
-    ChatCompletionsRoute route(*router_, metrics_, clock_, GatewayOptions{});
+    ChatCompletionsRoute route(*router_, metrics_, clock_, GatewayOptions{}, stages_);
     std::optional<net::Response> out;
     boost::asio::io_context io;
     boost::asio::co_spawn(
-        io, [&]() -> net::Task<void> { out.emplace(co_await route.handle(request)); },
+        io, [&]() -> net::Task<void> { out.emplace(co_await route.handle(request, principal_)); },
         [](std::exception_ptr e) {
           if (e) std::rethrow_exception(e);
         });
@@ -124,6 +125,8 @@ class ChatCompletionsRouteTest : public ::testing::Test {
   ManualClock clock_;
   std::unique_ptr<router::ModelRouter> router_;
   std::shared_ptr<net::CancelToken> cancel_ = std::make_shared<net::CancelToken>();
+  Principal principal_;  // every model allowed unless a test narrows the plan
+  ChatStages stages_;    // no cache, no admission unless a test sets them
 };
 
 const std::string kHello = R"({"model":"chat","messages":[{"role":"user","content":"hi"}]})";
@@ -241,6 +244,120 @@ TEST_F(ChatCompletionsRouteTest, StreamThatCannotOpenGetsAnHttpError) {
       call(R"({"model":"nope","stream":true,"messages":[{"role":"user","content":"hi"}]})");
   EXPECT_EQ(r.status, 404);
   EXPECT_FALSE(r.stream);
+}
+
+// The cache and admission stages inside the route.
+class ChatPipelineStagesTest : public ChatCompletionsRouteTest {
+ protected:
+  ChatPipelineStagesTest() {
+    CacheConfig config;
+    config.enabled = true;
+    cache_ = std::make_unique<CacheStage>(config, store_, cache_metrics_);
+    stages_.cache = cache_.get();
+  }
+  void limit_admission(int concurrent, int queue) {
+    AdmissionConfig config;
+    config.defaults.max_concurrent = concurrent;
+    config.defaults.max_queue = queue;
+    admission_ = std::make_unique<AdmissionControl>(config, registry_metrics_, clock_);
+    stages_.admission = admission_.get();
+  }
+  CacheMetrics cache_metrics_{registry_metrics_};
+  std::shared_ptr<MemoryResponseCache> store_ = std::make_shared<MemoryResponseCache>(
+      1 << 20, std::chrono::minutes(5), clock_, &cache_metrics_);
+  std::unique_ptr<CacheStage> cache_;
+  std::unique_ptr<AdmissionControl> admission_;
+};
+
+const std::string kZero =
+    R"({"model":"chat","temperature":0,"messages":[{"role":"user","content":"hi"}]})";
+const std::string kZeroStream =
+    R"({"model":"chat","temperature":0,"stream":true,"messages":[{"role":"user","content":"hi"}]})";
+
+TEST_F(ChatPipelineStagesTest, RepeatedRequestIsAnsweredFromTheCache) {
+  net::Response first = call(kZero);
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(first.headers.get("x-osprey-cache"), "miss");
+  net::Response second = call(kZero);
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(second.headers.get("x-osprey-cache"), "hit");
+  EXPECT_EQ(second.body, first.body);
+  EXPECT_EQ(second.headers.get("x-osprey-deployment"), "chat@scripted");
+  EXPECT_EQ(book_.calls.size(), 1u);
+}
+
+TEST_F(ChatPipelineStagesTest, FailedAnswerIsNotStored) {
+  book_.by_model["up-chat"].error = book_.by_model["up-primary"].error;
+  EXPECT_EQ(call(kZero).status, 502);
+  book_.by_model["up-chat"].error.reset();
+  const std::size_t before = book_.calls.size();
+  EXPECT_EQ(call(kZero).headers.get("x-osprey-cache"), "miss");
+  EXPECT_EQ(book_.calls.size(), before + 1);
+}
+
+TEST_F(ChatPipelineStagesTest, StreamedHitReplaysTheSameEvents) {
+  net::Response first = call(kZeroStream);
+  EXPECT_EQ(first.headers.get("x-osprey-cache"), "miss");
+  RecordingStream original;
+  run_stream(first, original);
+  ASSERT_EQ(original.sent.back(), "[DONE]");
+  net::Response second = call(kZeroStream);
+  EXPECT_EQ(second.headers.get("x-osprey-cache"), "hit");
+  RecordingStream replayed;
+  run_stream(second, replayed);
+  EXPECT_EQ(replayed.sent, original.sent);
+  EXPECT_EQ(book_.calls.size(), 1u);
+}
+
+TEST_F(ChatPipelineStagesTest, CutOrAbandonedStreamIsNotStored) {
+  {
+    net::Response r = call(kZeroStream);
+    RecordingStream gone;
+    gone.fail_after = 2;  // the client leaves before [DONE]
+    run_stream(r, gone);
+    cancel_ = std::make_shared<net::CancelToken>();  // the next request is a new client
+  }
+  {
+    net::Response r = call(kZeroStream);  // never run at all
+  }
+  EXPECT_EQ(store_->entries(), 0u);
+  EXPECT_EQ(call(kZeroStream).headers.get("x-osprey-cache"), "miss");
+}
+
+TEST_F(ChatPipelineStagesTest, AdmissionSlotIsHeldUntilTheStreamEnds) {
+  limit_admission(1, 0);
+  net::Response stream =
+      call(R"({"model":"chat","stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  ASSERT_EQ(stream.status, 200);
+  net::Response refused = call(kHello);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(json::parse(refused.body)["error"]["code"], "queue_full");
+  EXPECT_FALSE(refused.headers.get("Retry-After").empty());
+  RecordingStream out;
+  run_stream(stream, out);
+  stream = net::Response{};  // the producer (and the permit it holds) is gone
+  EXPECT_EQ(call(kHello).status, 200);
+  EXPECT_EQ(book_.calls.size(), 2u);
+}
+
+TEST_F(ChatPipelineStagesTest, CacheHitTakesNoAdmissionSlot) {
+  limit_admission(1, 0);
+  ASSERT_EQ(call(kZeroStream).status, 200);  // miss; the response is dropped unrun
+  net::Response held =
+      call(R"({"model":"chat","stream":true,"messages":[{"role":"user","content":"x"}]})");
+  ASSERT_EQ(held.status, 200);  // holds the only slot
+  net::Response first = call(kZero);
+  EXPECT_EQ(first.status, 429);  // a miss needs the slot
+  RecordingStream out;
+  run_stream(held, out);
+  held = net::Response{};
+  ASSERT_EQ(call(kZero).status, 200);  // stored now
+  net::Response blocker =
+      call(R"({"model":"chat","stream":true,"messages":[{"role":"user","content":"y"}]})");
+  ASSERT_EQ(blocker.status, 200);
+  net::Response hit = call(kZero);
+  EXPECT_EQ(hit.status, 200);
+  EXPECT_EQ(hit.headers.get("x-osprey-cache"), "hit");
 }
 
 }  // namespace

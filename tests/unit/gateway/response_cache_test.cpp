@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "gateway/cache/cache_config.h"
+#include "gateway/cache/cache_invalidate_route.h"
 #include "gateway/cache/cache_key.h"
 #include "gateway/cache/cache_stage.h"
 #include "gateway/cache/memory_response_cache.h"
@@ -256,6 +257,34 @@ TEST_F(CacheStageTest, HitsAndMissesAreCounted) {
   EXPECT_EQ(metrics_.misses.value(), 1);
   EXPECT_EQ(metrics_.hits.value(), 1);
   EXPECT_EQ(metrics_.stores.value(), 1);
+}
+
+net::Response invalidate(CacheInvalidateRoute& route, std::string body) {
+  net::Request request;
+  request.body = std::move(body);
+  request.request_id = "req-1";
+  return run_task(route.handle(request));
+}
+
+TEST(CacheInvalidateRouteTest, DropsWhatTheBodyNamesAndRefusesAnEmptyMatch) {
+  ManualClock clock;
+  auto cache = std::make_shared<MemoryResponseCache>(1 << 20, 1h, clock, nullptr);
+  cache->put("a1", answer("x", "a", 1));
+  cache->put("a2", answer("x", "a", 2));
+  cache->put("b1", answer("x", "b", 1));
+  CacheInvalidateRoute route(cache);
+  for (const char* bad :
+       {"", "{}", "[]", R"({"model":5})", R"({"tenant":1})", R"({"all":true,"model":"a"})"}) {
+    net::Response r = invalidate(route, bad);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(json::parse(r.body)["error"]["code"], "invalid_request") << bad;
+  }
+  EXPECT_EQ(cache->entries(), 3u);
+  net::Response by_both = invalidate(route, R"({"model":"a","tenant_id":2})");
+  ASSERT_EQ(by_both.status, 200);
+  EXPECT_EQ(json::parse(by_both.body)["invalidated"], 1);
+  EXPECT_EQ(json::parse(invalidate(route, R"({"all":true})").body)["invalidated"], 2);
+  EXPECT_EQ(cache->entries(), 0u);
 }
 
 TEST(CacheConfigTest, ParsesAndNamesBadKeys) {
