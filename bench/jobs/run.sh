@@ -7,7 +7,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-OSPREY_BIN=${OSPREY_BIN:-$ROOT/build/release/osprey}
+OSPREY_BIN=${OSPREY_BIN:-$ROOT/build/release/src/osprey}
 ITEMS=100000
 REPS=3
 BACKENDS="sqlite"
@@ -22,7 +22,7 @@ usage: bench/jobs/run.sh [--items N] [--reps N] [--pg] [--pg-url URL] [--set KEY
   --pg          also PostgreSQL: OSPREY_TEST_PG_URL or --pg-url, else a throwaway cluster from
                 scripts/pg-test-server.sh
   --set K=V     extra configuration for the server (e.g. jobs.claim_batch=512)
-OSPREY_BIN picks the binary (default build/release/osprey).
+OSPREY_BIN picks the binary (default build/release/src/osprey).
 USAGE
 }
 
@@ -91,16 +91,20 @@ run_once() {
   local lines
   lines=$(wc -l <"$data/jobs/$id/results.jsonl")
   [ "$lines" -eq "$ITEMS" ] || { echo "results have $lines lines, want $ITEMS" >&2; exit 1; }
+  # CPU seconds the server used (user + system): a load-independent figure next to the wall time.
+  local ticks cpu
+  ticks=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+  cpu=$(echo "$ticks $(getconf CLK_TCK)" | awk '{printf "%.2f", $1 / $2}')
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
-  echo "$start $end" | awk -v n="$ITEMS" '{printf "%.0f %.2f\n", n / ($2 - $1), $2 - $1}'
+  echo "$start $end $cpu" | awk -v n="$ITEMS" '{printf "%.0f %.2f %s\n", n / ($2 - $1), $2 - $1, $3}'
 }
 
-echo "# bench/jobs — $ITEMS-item noop job, submit to _SUCCESS ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)"
+echo "# bench/jobs — $ITEMS-item noop job, submit to _SUCCESS ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
 for backend in $BACKENDS; do
   rates=()
   for n in $(seq 1 "$REPS"); do
-    read -r rate secs < <(run_once "$backend" "$n")
-    echo "$backend run $n: $rate items/s ($secs s)"
+    read -r rate secs cpu < <(run_once "$backend" "$n")
+    echo "$backend run $n: $rate items/s ($secs s wall, server CPU $cpu s)"
     rates+=("$rate")
   done
   median=$(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')

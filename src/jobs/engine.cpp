@@ -54,7 +54,10 @@ Status Engine::start(bool run_items) {
   listener_ = std::move(listener.value());
   const int workers = run_items ? config_.worker_threads : 0;
   // Enough claimed items to keep every worker busy while the next batch is fetched.
-  capacity_ = workers + config_.claim_batch;
+  // Two batches: one being run while the next is claimed. Claiming waits until a whole batch
+  // (or half of one) fits, so the store sees few large claims rather than many tiny ones.
+  capacity_ = workers + 2 * config_.claim_batch;
+  min_claim_ = std::max(1, std::min(config_.claim_batch / 2, capacity_));
   maintenance_ = std::thread([this] { maintenance_loop(); });
   if (workers > 0) {
     settler_ = std::thread([this] { settle_loop(); });
@@ -110,10 +113,10 @@ void Engine::schedule_loop() {
     {
       std::unique_lock lock(queue_mu_);
       space_cv_.wait_for(lock, config_.poll_interval,
-                         [this] { return stopping_ || limits_.total() < capacity_; });
+                         [this] { return stopping_ || capacity_ - limits_.total() >= min_claim_; });
     }
     if (stopping_) break;
-    if (limits_.total() >= capacity_) continue;
+    if (capacity_ - limits_.total() < min_claim_) continue;
     const int claimed = claim_once();
     if (claimed < 0) {  // store error: back off a little
       std::this_thread::sleep_for(config_.poll_interval);
@@ -293,8 +296,9 @@ void Engine::settle_loop() {
     std::vector<std::pair<store::ItemSettlement, Running>> batch;
     {
       std::unique_lock lock(settle_mu_);
-      settle_cv_.wait_for(lock, 20ms,
-                          [this] { return pending_settle_.size() >= 64 || settler_stopping_; });
+      settle_cv_.wait_for(lock, 10ms, [this] {
+        return static_cast<int>(pending_settle_.size()) >= min_claim_ || settler_stopping_;
+      });
       batch.swap(pending_settle_);
       // The runners are gone, so nothing more can arrive.
       if (batch.empty() && settler_stopping_) return;

@@ -98,7 +98,8 @@ class Engine {
   std::condition_variable queue_cv_;  // workers: an item is queued
   std::condition_variable space_cv_;  // scheduler: a slot is free
   std::deque<Running> queue_;
-  int capacity_ = 0;  // items claimed and not settled, at most
+  int capacity_ = 0;   // items claimed and not settled, at most
+  int min_claim_ = 1;  // free slots worth a claim round trip; also the settle batch size
 
   std::mutex settle_mu_;  // guards pending_settle_, held_
   std::condition_variable settle_cv_;
