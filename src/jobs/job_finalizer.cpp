@@ -1,5 +1,10 @@
 #include "jobs/job_finalizer.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <map>
 
 #include "jobs/timestamp.h"
@@ -35,6 +40,29 @@ double seconds_between(const std::optional<std::string>& from, const std::string
   return std::chrono::duration<double>(*b - *a).count();
 }
 
+// An exclusive, non-blocking flock on <dir>/.finalize.lock: several processes (api and worker
+// roles) may notice the same drained job, and only one may write its directory at a time.
+class FinalizeLock {
+ public:
+  explicit FinalizeLock(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    fd_ = ::open((dir + "/.finalize.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    held_ = fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
+  }
+  ~FinalizeLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+  FinalizeLock(const FinalizeLock&) = delete;
+  FinalizeLock& operator=(const FinalizeLock&) = delete;
+  bool held() const { return held_; }
+  bool failed() const { return fd_ < 0; }
+
+ private:
+  int fd_ = -1;
+  bool held_ = false;
+};
+
 }  // namespace
 
 std::string job_results_dir(const std::string& results_dir, std::int64_t job_id) {
@@ -52,6 +80,14 @@ Result<std::optional<store::Job>> finalize_job(store::Store& store,
                                                const WorkloadRegistry& workloads,
                                                const FinalizeOptions& options,
                                                std::int64_t job_id) {
+  const std::string dir = job_results_dir(options.results_dir, job_id);
+  FinalizeLock lock(dir);
+  if (lock.failed()) {
+    return make_error(ErrorCode::kInternal, "cannot create " + dir + "/.finalize.lock");
+  }
+  if (!lock.held()) return std::optional<store::Job>();  // another process is at it; retry later
+  // Read the job only now, under the lock, so a job another process just finished is seen as
+  // finished and its files are left alone.
   auto found = store.get_job(std::nullopt, job_id);
   if (!found) return found.error();
   if (!found.value()) return std::optional<store::Job>();
@@ -59,7 +95,6 @@ Result<std::optional<store::Job>> finalize_job(store::Store& store,
   if (store::is_finished(job.state)) return std::optional<store::Job>(job);
   if (job.counts.pending() > 0) return std::optional<store::Job>();
 
-  const std::string dir = job_results_dir(options.results_dir, job_id);
   ResultsWriter writer(dir, options.min_free_bytes, options.free_space);
   // A rough size guess so a nearly full disk is caught before the write, not in the middle.
   const std::uint64_t expected = static_cast<std::uint64_t>(job.counts.total) * 64;
