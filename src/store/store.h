@@ -40,7 +40,8 @@ class StoreListener {
   virtual ~StoreListener() = default;
   // Blocks up to `timeout`; true if a notification arrived (several may be folded into one),
   // false on timeout or wake(). Use as a hint only and poll anyway: notifications are lost
-  // while the connection is down.
+  // while the connection is down. An error (server unreachable) also comes after the timeout,
+  // so a loop around this call never spins.
   virtual Result<bool> wait_for_notify(std::chrono::milliseconds timeout) = 0;
   // Makes a waiting (or the next) wait_for_notify return at once, e.g. at shutdown.
   virtual void wake() = 0;

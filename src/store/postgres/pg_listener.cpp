@@ -84,7 +84,16 @@ bool PgListener::drain() {
 Result<bool> PgListener::wait_for_notify(std::chrono::milliseconds timeout) {
   std::lock_guard lock(wait_mutex_);
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
-    if (Status s = connect(); !s) return s.error();
+    if (Status s = connect(); !s) {
+      // Still wait out the timeout (or a wake()), so a caller that loops on this call while
+      // the server is away does not spin.
+      pollfd wake_only{wake_fd_, POLLIN, 0};
+      if (::poll(&wake_only, 1, static_cast<int>(timeout.count())) > 0) {
+        std::uint64_t value = 0;
+        (void)::read(wake_fd_, &value, sizeof value);
+      }
+      return s.error();
+    }
   }
   if (drain()) return true;
   pollfd fds[2] = {{PQsocket(conn_), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
@@ -98,6 +107,7 @@ Result<bool> PgListener::wait_for_notify(std::chrono::milliseconds timeout) {
   }
   if (fds[0].revents != 0) {
     if (PQconsumeInput(conn_) == 0) {
+      // Reconnected on the next call; report the loss now so the caller polls meanwhile.
       std::string message = "postgres: listener connection lost: " + trimmed(PQerrorMessage(conn_));
       PQfinish(conn_);
       conn_ = nullptr;

@@ -249,6 +249,8 @@ Status notify_jobs(PgConnection& conn) {
   return {};
 }
 
+// The same rule as jobs::final_state (the engine writes it into manifest.json first): a job
+// whose owner cancelled it is cancelled, even if its last items finished meanwhile.
 JobState final_state(const Job& job) {
   if (job.cancel_requested) return JobState::kCancelled;
   if (job.counts.done == job.counts.total) return JobState::kSucceeded;

@@ -3,6 +3,7 @@
 // twice. Times come from this process's clock (SQLite has no server clock to share).
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <unordered_map>
 
@@ -272,6 +273,8 @@ Result<std::vector<std::int64_t>> drained_among(SqliteConnection& conn,
   return drained;
 }
 
+// The same rule as jobs::final_state (the engine writes it into manifest.json first): a job
+// whose owner cancelled it is cancelled, even if its last items finished meanwhile.
 JobState final_state(const Job& job) {
   if (job.cancel_requested) return JobState::kCancelled;
   if (job.counts.done == job.counts.total) return JobState::kSucceeded;
@@ -442,6 +445,16 @@ Result<std::vector<ClaimedItem>> SqliteStore::claim_items(const ClaimRequest& re
   std::unordered_map<std::int64_t, int> tenant_left;
   for (const TenantCap& cap : request.tenant_caps) tenant_left[cap.tenant_id] = cap.max_items;
   const bool capped = !resource_left.empty() || !tenant_left.empty();
+  nlohmann::json excluded_resource_list = nlohmann::json::array();
+  nlohmann::json excluded_tenant_list = nlohmann::json::array();
+  for (const auto& [resource, left] : resource_left) {
+    if (left <= 0) excluded_resource_list.push_back(resource);
+  }
+  for (const auto& [tenant, left] : tenant_left) {
+    if (left <= 0) excluded_tenant_list.push_back(tenant);
+  }
+  const std::string excluded_resources = excluded_resource_list.dump();
+  const std::string excluded_tenants = excluded_tenant_list.dump();
   const std::string now = now_text();
   const std::string expires = later_text(request.lease);
 
@@ -456,11 +469,14 @@ Result<std::vector<ClaimedItem>> SqliteStore::claim_items(const ClaimRequest& re
       // Pick ids first (the claim order is the partial index's order), then lease them.
       std::vector<std::int64_t> ids;
       {
-        auto pick = sqlite_prepare_bound(conn,
-                                         "SELECT id, tenant_id, resource FROM job_items WHERE "
-                                         "state = 'ready' ORDER BY priority DESC, fair_tag, id "
-                                         "LIMIT ?1",
-                                         capped ? -1 : request.max_items);
+        // Keys capped at 0 are filtered inside SQLite (cheaper than stepping over them here).
+        auto pick = sqlite_prepare_bound(
+            conn,
+            "SELECT id, tenant_id, resource FROM job_items WHERE state = 'ready' AND (?2 = '[]' "
+            "OR resource NOT IN (SELECT value FROM json_each(?2))) AND (?3 = '[]' OR tenant_id "
+            "NOT IN (SELECT value FROM json_each(?3))) ORDER BY priority DESC, fair_tag, id "
+            "LIMIT ?1",
+            capped ? -1 : request.max_items, excluded_resources, excluded_tenants);
         if (!pick) return pick.error();
         ScopedReset reset(**pick);
         while (static_cast<int>(ids.size()) < request.max_items) {

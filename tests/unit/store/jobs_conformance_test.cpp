@@ -532,6 +532,37 @@ TEST_P(JobsTest, CancelOfAnIdleJobIsDrainedAtOnce) {
   EXPECT_EQ(*drained, std::vector<std::int64_t>{j.id});
 }
 
+TEST_P(JobsTest, ACancelAfterEveryItemSettledStillEndsCancelled) {
+  Job j = create(make_job(tenant_a_, 1));
+  auto c = claim(1);
+  ASSERT_EQ(c.size(), 1u);
+  ASSERT_EQ(settle({done(c[0])}).drained_jobs, std::vector<std::int64_t>{j.id});
+  auto cancelled = store_->cancel_job(tenant_a_, j.id);
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_TRUE(cancelled->drained);
+  auto finished = store_->finish_job(j.id);
+  ASSERT_TRUE(finished.ok());
+  EXPECT_EQ(finished->state, JobState::kCancelled);
+  EXPECT_EQ(finished->counts.done, 1);
+}
+
+TEST_P(JobsTest, PositiveTenantCapLimitsOneClaim) {
+  create(make_job(tenant_a_, 10, "a"));
+  create(make_job(tenant_b_, 10, "b"));
+  ClaimRequest request;
+  request.worker_id = "w";
+  request.max_items = 8;
+  request.tenant_caps = {TenantCap{tenant_a_, 2}};
+  auto claimed = store_->claim_items(request);
+  ASSERT_TRUE(claimed.ok()) << claimed.error().message;
+  int of_a = 0;
+  for (const ClaimedItem& item : *claimed) of_a += item.tenant_id == tenant_a_ ? 1 : 0;
+  EXPECT_EQ(of_a, 2);
+  // PostgreSQL ranks a bounded window of candidates, so it may take fewer than allowed.
+  EXPECT_GE(claimed->size(), 6u);
+  EXPECT_LE(claimed->size(), 8u);
+}
+
 TEST_P(JobsTest, FinishRecordsTheFinalState) {
   Job partial = create(make_job(tenant_a_, 2, "p"));
   auto c = claim(2);
