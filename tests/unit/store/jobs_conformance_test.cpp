@@ -715,6 +715,41 @@ TEST_P(JobsTest, ListenerWakesOnNewWorkAndOnWake) {
   EXPECT_FALSE(*quiet);  // another channel
 }
 
+TEST_P(JobsTest, ItemsLeasedDuringCancelOrPauseDoNotGoBackToTheQueue) {
+  Job cancelled = create(make_job(tenant_a_, 2, "c"));
+  Job paused = create(make_job(tenant_b_, 2, "p"));
+  auto c = claim(4, milliseconds(30));
+  ASSERT_EQ(c.size(), 4u);
+  ASSERT_TRUE(store_->cancel_job(std::nullopt, cancelled.id).ok());
+  ASSERT_TRUE(store_->pause_job(paused.id, "hold").ok());
+  // One item of each job fails and would retry; the other's lease expires.
+  std::vector<ItemSettlement> failures;
+  for (const ClaimedItem& item : c) {
+    if (item.key == "c0" || item.key == "p0") failures.push_back(failed(item, ItemOutcome::kRetry));
+  }
+  EXPECT_EQ(settle(failures).applied, (std::vector<bool>{true, true}));
+  ReclaimResult r = reclaim_until(2);
+  EXPECT_EQ(r.reclaimed + r.dead_lettered, 2);
+  EXPECT_EQ(job(cancelled.id).counts, (JobCounts{.total = 2, .cancelled = 2}));
+  EXPECT_EQ(job(paused.id).counts, (JobCounts{.total = 2, .paused = 2}));
+  EXPECT_TRUE(claim(10).empty());
+  ASSERT_TRUE(store_->resume_job(paused.id).ok());
+  EXPECT_EQ(claim(10).size(), 2u);
+}
+
+TEST_P(JobsTest, NotificationsReachAListenerOfAnotherStoreInstance) {
+  if (GetParam().name == "sqlite") GTEST_SKIP() << "SQLite notifications are in-process only";
+  auto listener = store_->listen(Store::kJobsChannel);
+  ASSERT_TRUE(listener.ok()) << listener.error().message;
+  std::unique_ptr<Store> other = open_another(2);
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(other->create_job(make_job(tenant_a_, 1)).ok());
+  auto got = (*listener)->wait_for_notify(milliseconds(20000));
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_TRUE(*got);
+  EXPECT_TRUE(other->close().ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, JobsTest, ::testing::ValuesIn(store_backends()),
                          [](const ::testing::TestParamInfo<StoreBackend>& param_info) {
                            return param_info.param.name;
