@@ -10,6 +10,7 @@
 #include "store/postgres/pg_listener.h"
 #include "store/postgres/pg_query.h"
 #include "store/postgres/postgres_store.h"
+#include "store/queue_stats_builder.h"
 #include "store/tenancy_input.h"
 
 namespace osprey::store {
@@ -839,51 +840,35 @@ Result<std::int64_t> PostgresStore::purge_finished_jobs(std::string_view finishe
 
 Result<QueueStats> PostgresStore::queue_stats() {
   return with_connection([&](PgConnection& conn) -> Result<QueueStats> {
-    QueueStats stats;
-    auto priorities = conn.exec("SELECT priority, count(*), " OSPREY_PG_ISO(
-        "min(created_at)") " FROM job_items WHERE state = 'ready' GROUP BY priority ORDER BY "
-                           "priority DESC");
-    if (!priorities) return priorities.error();
-    for (int i = 0; i < priorities->rows(); ++i) {
-      stats.priorities.push_back(QueueStats::Priority{std::stoi(priorities->text(i, 0)),
-                                                      to_int64(priorities->text(i, 1)),
-                                                      optional_text(*priorities, i, 2)});
+    QueueStatsBuilder builder;
+    // One pass over the ready items (the claimable index), one over the leased ones (the lease
+    // index); the jobs table is small.
+    auto ready = conn.exec("SELECT priority, tenant_id, count(*), " OSPREY_PG_ISO(
+        "min(created_at)") " FROM job_items WHERE state = 'ready' GROUP BY priority, tenant_id");
+    if (!ready) return ready.error();
+    for (int i = 0; i < ready->rows(); ++i) {
+      builder.add_ready(std::stoi(ready->text(i, 0)), to_int64(ready->text(i, 1)),
+                        to_int64(ready->text(i, 2)), ready->text(i, 3));
     }
-    auto resources = conn.exec(
-        "SELECT resource, count(*) FROM job_items WHERE state = 'leased' GROUP BY resource "
-        "ORDER BY resource COLLATE \"C\"");
-    if (!resources) return resources.error();
-    for (int i = 0; i < resources->rows(); ++i) {
-      stats.resources.push_back(
-          QueueStats::Resource{resources->text(i, 0), to_int64(resources->text(i, 1))});
+    auto leased = conn.exec(
+        "SELECT tenant_id, resource, count(*) FROM job_items WHERE state = 'leased' GROUP BY "
+        "tenant_id, resource");
+    if (!leased) return leased.error();
+    for (int i = 0; i < leased->rows(); ++i) {
+      builder.add_leased(to_int64(leased->text(i, 0)), leased->text(i, 1),
+                         to_int64(leased->text(i, 2)));
     }
-    std::map<std::int64_t, QueueStats::Tenant> tenants;
     auto jobs = conn.exec(
         "SELECT tenant_id, count(*) FILTER (WHERE NOT paused), count(*) FILTER (WHERE state = "
         "'running') FROM jobs WHERE finished_at IS NULL GROUP BY tenant_id");
     if (!jobs) return jobs.error();
     for (int i = 0; i < jobs->rows(); ++i) {
-      QueueStats::Tenant& t = tenants[to_int64(jobs->text(i, 0))];
-      t.active_jobs = to_int64(jobs->text(i, 1));
-      t.running_jobs = to_int64(jobs->text(i, 2));
-    }
-    auto items = conn.exec(
-        "SELECT tenant_id, count(*) FILTER (WHERE state = 'leased'), count(*) FILTER (WHERE "
-        "state = 'ready') FROM job_items WHERE state IN ('leased', 'ready') GROUP BY tenant_id");
-    if (!items) return items.error();
-    for (int i = 0; i < items->rows(); ++i) {
-      QueueStats::Tenant& t = tenants[to_int64(items->text(i, 0))];
-      t.leased_items = to_int64(items->text(i, 1));
-      t.ready_items = to_int64(items->text(i, 2));
-    }
-    for (auto& [id, t] : tenants) {
-      t.tenant_id = id;
-      stats.tenants.push_back(t);
+      builder.add_jobs(to_int64(jobs->text(i, 0)), to_int64(jobs->text(i, 1)),
+                       to_int64(jobs->text(i, 2)));
     }
     auto expirations = conn.exec("SELECT coalesce(sum(lease_expirations), 0) FROM jobs");
     if (!expirations) return expirations.error();
-    stats.lease_expirations = to_int64(expirations->text(0, 0));
-    return stats;
+    return builder.build(to_int64(expirations->text(0, 0)));
   });
 }
 

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "store/job_input.h"
+#include "store/queue_stats_builder.h"
 #include "store/sqlite/sqlite_query.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/tenancy_input.h"
@@ -878,38 +879,39 @@ Result<std::int64_t> SqliteStore::purge_finished_jobs(std::string_view finished_
 
 Result<QueueStats> SqliteStore::queue_stats() {
   return with_reader([&](SqliteConnection& conn) -> Result<QueueStats> {
-    QueueStats stats;
+    QueueStatsBuilder builder;
+    // One pass over the ready items (the claimable index), one over the leased ones (the lease
+    // index); the jobs table is small.
     {
       auto stmt = sqlite_prepare_bound(conn,
-                                       "SELECT priority, count(*), min(created_at) FROM job_items "
-                                       "WHERE state = 'ready' GROUP BY priority ORDER BY "
-                                       "priority DESC");
+                                       "SELECT priority, tenant_id, count(*), min(created_at) "
+                                       "FROM job_items WHERE state = 'ready' GROUP BY priority, "
+                                       "tenant_id");
       if (!stmt) return stmt.error();
       ScopedReset reset(**stmt);
       while (true) {
         auto row = (*stmt)->step();
         if (!row) return row.error();
         if (!*row) break;
-        stats.priorities.push_back(QueueStats::Priority{static_cast<int>((*stmt)->column_int64(0)),
-                                                        (*stmt)->column_int64(1),
-                                                        optional_text(**stmt, 2)});
+        const SqliteStatement& s = **stmt;
+        builder.add_ready(static_cast<int>(s.column_int64(0)), s.column_int64(1), s.column_int64(2),
+                          s.column_text(3));
       }
     }
     {
       auto stmt = sqlite_prepare_bound(conn,
-                                       "SELECT resource, count(*) FROM job_items WHERE state = "
-                                       "'leased' GROUP BY resource ORDER BY resource");
+                                       "SELECT tenant_id, resource, count(*) FROM job_items "
+                                       "WHERE state = 'leased' GROUP BY tenant_id, resource");
       if (!stmt) return stmt.error();
       ScopedReset reset(**stmt);
       while (true) {
         auto row = (*stmt)->step();
         if (!row) return row.error();
         if (!*row) break;
-        stats.resources.push_back(
-            QueueStats::Resource{(*stmt)->column_text(0), (*stmt)->column_int64(1)});
+        const SqliteStatement& s = **stmt;
+        builder.add_leased(s.column_int64(0), s.column_text(1), s.column_int64(2));
       }
     }
-    std::map<std::int64_t, QueueStats::Tenant> tenants;
     {
       auto stmt = sqlite_prepare_bound(conn,
                                        "SELECT tenant_id, sum(paused = 0), sum(state = "
@@ -921,38 +923,16 @@ Result<QueueStats> SqliteStore::queue_stats() {
         auto row = (*stmt)->step();
         if (!row) return row.error();
         if (!*row) break;
-        QueueStats::Tenant& t = tenants[(*stmt)->column_int64(0)];
-        t.active_jobs = (*stmt)->column_int64(1);
-        t.running_jobs = (*stmt)->column_int64(2);
+        const SqliteStatement& s = **stmt;
+        builder.add_jobs(s.column_int64(0), s.column_int64(1), s.column_int64(2));
       }
-    }
-    {
-      auto stmt = sqlite_prepare_bound(conn,
-                                       "SELECT tenant_id, sum(state = 'leased'), sum(state = "
-                                       "'ready') FROM job_items WHERE state IN ('leased', "
-                                       "'ready') GROUP BY tenant_id");
-      if (!stmt) return stmt.error();
-      ScopedReset reset(**stmt);
-      while (true) {
-        auto row = (*stmt)->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        QueueStats::Tenant& t = tenants[(*stmt)->column_int64(0)];
-        t.leased_items = (*stmt)->column_int64(1);
-        t.ready_items = (*stmt)->column_int64(2);
-      }
-    }
-    for (auto& [id, t] : tenants) {
-      t.tenant_id = id;
-      stats.tenants.push_back(t);
     }
     auto expirations =
         sqlite_prepare_bound(conn, "SELECT coalesce(sum(lease_expirations), 0) FROM jobs");
     if (!expirations) return expirations.error();
     auto total = scalar(**expirations);
     if (!total) return total.error();
-    stats.lease_expirations = *total;
-    return stats;
+    return builder.build(*total);
   });
 }
 
