@@ -32,21 +32,47 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(const std::string& u
   return std::unique_ptr<PgConnection>(new PgConnection(conn.release()));  // NOLINT: private ctor
 }
 
-Result<PgResult> PgConnection::exec(std::string_view sql,
-                                    std::initializer_list<std::string_view> params) {
-  // libpq wants NUL-terminated text parameters.
+Result<std::vector<std::string>> PgConnection::owned_params(
+    std::initializer_list<std::string_view> params) {
   std::vector<std::string> owned(params.begin(), params.end());
-  std::vector<const char*> values;
-  values.reserve(owned.size());
   for (const std::string& p : owned) {
     if (p.find('\0') != std::string::npos) {
       return make_error(ErrorCode::kStoreError, "postgres: text values cannot contain NUL bytes");
     }
-    values.push_back(p.c_str());
   }
+  return owned;
+}
+
+Result<PgResult> PgConnection::exec(std::string_view sql,
+                                    std::initializer_list<std::string_view> params) {
+  auto owned = owned_params(params);
+  if (!owned) return owned.error();
+  std::vector<const char*> values;
+  values.reserve(owned->size());
+  for (const std::string& p : *owned) values.push_back(p.c_str());
   PgResult result(PQexecParams(conn_.get(), std::string(sql).c_str(),
                                static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                                nullptr, 0));
+  if (!result.ok()) return error("query", result);
+  return result;
+}
+
+Result<PgResult> PgConnection::exec_prepared(std::string_view name, std::string_view sql,
+                                             std::initializer_list<std::string_view> params) {
+  auto owned = owned_params(params);
+  if (!owned) return owned.error();
+  const std::string statement(name);
+  if (prepared_.count(statement) == 0) {
+    PgResult prepared(PQprepare(conn_.get(), statement.c_str(), std::string(sql).c_str(),
+                                static_cast<int>(owned->size()), nullptr));
+    if (!prepared.ok()) return error("prepare", prepared);
+    prepared_.insert(statement);
+  }
+  std::vector<const char*> values;
+  values.reserve(owned->size());
+  for (const std::string& p : *owned) values.push_back(p.c_str());
+  PgResult result(PQexecPrepared(conn_.get(), statement.c_str(), static_cast<int>(values.size()),
+                                 values.data(), nullptr, nullptr, 0));
   if (!result.ok()) return error("query", result);
   return result;
 }

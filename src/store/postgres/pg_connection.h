@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <vector>
 
 #include "core/result.h"
 #include "store/postgres/pg_result.h"
@@ -22,6 +24,13 @@ class PgConnection {
   // One statement with text parameters (none may contain a NUL byte).
   Result<PgResult> exec(std::string_view sql, std::initializer_list<std::string_view> params = {});
 
+  // Like exec, through a server-side prepared statement named `name`, prepared on this
+  // connection at first use: hot statements skip parsing and, once PostgreSQL settles on a
+  // generic plan, planning (which costs as much as running a 256-item claim or settlement).
+  // `name` must always come with the same `sql`.
+  Result<PgResult> exec_prepared(std::string_view name, std::string_view sql,
+                                 std::initializer_list<std::string_view> params);
+
   // Constant SQL that may contain several statements (migrations, BEGIN/COMMIT).
   Status exec_script(std::string_view sql);
 
@@ -34,8 +43,12 @@ class PgConnection {
   };
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
   Error error(std::string_view what, const PgResult& result) const;
+  // libpq wants NUL-terminated text parameters; fails on a NUL inside one.
+  static Result<std::vector<std::string>> owned_params(
+      std::initializer_list<std::string_view> params);
 
   std::unique_ptr<PGconn, Finish> conn_;
+  std::unordered_set<std::string> prepared_;  // statement names prepared on conn_
 };
 
 }  // namespace osprey::store

@@ -232,7 +232,8 @@ Result<std::vector<std::int64_t>> drained_among(PgConnection& conn,
   std::vector<std::string> ids;
   for (std::int64_t id : jobs) ids.push_back(std::to_string(id));
   const std::string array = pg_array_literal(ids);
-  auto r = conn.exec(
+  auto r = conn.exec_prepared(
+      "osprey_jobs_drained_among",
       "SELECT j.id FROM jobs j WHERE j.id = ANY($1::bigint[]) AND j.finished_at IS NULL AND NOT "
       "EXISTS (SELECT 1 FROM job_items i WHERE i.job_id = j.id AND i.state IN " OSPREY_PENDING
       ") ORDER BY j.id",
@@ -449,15 +450,18 @@ Result<std::vector<ClaimedItem>> PostgresStore::claim_items(const ClaimRequest& 
 
   return with_connection([&](PgConnection& conn) -> Result<std::vector<ClaimedItem>> {
     // Retries that are due join the ready queue first (an index probe when none are).
-    if (auto due = conn.exec(
+    if (auto due = conn.exec_prepared(
+            "osprey_jobs_promote_due",
             "UPDATE job_items SET state = 'ready' WHERE state = 'retry_wait' AND next_run_at <= "
-            "now()");
+            "now()",
+            {});
         !due) {
       return due.error();
     }
     Result<PgResult> r = make_error(ErrorCode::kInternal, "unset");
     if (!capped) {
-      r = conn.exec(
+      r = conn.exec_prepared(
+          "osprey_jobs_claim",
           "WITH claimed AS (" OSPREY_LEASE_SET
           "WHERE id IN (SELECT id FROM job_items WHERE state = 'ready' ORDER BY "
           "priority DESC, fair_tag, id LIMIT $2::int FOR UPDATE SKIP LOCKED)" OSPREY_CLAIM_TAIL,
@@ -470,7 +474,8 @@ Result<std::vector<ClaimedItem>> PostgresStore::claim_items(const ClaimRequest& 
       const std::string a7 = pg_array_literal(resource_caps);
       const std::string a8 = pg_array_literal(capped_tenants);
       const std::string a9 = pg_array_literal(tenant_caps);
-      r = conn.exec(
+      r = conn.exec_prepared(
+          "osprey_jobs_claim_capped",
           "WITH claimed AS (" OSPREY_LEASE_SET
           "WHERE id IN (SELECT ranked.id FROM (SELECT l.*, row_number() OVER (PARTITION BY "
           "l.resource ORDER BY l.priority DESC, l.fair_tag, l.id) AS rn_r, row_number() OVER "
@@ -524,7 +529,8 @@ Result<std::vector<bool>> PostgresStore::extend_leases(std::span<const ItemLease
   const std::string seq_array = pg_array_literal(seqs);
   const std::string lease_ms = std::to_string(lease.count());
   return with_connection([&](PgConnection& conn) -> Result<std::vector<bool>> {
-    auto r = conn.exec(
+    auto r = conn.exec_prepared(
+        "osprey_jobs_extend_leases",
         "UPDATE job_items i SET lease_expires_at = now() + $3::bigint * interval '1 millisecond' "
         "FROM unnest($1::bigint[], $2::bigint[]) AS l(id, seq) WHERE i.id = l.id AND "
         "i.lease_seq = l.seq AND i.state = 'leased' RETURNING i.id, i.lease_seq",
@@ -582,7 +588,8 @@ Result<SettleResult> PostgresStore::settle_items(std::span<const ItemSettlement>
   return with_connection([&](PgConnection& conn) -> Result<SettleResult> {
     // One statement: the item updates and the job cost sums commit together. Only rows still
     // leased under the same lease_seq change, so a late settlement of a lost lease is a no-op.
-    auto r = conn.exec(
+    auto r = conn.exec_prepared(
+        "osprey_jobs_settle",
         "WITH s AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], "
         "$5::bigint[], $6::text[], $7::text[], $8::bigint[]) AS s(id, seq, outcome, result, "
         "cost, code, message, delay_ms)), "
