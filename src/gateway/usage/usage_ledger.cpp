@@ -9,7 +9,12 @@ namespace osprey::gateway {
 
 UsageLedger::UsageLedger(store::Store& store, metrics::Registry& metrics,
                          UsageLedgerOptions options)
-    : store_(store),
+    : UsageLedger(
+          [&store](std::span<const store::UsageRecord> rows) { return store.append_usage(rows); },
+          metrics, options) {}
+
+UsageLedger::UsageLedger(UsageSink sink, metrics::Registry& metrics, UsageLedgerOptions options)
+    : sink_(std::move(sink)),
       options_(options),
       pending_gauge_(metrics
                          .gauge("osprey_usage_ledger_pending",
@@ -82,12 +87,12 @@ std::uint64_t UsageLedger::written() const {
 }
 
 Status UsageLedger::write(const std::vector<store::UsageRecord>& batch) {
-  Status st = store_.append_usage(batch);
+  Status st = sink_(batch);
   if (st.ok() || st.code() != ErrorCode::kInvalidRequest) return st;
   // One bad row must not block the others forever: store them one by one.
   for (const store::UsageRecord& row : batch) {
     const std::span<const store::UsageRecord> one(&row, 1);
-    Status single = store_.append_usage(one);
+    Status single = sink_(one);
     if (single.ok()) continue;
     if (single.code() != ErrorCode::kInvalidRequest) return single;  // store trouble: retry all
     dropped_.inc();

@@ -10,7 +10,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -31,9 +33,13 @@ struct UsageLedgerOptions {
   std::chrono::milliseconds stop_timeout{10000};
 };
 
+// Where batches go: Store::append_usage in production (all rows or none), a fake in tests.
+using UsageSink = std::function<Status(std::span<const store::UsageRecord>)>;
+
 class UsageLedger {
  public:
   UsageLedger(store::Store& store, metrics::Registry& metrics, UsageLedgerOptions options);
+  UsageLedger(UsageSink sink, metrics::Registry& metrics, UsageLedgerOptions options);
   ~UsageLedger();  // stop()s
   UsageLedger(const UsageLedger&) = delete;
   UsageLedger& operator=(const UsageLedger&) = delete;
@@ -54,7 +60,7 @@ class UsageLedger {
   // Writes one batch; on kInvalidRequest writes the rows one at a time, dropping bad ones.
   Status write(const std::vector<store::UsageRecord>& batch);
 
-  store::Store& store_;
+  const UsageSink sink_;
   const UsageLedgerOptions options_;
   metrics::Gauge& pending_gauge_;
   metrics::Counter& written_;

@@ -16,93 +16,23 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Forwards to a real store; append_usage can be made to fail and is counted.
-class FlakyStore final : public store::Store {
- public:
-  explicit FlakyStore(store::Store& inner) : s_(inner) {}
-  std::atomic<int> fail_appends{0};  // this many next append_usage calls fail
-  std::atomic<int> appends{0};       // successful append_usage calls
+// Writes to a real store; the next `fail_appends` writes fail, and successful ones are counted.
+struct FlakySink {
+  store::Store& store;
+  std::atomic<int> fail_appends{0};
+  std::atomic<int> appends{0};
 
-  Status append_usage(std::span<const store::UsageRecord> records) override {
-    if (fail_appends.load() > 0) {
-      --fail_appends;
-      return make_error(ErrorCode::kStoreError, "disk on fire");
-    }
-    Status st = s_.append_usage(records);
-    if (st.ok()) ++appends;
-    return st;
+  UsageSink sink() {
+    return [this](std::span<const store::UsageRecord> rows) -> Status {
+      if (fail_appends.load() > 0) {
+        --fail_appends;
+        return make_error(ErrorCode::kStoreError, "disk on fire");
+      }
+      Status st = store.append_usage(rows);
+      if (st.ok()) ++appends;
+      return st;
+    };
   }
-  std::string_view backend() const override { return s_.backend(); }
-  Status migrate() override { return s_.migrate(); }
-  Result<int> schema_version() override { return s_.schema_version(); }
-  std::vector<store::MigrationInfo> migrations() const override { return s_.migrations(); }
-  Status ping() override { return s_.ping(); }
-  Result<std::optional<std::string>> get_setting(std::string_view k) override {
-    return s_.get_setting(k);
-  }
-  Status put_setting(std::string_view k, std::string_view v) override {
-    return s_.put_setting(k, v);
-  }
-  Result<bool> put_setting_if_absent(std::string_view k, std::string_view v) override {
-    return s_.put_setting_if_absent(k, v);
-  }
-  Result<std::vector<std::pair<std::string, std::string>>> list_settings(
-      std::string_view p) override {
-    return s_.list_settings(p);
-  }
-  Result<store::Tenant> create_tenant(std::string_view n, std::string_view t) override {
-    return s_.create_tenant(n, t);
-  }
-  Result<std::optional<store::Tenant>> get_tenant(std::int64_t id) override {
-    return s_.get_tenant(id);
-  }
-  Result<std::vector<store::Tenant>> list_tenants() override { return s_.list_tenants(); }
-  Status update_tenant_tags(std::int64_t id, std::string_view t) override {
-    return s_.update_tenant_tags(id, t);
-  }
-  Status disable_tenant(std::int64_t id) override { return s_.disable_tenant(id); }
-  Result<store::ApiKeyInfo> create_api_key(const store::NewApiKey& k) override {
-    return s_.create_api_key(k);
-  }
-  Result<std::optional<store::AuthenticatedKey>> find_api_key_by_hash(std::string_view h) override {
-    return s_.find_api_key_by_hash(h);
-  }
-  Result<std::vector<store::ApiKeyInfo>> list_api_keys(std::int64_t id) override {
-    return s_.list_api_keys(id);
-  }
-  Status revoke_api_key(std::int64_t id) override { return s_.revoke_api_key(id); }
-  Result<std::vector<store::ApiKeyChange>> list_key_changes_since(std::int64_t v,
-                                                                  int limit) override {
-    return s_.list_key_changes_since(v, limit);
-  }
-  Result<std::vector<store::UsageAggregate>> aggregate_usage(const store::UsageFilter& f,
-                                                             store::UsageGroupBy g) override {
-    return s_.aggregate_usage(f, g);
-  }
-  Result<std::int64_t> month_spend(std::int64_t id, std::string_view m) override {
-    return s_.month_spend(id, m);
-  }
-  Result<bool> reserve_spend(std::int64_t id, std::string_view m, std::int64_t a,
-                             std::int64_t l) override {
-    return s_.reserve_spend(id, m, a, l);
-  }
-  Status settle_spend(std::int64_t id, std::string_view m, std::int64_t r,
-                      std::int64_t a) override {
-    return s_.settle_spend(id, m, r, a);
-  }
-  Result<store::SpendCounter> get_spend(std::int64_t id, std::string_view m) override {
-    return s_.get_spend(id, m);
-  }
-  Result<AuditEntry> append_audit(const store::NewAuditEntry& e) override {
-    return s_.append_audit(e);
-  }
-  Result<std::vector<AuditEntry>> list_audit(std::int64_t from, int limit) override {
-    return s_.list_audit(from, limit);
-  }
-  Status close() override { return {}; }
-
- private:
-  store::Store& s_;
 };
 
 class UsageLedgerTest : public ::testing::Test {
@@ -125,7 +55,7 @@ class UsageLedgerTest : public ::testing::Test {
 
   testing::TempStore real_;
   std::int64_t tenant_ = real_.tenant("acme");
-  FlakyStore store_{*real_};
+  FlakySink store_{*real_};
   metrics::Registry metrics_;
   const store::UsageRecord template_{.at = {},
                                      .tenant_id = 0,
@@ -136,7 +66,7 @@ class UsageLedgerTest : public ::testing::Test {
 };
 
 TEST_F(UsageLedgerTest, WritesAFullBatchWithoutWaitingForTheInterval) {
-  UsageLedger ledger(store_, metrics_, {.flush_interval = 1h, .batch_size = 10});
+  UsageLedger ledger(store_.sink(), metrics_, {.flush_interval = 1h, .batch_size = 10});
   ledger.start();
   for (int i = 0; i < 10; ++i) ledger.record(row());
   const auto until = std::chrono::steady_clock::now() + 10s;
@@ -150,7 +80,7 @@ TEST_F(UsageLedgerTest, WritesAFullBatchWithoutWaitingForTheInterval) {
 }
 
 TEST_F(UsageLedgerTest, WritesAPartialBatchAfterTheInterval) {
-  UsageLedger ledger(store_, metrics_, {.flush_interval = 20ms, .batch_size = 1000});
+  UsageLedger ledger(store_.sink(), metrics_, {.flush_interval = 20ms, .batch_size = 1000});
   ledger.start();
   for (int i = 0; i < 3; ++i) ledger.record(row());
   const auto until = std::chrono::steady_clock::now() + 10s;
@@ -163,7 +93,7 @@ TEST_F(UsageLedgerTest, WritesAPartialBatchAfterTheInterval) {
 }
 
 TEST_F(UsageLedgerTest, FlushWaitsUntilRowsAreStored) {
-  UsageLedger ledger(store_, metrics_, {.flush_interval = 1h, .batch_size = 1000});
+  UsageLedger ledger(store_.sink(), metrics_, {.flush_interval = 1h, .batch_size = 1000});
   ledger.start();
   for (int i = 0; i < 25; ++i) ledger.record(row());
   ledger.flush();
@@ -173,7 +103,7 @@ TEST_F(UsageLedgerTest, FlushWaitsUntilRowsAreStored) {
 
 TEST_F(UsageLedgerTest, StoreFailuresAreRetriedWithoutLosingRows) {
   store_.fail_appends = 3;
-  UsageLedger ledger(store_, metrics_,
+  UsageLedger ledger(store_.sink(), metrics_,
                      {.flush_interval = 5ms, .batch_size = 4, .retry_delay = 1ms});
   ledger.start();
   for (int i = 0; i < 9; ++i) ledger.record(row(i + 1));
@@ -189,7 +119,7 @@ TEST_F(UsageLedgerTest, StoreFailuresAreRetriedWithoutLosingRows) {
 
 TEST_F(UsageLedgerTest, StopWritesEverythingQueued) {
   {
-    UsageLedger ledger(store_, metrics_, {.flush_interval = 1h, .batch_size = 7});
+    UsageLedger ledger(store_.sink(), metrics_, {.flush_interval = 1h, .batch_size = 7});
     ledger.start();
     for (int i = 0; i < 50; ++i) ledger.record(row());
     ledger.stop();
@@ -201,7 +131,7 @@ TEST_F(UsageLedgerTest, StopWritesEverythingQueued) {
 }
 
 TEST_F(UsageLedgerTest, AnInvalidRowIsDroppedAndTheOthersStored) {
-  UsageLedger ledger(store_, metrics_, {.flush_interval = 1h, .batch_size = 100});
+  UsageLedger ledger(store_.sink(), metrics_, {.flush_interval = 1h, .batch_size = 100});
   ledger.start();
   ledger.record(row());
   store::UsageRecord bad = row();
