@@ -11,6 +11,7 @@
 #include "gateway/cache/cache_metrics.h"
 #include "gateway/cache/cache_stage.h"
 #include "gateway/gateway_metrics.h"
+#include "gateway/limits/limits_runtime.h"
 #include "gateway/router_reloader.h"
 #include "net/http_client.h"
 #include "net/worker_pool.h"
@@ -37,6 +38,8 @@ struct AppContext {
   std::unique_ptr<gateway::CacheMetrics> cache_metrics;
   std::unique_ptr<gateway::CacheStage> cache;
   std::unique_ptr<gateway::AdmissionControl> admission;
+  // Rate limits, budgets and the usage-ledger writer; stopped (ledger flushed) after the drain.
+  std::unique_ptr<gateway::LimitsRuntime> limits;
   std::atomic<bool> draining{false};  // set on the first shutdown signal; /readyz turns 503
 };
 

@@ -185,6 +185,16 @@ int run_serve(const CommandLine& cl) {
     log::error("config_invalid", {{"error", st.error().message}});
     return usage_failure(st.error().message);
   }
+  {
+    auto limits = gateway::LimitsRuntime::build(config.sections, *ctx.store, *ctx.workers,
+                                                ctx.metrics, system_clock());
+    if (!limits) {
+      log::error("config_invalid", {{"error", limits.error().message}});
+      return usage_failure(limits.error().message);
+    }
+    ctx.limits = std::move(limits.value());
+    ctx.limits->start();
+  }
 
   metrics::register_process_metrics(ctx.metrics);
   HttpObserver observer(ctx.metrics, config.log.access_log);
@@ -199,7 +209,8 @@ int run_serve(const CommandLine& cl) {
                                          .clock = system_clock(),
                                          .options = {},
                                          .cache = ctx.cache.get(),
-                                         .admission = ctx.admission.get()});
+                                         .admission = ctx.admission.get(),
+                                         .limits = &ctx.limits->stage()});
   }
   ctx.jobs->add_routes(router, std::move(jobs_auth.value()), system_clock(), *ctx.workers);
 
@@ -253,6 +264,7 @@ int run_serve(const CommandLine& cl) {
   ctx.jobs->stop();     // items in flight finish and settle before the store closes
   ctx.workers->join();  // before the router goes: a SIGHUP reload may still be running
   release_outbound(ctx);
+  ctx.limits->stop();  // writes every queued usage row; budget settlements ran in the pool
   if (Status st = ctx.store->close(); !st.ok()) {
     log::error("store_close_failed", {{"error", st.error().message}});
   }

@@ -1,5 +1,6 @@
 #include "gateway/chat_completions_route.h"
 
+#include <functional>
 #include <memory>
 #include <utility>
 
@@ -32,6 +33,19 @@ void add_cache_header(net::Response& response, const CachePlan& plan) {
   }
 }
 
+// The limits stage's end of a stream: the upstream's usage, and the status the client saw
+// (200 complete; 499 when it left; 502 when the upstream failed midway).
+std::function<void(const StreamOutcome&)> close_on_stream_end(
+    std::shared_ptr<RequestAccount> account, std::shared_ptr<net::CancelToken> cancel) {
+  return [account = std::move(account), cancel = std::move(cancel)](const StreamOutcome& end) {
+    if (end.usage.input_tokens > 0 || end.usage.output_tokens > 0) {
+      account->set_usage(end.usage.input_tokens, end.usage.output_tokens);
+    }
+    const bool gone = cancel && cancel->cancelled();
+    account->finish(end.complete ? 200 : gone ? 499 : 502);
+  };
+}
+
 std::int64_t unix_seconds(const Clock& clock) {
   return std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch())
       .count();
@@ -46,6 +60,22 @@ ChatCompletionsRoute::ChatCompletionsRoute(router::ModelRouter& router, GatewayM
 
 net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request,
                                                       const Principal& principal) const {
+  // --- limits: every authenticated request gets one account, closed when its answer is complete
+  // (here, or by the stream's end hook): token reconcile, budget settle, one usage-ledger row.
+  std::shared_ptr<RequestAccount> account =
+      stages_.limits != nullptr ? stages_.limits->open(principal) : nullptr;
+  net::Response response = co_await respond(request, principal, account);
+  if (account) {
+    LimitsStage::add_headers(*account, response.headers);
+    // A stream (not a replayed cache hit) is closed by the relay's end hook instead.
+    if (!response.stream || account->cache_hit()) account->finish(response.status);
+  }
+  co_return response;
+}
+
+net::Task<net::Response> ChatCompletionsRoute::respond(
+    net::Request& request, const Principal& principal,
+    std::shared_ptr<RequestAccount> account) const {
   Result<providers::ChatRequest> parsed = providers::openai::parse_chat_request_text(request.body);
   if (!parsed) {
     metrics_.count(kRoute, false, "error");
@@ -56,11 +86,21 @@ net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request,
   const bool stream = chat.stream;
   const bool include_usage = chat.include_usage;
 
+  // --- limits: the key's rate limits, then the tenant's budget reservation.
+  if (account) {
+    std::optional<Error> refused = co_await stages_.limits->admit(*account, chat);
+    if (refused) {
+      metrics_.count(kRoute, stream, "error");
+      co_return net::Response::error(*refused, request.request_id);
+    }
+  }
+
   // --- cache lookup: a hit answers here, without admission and without an upstream call.
   CachePlan cache_plan;
   if (stages_.cache != nullptr) {
     cache_plan = stages_.cache->plan(chat, principal, request.header("cache-control"));
     if (std::optional<net::Response> hit = co_await stages_.cache->lookup(cache_plan)) {
+      if (account) account->set_cache_hit(true);
       metrics_.count(kRoute, stream, "ok");
       co_return std::move(*hit);
     }
@@ -100,6 +140,10 @@ net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request,
     net::Response response =
         net::Response::json(200, providers::openai::render_chat_response(answer.response).dump());
     add_routing_headers(response, requested, answer.model, answer.deployment);
+    if (account) {
+      account->set_answer(answer.model, answer.deployment);
+      account->set_usage(answer.response.usage.input_tokens, answer.response.usage.output_tokens);
+    }
     // --- cache store: a complete, successful answer.
     add_cache_header(response, cache_plan);
     if (cache_plan.store) {
@@ -126,6 +170,11 @@ net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request,
                                        .include_usage = include_usage,
                                        .created = unix_seconds(clock_),
                                        .cancel = request.cancel};
+  // --- limits: close the account when the stream ends (usage is known only then).
+  if (account) {
+    account->set_answer(opened.model, opened.deployment);
+    relay_context.on_complete.push_back(close_on_stream_end(account, request.cancel));
+  }
   // --- cache store: the events of a stream that reached [DONE], from the relay's end hook.
   if (cache_plan.store) {
     relay_context.record_events = true;

@@ -9,6 +9,7 @@
 #include "gateway/cache/cache_stage.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/gateway_options.h"
+#include "gateway/limits/limits_stage.h"
 #include "gateway/principal.h"
 #include "net/request.h"
 #include "net/response.h"
@@ -22,6 +23,7 @@ namespace osprey::gateway {
 struct ChatStages {
   CacheStage* cache = nullptr;
   AdmissionControl* admission = nullptr;
+  const LimitsStage* limits = nullptr;  // rate limits, budget, usage ledger
 };
 
 class ChatCompletionsRoute {
@@ -32,6 +34,10 @@ class ChatCompletionsRoute {
   net::Task<net::Response> handle(net::Request& request, const Principal& principal) const;
 
  private:
+  // The pipeline after authentication; `account` is null without a limits stage.
+  net::Task<net::Response> respond(net::Request& request, const Principal& principal,
+                                   std::shared_ptr<RequestAccount> account) const;
+
   router::ModelRouter& router_;
   GatewayMetrics& metrics_;
   const Clock& clock_;

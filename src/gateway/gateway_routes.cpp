@@ -13,7 +13,7 @@ namespace osprey::gateway {
 void add_gateway_routes(net::Router& routes, const GatewayDeps& deps) {
   auto chat = std::make_shared<const ChatCompletionsRoute>(
       deps.router, deps.metrics, deps.clock, deps.options,
-      ChatStages{.cache = deps.cache, .admission = deps.admission});
+      ChatStages{.cache = deps.cache, .admission = deps.admission, .limits = deps.limits});
   routes.post("/v1/chat/completions", [chat](net::Request& request) {
     static const Principal kAnonymous;  // until the auth stage hands in the caller
     return chat->handle(request, kAnonymous);

@@ -7,6 +7,7 @@
 #include "gateway/cache/cache_stage.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/gateway_options.h"
+#include "gateway/limits/limits_stage.h"
 #include "gateway/router_reloader.h"
 #include "net/router.h"
 #include "net/worker_pool.h"
@@ -23,6 +24,7 @@ struct GatewayDeps {
   GatewayOptions options;
   CacheStage* cache = nullptr;            // the response cache (off when null)
   AdmissionControl* admission = nullptr;  // per-model admission (off when null)
+  const LimitsStage* limits = nullptr;    // rate limits, budgets, usage ledger (off when null)
 };
 
 void add_gateway_routes(net::Router& routes, const GatewayDeps& deps);

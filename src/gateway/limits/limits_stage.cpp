@@ -25,6 +25,8 @@ LimitsStage::LimitsStage(LimitsStageDeps deps)
                                         "Requests refused by a per-key rate limit", {"reason"})) {}
 
 std::shared_ptr<RequestAccount> LimitsStage::open(const Principal& principal) const {
+  // No tenant (authentication off): nothing to limit and no ledger row to attribute.
+  if (principal.tenant_id == 0) return nullptr;
   return std::make_shared<RequestAccount>(principal, deps_.clock.now(),
                                           [this](RequestAccount& account) { close(account); });
 }

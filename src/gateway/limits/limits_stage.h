@@ -40,7 +40,8 @@ class LimitsStage {
  public:
   explicit LimitsStage(LimitsStageDeps deps);
 
-  // One per authenticated request; see RequestAccount for the close.
+  // One per authenticated request; see RequestAccount for the close. Null for a principal
+  // without a tenant (tenant_id 0: authentication is off).
   std::shared_ptr<RequestAccount> open(const Principal& principal) const;
   // Rate limits, then the budget reservation. An error (rate_limited, budget_exceeded,
   // store_error) means: answer it and stop. Headers for the answer are in account.hold().
