@@ -1,6 +1,7 @@
 #include "net/client_connection.h"
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -9,6 +10,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
+#include <cerrno>
 #include <string>
 
 #include "net/client_error.h"
@@ -103,10 +105,18 @@ Task<Result<tcp::resolver::results_type>> resolve(const Url& url,
 
 }  // namespace
 
-ClientConnection::ClientConnection(beast::tcp_stream plain)
-    : plain_(std::make_unique<beast::tcp_stream>(std::move(plain))) {}
+// Beast reads into the spare capacity of the buffer, at least 512 bytes: room for a typical
+// response in one read(2) instead of several.
+constexpr std::size_t kReadBufferBytes = 8 * 1024;
 
-ClientConnection::ClientConnection(std::unique_ptr<TlsStream> tls) : tls_(std::move(tls)) {}
+ClientConnection::ClientConnection(beast::tcp_stream plain)
+    : plain_(std::make_unique<beast::tcp_stream>(std::move(plain))) {
+  buffer_.reserve(kReadBufferBytes);
+}
+
+ClientConnection::ClientConnection(std::unique_ptr<TlsStream> tls) : tls_(std::move(tls)) {
+  buffer_.reserve(kReadBufferBytes);
+}
 
 Task<Result<std::shared_ptr<ClientConnection>>> ClientConnection::open(
     const Url& url, asio::ssl::context* tls_context, std::chrono::steady_clock::time_point deadline,
@@ -170,14 +180,16 @@ bool ClientConnection::usable() {
   tcp::socket& socket = tcp().socket();
   if (!socket.is_open()) return false;
   if (buffer_.size() != 0) return false;  // bytes beyond the last response: out of sync
-  beast::error_code ec;
-  socket.non_blocking(true, ec);
-  if (ec) return false;
+  // One non-blocking peek (MSG_DONTWAIT: no ioctl to switch the socket's mode first); this runs
+  // on every reuse of a pooled connection.
   char byte = 0;
-  const std::size_t n = socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
-  // would_block is the healthy case: open and quiet. EOF, a reset, or any unsolicited byte
+  ssize_t n = 0;
+  do {
+    n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);  // NOLINT
+  } while (n < 0 && errno == EINTR);
+  // EAGAIN is the healthy case: open and quiet. EOF, a reset, or any unsolicited byte
   // (including a TLS close_notify) means the upstream is done with this connection.
-  return ec == asio::error::would_block && n == 0;
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 void ClientConnection::close() {

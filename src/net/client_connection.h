@@ -48,6 +48,8 @@ class ClientConnection {
   // False if the peer closed the connection, sent unexpected bytes, or the socket failed:
   // a non-blocking peek, so a pooled connection is checked before reuse without waiting.
   bool usable();
+  // The socket is open and no stray bytes are buffered: checks without a system call.
+  bool quiet() { return tcp().socket().is_open() && buffer_.size() == 0; }
   void close();
 
   std::chrono::steady_clock::time_point idle_since{};

@@ -100,6 +100,8 @@ Task<beast::error_code> read_some(Stream& stream, beast::flat_buffer& buffer, Pa
 
 std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
 
+constexpr std::size_t kChunkBytes = 16 * 1024;  // most bytes one next_chunk() returns
+
 }  // namespace
 
 ClientExchange::ClientExchange(const Url& url, const ClientRequest& request)
@@ -203,13 +205,26 @@ Task<Result<std::optional<std::string>>> ClientExchange::next_chunk() {
       co_return std::optional<std::string>{};
     }
     connection.tcp().expires_at(std::min(total_deadline_, Clock::now() + idle_read_timeout_));
+    // A known length is read into the string handed out (no copy, no 16 KiB buffer per
+    // request); streams use the scratch buffer.
+    std::string direct;
+    char* target = nullptr;
+    std::size_t capacity = kChunkBytes;
+    if (const auto left = parser_->content_length_remaining(); left && *left > 0) {
+      capacity = static_cast<std::size_t>(std::min<std::uint64_t>(*left, kChunkBytes));
+      direct.resize(capacity);
+      target = direct.data();
+    } else {
+      if (!scratch_) scratch_ = std::make_unique<char[]>(kChunkBytes);
+      target = scratch_.get();
+    }
     auto& body = parser_->get().body();
-    body.data = chunk_.data();
-    body.size = chunk_.size();
+    body.data = target;
+    body.size = capacity;
     beast::error_code ec = co_await with_stream(
         connection, [&](auto& stream) { return read_some(stream, connection.buffer(), *parser_); });
     if (ec == http::error::need_buffer) ec = {};
-    const std::size_t n = chunk_.size() - parser_->get().body().size;
+    const std::size_t n = capacity - parser_->get().body().size;
     if (ec) {
       failed_ = classify(ec, ClientErrorKind::kTimeoutIdle,
                          "no body data for " + ms_text(idle_read_timeout_));
@@ -217,7 +232,11 @@ Task<Result<std::optional<std::string>>> ClientExchange::next_chunk() {
       lease_.drop_connection();
       co_return *failed_;
     }
-    if (n > 0) co_return std::optional<std::string>(std::string(chunk_.data(), n));
+    if (n > 0 && target == direct.data()) {
+      direct.resize(n);
+      co_return std::optional<std::string>(std::move(direct));
+    }
+    if (n > 0) co_return std::optional<std::string>(std::string(target, n));
   }
 }
 

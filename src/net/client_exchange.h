@@ -3,7 +3,6 @@
 // last body byte. Owns the pool lease: a fully read keep-alive response returns the connection
 // to the pool, anything else (error, early destruction) closes it. Used from one coroutine at a
 // time; the CancelToken may fire from any thread.
-#include <array>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -77,7 +76,9 @@ class ClientExchange {
   Headers headers_;
   bool done_ = false;
   std::optional<Error> failed_;
-  std::array<char, 16 * 1024> chunk_{};
+  // Read buffer for bodies of unknown length (streams), allocated on first use: a body with a
+  // Content-Length is read straight into the string that next_chunk() returns.
+  std::unique_ptr<char[]> scratch_;
 };
 
 }  // namespace osprey::net

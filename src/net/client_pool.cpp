@@ -12,6 +12,14 @@
 namespace osprey::net {
 namespace asio = boost::asio;
 
+namespace {
+
+// How long an idle connection is trusted without checking the socket; far below the keep-alive
+// timeouts of HTTP servers (5 s and more).
+constexpr std::chrono::milliseconds kTrustIdle{1000};
+
+}  // namespace
+
 // A coroutine queued for a slot. It sleeps on `timer`; a grant or a cancellation wakes it by
 // posting timer.cancel() to the timer's executor (timers are not thread-safe).
 struct ClientPool::Waiter : std::enable_shared_from_this<Waiter> {
@@ -165,11 +173,15 @@ void ClientPool::release(const std::string& key, std::shared_ptr<ClientConnectio
 }
 
 std::shared_ptr<ClientConnection> ClientPool::take_idle(Host& host, const void* context) {
+  const auto now = std::chrono::steady_clock::now();
   for (auto it = host.idle.end(); it != host.idle.begin();) {
     --it;
     if ((*it)->context_id() != context) continue;
     auto connection = std::move(*it);
     it = host.idle.erase(it);
+    // A connection given back moments ago skips the peek (a system call per reuse): should the
+    // upstream have closed it anyway, ClientExchange::start replaces it once with a fresh one.
+    if (now - connection->idle_since < kTrustIdle && connection->quiet()) return connection;
     if (connection->usable()) return connection;
     connection->close();  // stale: the upstream closed it while idle
   }

@@ -74,7 +74,11 @@ Task<Result<ClientResponse>> HttpClient::send(ClientRequest request) {
           ClientErrorKind::kMalformed, (*exchange)->authority(),
           "body over " + std::to_string(impl->options.max_response_body_bytes) + " bytes");
     }
-    response.body += **chunk;
+    if (response.body.empty()) {
+      response.body = std::move(**chunk);  // the common case: the whole body in one piece
+    } else {
+      response.body += **chunk;
+    }
   }
   co_return response;
 }

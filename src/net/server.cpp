@@ -89,7 +89,10 @@ Task<void> accept_loop(ServerState& state) {
   tcp::acceptor& acceptor = *state.acceptor;
   asio::steady_timer backoff(state.control_strand());
   while (acceptor.is_open()) {
-    tcp::socket socket(asio::make_strand(state.io()));
+    // A strand per connection only when several threads run the io_context: with one thread
+    // everything is serialized already, and the strand would cost a queue hop per completion.
+    tcp::socket socket = state.options.io_threads > 1 ? tcp::socket(asio::make_strand(state.io()))
+                                                      : tcp::socket(state.io().get_executor());
     boost::system::error_code ec;
     co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {

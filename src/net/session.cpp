@@ -2,8 +2,6 @@
 
 #include <sys/socket.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -278,46 +276,45 @@ Task<Response> Session::dispatch(Request& req, Exchange& ex) {
 Task<Response> Session::call_handler(const Handler& handler, Request& req) {
   // Bytes already buffered are a pipelined request: the client is still there, and reading the
   // socket now would take bytes that belong to the next request.
-  std::shared_ptr<bool> active;
   if (buffer_.size() == 0 && !closed_) {
-    active = std::make_shared<bool>(true);
-    asio::co_spawn(socket_.get_executor(), watch_disconnect(req.cancel, active), asio::detached);
+    watching_ = true;
+    watch_disconnect(req.cancel, ++watch_id_);
   }
   struct StopWatching {
     Session& session;
-    std::shared_ptr<bool>& active;
     ~StopWatching() {
-      if (!active || !*active) return;
-      *active = false;
+      if (!session.watching_) return;
+      session.watching_ = false;
       boost::system::error_code ignored;
       session.socket_.cancel(ignored);  // ends the watcher's pending wait
     }
-  } stop{*this, active};
+  } stop{*this};
   co_return co_await handler(req);
 }
 
-Task<void> Session::watch_disconnect(std::shared_ptr<CancelToken> cancel,
-                                     std::shared_ptr<bool> active) {
-  const auto self = shared_from_this();  // the socket must outlive the pending wait
-  while (*active && !closed_) {
-    boost::system::error_code ec;
-    co_await socket_.async_wait(tcp::socket::wait_read,
-                                asio::redirect_error(asio::use_awaitable, ec));
-    if (!*active || closed_) co_return;
+void Session::watch_disconnect(std::shared_ptr<CancelToken> cancel, std::uint64_t id) {
+  // `self` keeps the socket alive for the pending wait.
+  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(), cancel = std::move(cancel),
+                                              id](boost::system::error_code ec) {
+    Session& s = *self;
+    if (!s.watching_ || s.watch_id_ != id || s.closed_) return;
     if (ec) {
       cancel->cancel();
-      co_return;
+      return;
     }
     // Peek without consuming: data is a pipelined request for serve_one to read later;
     // 0 bytes is the client's EOF.
     char byte = 0;
-    const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);  // NOLINT
-    if (n > 0) co_return;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
-    *active = false;
+    const ssize_t n =
+        ::recv(s.socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);  // NOLINT
+    if (n > 0) return;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      s.watch_disconnect(cancel, id);
+      return;
+    }
+    s.watching_ = false;
     cancel->cancel();
-    co_return;
-  }
+  });
 }
 
 Task<bool> Session::send(Exchange& ex, Response response, unsigned version, bool head_only,

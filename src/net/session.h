@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,7 +60,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // Runs the handler while watching the socket: EOF or an error from the client before the
   // handler returns fires request.cancel.
   Task<Response> call_handler(const Handler& handler, Request& request);
-  Task<void> watch_disconnect(std::shared_ptr<CancelToken> cancel, std::shared_ptr<bool> active);
+  // Waits (a plain completion handler: this runs once per request) for the socket to become
+  // readable while watch `id` is the current one; EOF or an error fires `cancel`.
+  void watch_disconnect(std::shared_ptr<CancelToken> cancel, std::uint64_t id);
   Task<bool> send(Exchange& ex, Response response, unsigned version, bool head_only,
                   bool keep_alive);
   Task<bool> send_stream(Exchange& ex, Response response, unsigned version, bool head_only,
@@ -81,6 +84,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_addr_;
   std::optional<Exchange> current_;  // the request being served, for clean-up on exceptions
   bool closed_ = false;
+  bool watching_ = false;       // a disconnect watch is armed for the current handler call
+  std::uint64_t watch_id_ = 0;  // which watch is current; older completions are stale
 };
 
 }  // namespace osprey::net

@@ -17,13 +17,19 @@ bool server_owned(std::string_view name) {
 // CR or LF in a field would let a handler split the response; such fields are dropped.
 bool injectable(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
-std::string http_date() {
+// Formatted once per second and thread: every response carries it.
+std::string_view http_date() {
+  thread_local std::time_t cached_at = -1;
+  thread_local std::array<char, 64> buf{};
+  thread_local std::size_t len = 0;
   const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  std::array<char, 64> buf{};
-  const std::size_t n = std::strftime(buf.data(), buf.size(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buf.data(), n);
+  if (now != cached_at) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    len = std::strftime(buf.data(), buf.size(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached_at = now;
+  }
+  return std::string_view(buf.data(), len);
 }
 
 template <typename Body>
