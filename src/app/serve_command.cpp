@@ -145,7 +145,9 @@ int run_serve(const CommandLine& cl) {
                               .file = config.log.file,
                               .debug_sample_rate = config.log.debug_sample_rate,
                               .service = "osprey",
-                              .secrets = secret_values(config)});
+                              .secrets = secret_values(config),
+                              // A server logs a line per request: batch them (WARN+ stay instant).
+                              .buffered = true});
   if (!logging.ok()) return usage_failure(logging.error().message);
 
   Result<ListenAddress> address = parse_listen_address(config.server.listen);

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <random>
@@ -18,6 +20,9 @@ namespace {
 
 constexpr std::string_view kMask = "********";
 constexpr std::size_t kMinSecretLength = 4;
+// Buffered mode: how long a batched line may wait, and the batch size that is written at once.
+constexpr std::chrono::milliseconds kBufferDelay{5};
+constexpr std::size_t kBufferLimit = 64 * 1024;
 
 // Settings are written by init() only (documented as not concurrent with logging); the level can
 // change at any time, hence atomic.
@@ -28,6 +33,18 @@ struct Logger {
   std::vector<std::string> scrub;           // secret values as they appear in a finished line
   int file_fd = -1;
   std::mutex write_mu;  // guards the write(2) calls so both outputs see lines in the same order
+
+  // Buffered mode. Lock order: write_mu, then pending_mu (the flusher writes under write_mu, so
+  // an immediate line can never overtake batched lines that are being written).
+  std::mutex pending_mu;  // guards pending, stopping
+  std::string pending;    // batched lines not yet written
+  bool stopping = false;
+  std::condition_variable wake;  // a first line entered an empty batch, or stopping
+  std::thread flusher;           // started and joined by init() and the destructor only
+  std::atomic<bool> buffering{false};
+
+  ~Logger() { stop_flusher(); }
+  void stop_flusher();
 };
 
 Logger& logger() {
@@ -43,6 +60,38 @@ void write_all(int fd, std::string_view data) {
       return;  // nowhere left to report a failing log sink
     }
     data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void write_outputs(Logger& l, std::string_view data) {  // REQUIRES: write_mu held
+  if (data.empty()) return;
+  write_all(STDERR_FILENO, data);
+  if (l.file_fd >= 0) write_all(l.file_fd, data);
+}
+
+// Writes the batch so far. REQUIRES: write_mu held. Also runs from ~Logger at exit, after the
+// calling thread's thread_locals are gone: hence a plain local.
+void drain_pending(Logger& l) {
+  std::string batch;
+  {
+    std::lock_guard lock(l.pending_mu);
+    batch.swap(l.pending);
+  }
+  write_outputs(l, batch);
+}
+
+void flusher_loop(Logger& l) {
+  std::unique_lock lock(l.pending_mu);
+  while (!l.stopping) {
+    l.wake.wait(lock, [&] { return l.stopping || !l.pending.empty(); });
+    // Let the batch fill for a moment: one write(2) for many lines.
+    l.wake.wait_for(lock, kBufferDelay, [&] { return l.stopping; });
+    lock.unlock();
+    {
+      std::lock_guard write_lock(l.write_mu);
+      drain_pending(l);
+    }
+    lock.lock();
   }
 }
 
@@ -95,6 +144,20 @@ void scrub_secrets(std::string& line, const std::vector<std::string>& secrets) {
 
 }  // namespace
 
+void Logger::stop_flusher() {
+  if (!flusher.joinable()) return;
+  buffering.store(false);
+  {
+    std::lock_guard lock(pending_mu);
+    stopping = true;
+  }
+  wake.notify_all();
+  flusher.join();
+  std::lock_guard write_lock(write_mu);
+  drain_pending(*this);
+  stopping = false;
+}
+
 Status init(const Options& options) {
   Logger& l = logger();
   int fd = -1;
@@ -105,6 +168,7 @@ Status init(const Options& options) {
                         "log.file: cannot open '" + options.file + "': " + std::strerror(errno));
     }
   }
+  l.stop_flusher();  // lines batched under the old settings go to the old outputs
   std::lock_guard lock(l.write_mu);
   if (l.file_fd >= 0) ::close(l.file_fd);
   l.file_fd = fd;
@@ -120,6 +184,10 @@ Status init(const Options& options) {
     append_json_string(escaped, secret);
     escaped = escaped.substr(1, escaped.size() - 2);
     if (escaped != secret) l.scrub.push_back(std::move(escaped));
+  }
+  if (options.buffered) {
+    l.flusher = std::thread([&l] { flusher_loop(l); });
+    l.buffering.store(true);
   }
   return {};
 }
@@ -177,10 +245,22 @@ void write(LogLevel level, std::string_view msg, Fields fields) {
   line += "}\n";
   scrub_secrets(line, l.scrub);
 
-  {
+  bool immediate = level >= LogLevel::kWarn || !l.buffering.load(std::memory_order_relaxed);
+  if (!immediate) {
+    bool first = false;
+    {
+      std::lock_guard lock(l.pending_mu);
+      first = l.pending.empty();
+      l.pending += line;
+      immediate = l.pending.size() >= kBufferLimit;
+    }
+    if (first && !immediate) l.wake.notify_one();
+    if (immediate) line.clear();  // already in the batch, which is written below
+  }
+  if (immediate) {
     std::lock_guard lock(l.write_mu);
-    write_all(STDERR_FILENO, line);
-    if (l.file_fd >= 0) write_all(l.file_fd, line);
+    drain_pending(l);  // batched lines first, so lines keep their order
+    write_outputs(l, line);
   }
   if (line.capacity() > (1u << 16)) std::string().swap(line);  // don't pin a huge buffer
 }
@@ -188,6 +268,7 @@ void write(LogLevel level, std::string_view msg, Fields fields) {
 void flush() {
   Logger& l = logger();
   std::lock_guard lock(l.write_mu);
+  drain_pending(l);
   if (l.file_fd >= 0) ::fsync(l.file_fd);
 }
 

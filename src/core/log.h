@@ -1,6 +1,9 @@
 #pragma once
 // The process-wide structured logger: one JSON object per line to stderr and, optionally, a file.
-// Thread-safe: lines from concurrent threads never interleave (one write(2) per line and output).
+// Thread-safe: lines from concurrent threads never interleave and keep their order.
+// With Options::buffered, DEBUG/INFO lines are batched by a background thread and written at
+// most kBufferDelay later (one write(2) per batch instead of per line); WARN and ERROR lines
+// drain the batch and are written at once, so they are never delayed.
 // Before init() it logs INFO and above to stderr. init() is called once by main before other
 // threads log (tests may call it again, but never concurrently with logging).
 #include <cstdint>
@@ -22,6 +25,7 @@ struct Options {
   double debug_sample_rate = 1.0;  // fraction of DEBUG lines kept, chosen at random
   std::string service = "osprey";
   std::vector<std::string> secrets;  // values (length >= 4) replaced by "********" in every line
+  bool buffered = false;             // batch DEBUG/INFO lines (see above); flush() drains them
 };
 
 // Opens the file (if any) and installs the options. Fails if the file cannot be opened, in which
@@ -88,7 +92,7 @@ inline void error(std::string_view msg, Fields fields = {}) {
   write(LogLevel::kError, msg, fields);
 }
 
-// Flushes and fsyncs the log file (stderr is unbuffered). Called at shutdown.
+// Writes any batched lines, then fsyncs the log file. Called at shutdown.
 void flush();
 
 }  // namespace osprey::log

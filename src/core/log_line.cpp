@@ -110,13 +110,24 @@ void append_timestamp(std::string& out, std::chrono::system_clock::time_point wh
     ms += 1000;
     --secs;
   }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  const int n =
-      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  out.append(buf, static_cast<std::size_t>(n));
+  // Lines come many per second: format the date and time once per second and thread.
+  thread_local std::time_t cached_secs = -1;
+  thread_local char cached[40];
+  thread_local std::size_t cached_len = 0;
+  if (secs != cached_secs || cached_len == 0) {
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    const int n =
+        std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
+                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached_len = n > 0 ? static_cast<std::size_t>(n) : 0;
+    cached_secs = secs;
+  }
+  out.append(cached, cached_len);
+  out += static_cast<char>('0' + ms / 100);
+  out += static_cast<char>('0' + ms / 10 % 10);
+  out += static_cast<char>('0' + ms % 10);
+  out += 'Z';
 }
 
 }  // namespace osprey::log

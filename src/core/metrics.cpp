@@ -166,23 +166,40 @@ Family<T>::Family(std::string name, std::string help, std::string type,
 }
 
 template <class T>
-T& Family<T>::with(std::initializer_list<std::string_view> label_values) {
-  return with(std::vector<std::string>(label_values.begin(), label_values.end()));
-}
-
-template <class T>
-T& Family<T>::with(const std::vector<std::string>& label_values) {
-  std::vector<std::string> key = fit_labels(label_values);
-  std::lock_guard lock(mu_);
-  auto& child = children_[std::move(key)];
-  if (!child) {
+template <class Values>
+T& Family<T>::child_locked(const Values& values) {
+  auto it = children_.find(values);
+  if (it == children_.end()) {
+    std::unique_ptr<T> child;
     if constexpr (std::is_same_v<T, Histogram>) {
       child = std::make_unique<Histogram>(&bounds_);
     } else {
       child = std::make_unique<T>();
     }
+    it = children_.emplace(std::vector<std::string>(values.begin(), values.end()), std::move(child))
+             .first;
   }
-  return *child;
+  return *it->second;
+}
+
+template <class T>
+T& Family<T>::with(std::initializer_list<std::string_view> label_values) {
+  if (label_values.size() != label_names_.size()) {
+    return with(std::vector<std::string>(label_values.begin(), label_values.end()));
+  }
+  std::lock_guard lock(mu_);
+  return child_locked(label_values);
+}
+
+template <class T>
+T& Family<T>::with(const std::vector<std::string>& label_values) {
+  if (label_values.size() != label_names_.size()) {
+    const std::vector<std::string> fitted = fit_labels(label_values);
+    std::lock_guard lock(mu_);
+    return child_locked(fitted);
+  }
+  std::lock_guard lock(mu_);
+  return child_locked(label_values);
 }
 
 template <class T>

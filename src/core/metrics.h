@@ -3,6 +3,7 @@
 // exposition format 0.0.4. Thread-safe. Updating a metric you hold (inc/set/observe) is lock-free;
 // looking up a labelled child takes the family's mutex, so callers cache the returned reference.
 // References stay valid for the registry's lifetime.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -75,6 +76,17 @@ class FamilyBase {
   std::vector<std::string> label_names_;
 };
 
+// Orders label-value lists; transparent, so a lookup by string_views allocates nothing.
+struct LabelValuesLess {
+  using is_transparent = void;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const {
+    return std::lexicographical_compare(
+        a.begin(), a.end(), b.begin(), b.end(),
+        [](std::string_view x, std::string_view y) { return x < y; });
+  }
+};
+
 // All children of one metric name. T is Counter, Gauge or Histogram.
 template <class T>
 class Family final : public FamilyBase {
@@ -92,9 +104,13 @@ class Family final : public FamilyBase {
   const std::vector<double>& bounds() const { return bounds_; }
 
  private:
+  // Finds or creates the child; `values` has one entry per label name. REQUIRES: mu_ held.
+  template <class Values>
+  T& child_locked(const Values& values);
+
   std::vector<double> bounds_;  // histograms only
   mutable std::mutex mu_;       // guards children_ (the map, not the atomics inside children)
-  std::map<std::vector<std::string>, std::unique_ptr<T>> children_;
+  std::map<std::vector<std::string>, std::unique_ptr<T>, LabelValuesLess> children_;
 };
 
 extern template class Family<Counter>;

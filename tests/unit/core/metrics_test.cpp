@@ -121,6 +121,28 @@ TEST(Metrics, WrongLabelCountDoesNotCrash) {
   EXPECT_NE(out.find("c_total{a=\"1\",b=\"2\"} 1"), std::string::npos) << out;
 }
 
+// Lookups by string_views and by strings find the same child, and children still render in
+// label order (the allocation-free lookup must not change either).
+TEST(Metrics, LookupsByViewAndByStringShareChildrenAndRenderSorted) {
+  Registry registry;
+  auto& family = registry.counter("d_total", "D.", {"a", "b"});
+  const std::string b = "y";
+  family.with({"x", std::string_view(b)}).inc();
+  family.with(std::vector<std::string>{"x", "y"}).inc();
+  family.with({"w", "z"}).inc();
+  family.with({"x", "ya"}).inc();
+  EXPECT_EQ(&family.with({"x", "y"}), &family.with(std::vector<std::string>{"x", "y"}));
+  const std::string out = registry.render();
+  const auto w = out.find("d_total{a=\"w\",b=\"z\"} 1");
+  const auto xy = out.find("d_total{a=\"x\",b=\"y\"} 2");
+  const auto xya = out.find("d_total{a=\"x\",b=\"ya\"} 1");
+  ASSERT_NE(w, std::string::npos) << out;
+  ASSERT_NE(xy, std::string::npos) << out;
+  ASSERT_NE(xya, std::string::npos) << out;
+  EXPECT_LT(w, xy);
+  EXPECT_LT(xy, xya);
+}
+
 TEST(Metrics, FamiliesRenderSortedByName) {
   Registry registry;
   registry.gauge("zeta", "Z.").with().set(1);
