@@ -138,7 +138,7 @@ net::Task<net::Response> ChatCompletionsRoute::respond(
     router::RoutedResponse& answer = routed.value();
     answer.response.model = answer.model;  // clients see the public name, not the upstream's
     net::Response response =
-        net::Response::json(200, providers::openai::render_chat_response(answer.response).dump());
+        net::Response::json(200, providers::openai::render_chat_response_text(answer.response));
     add_routing_headers(response, requested, answer.model, answer.deployment);
     if (account) {
       account->set_answer(answer.model, answer.deployment);

@@ -71,13 +71,14 @@ void OpenAiProvider::authorize(net::ClientRequest& request) const {
 UpstreamResult<net::ClientRequest> OpenAiProvider::build(const ChatRequest& request,
                                                          const CallContext& ctx,
                                                          bool stream) const {
-  ChatRequest upstream = prepare_chat_request(request, config_, stream);
-  // OpenAI-compatible servers take vendor knobs (top_k, repetition_penalty, ...) as top-level
-  // fields; `extra` never overrides a field the codec sets.
-  upstream.extra = merge_options(upstream.provider_options, upstream.extra);
+  // What prepare_chat_request would make of `request`, without copying it. OpenAI-compatible
+  // servers take vendor knobs (top_k, repetition_penalty, ...) as top-level fields; `extra`
+  // never overrides a field the codec sets.
+  const nlohmann::json extra =
+      merge_options(merge_options(config_.options, request.provider_options), request.extra);
   auto out =
       make_client_request(config_, ctx, "POST", join_url(config_.base_url, "/v1/chat/completions"),
-                          build_chat_request(upstream).dump());
+                          write_chat_request(request, config_.upstream_model, stream, extra));
   if (out) {
     authorize(*out);
     if (stream) out->headers.set("accept", "text/event-stream");

@@ -1,9 +1,15 @@
 #include "providers/openai/openai_request_parser.h"
 
+#include <algorithm>
+#include <charconv>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "providers/base64.h"
+#include "providers/json_cursor.h"
 
 namespace osprey::providers::openai {
 namespace {
@@ -313,7 +319,165 @@ Result<ChatRequest> parse_chat_request(const json& body) {
   }
 }
 
+namespace {
+
+// A number as nlohmann reads it for get<double>() (integers converted, others strtod-rounded).
+std::optional<double> read_number(JsonCursor& c) {
+  const char next = c.peek();
+  if (next != '-' && (next < '0' || next > '9')) return std::nullopt;
+  std::string_view token = c.number_token();
+  if (token.empty()) return std::nullopt;
+  const char* begin = token.data();
+  const char* end = begin + token.size();
+  // nlohmann keeps integer tokens as integers ("-0" is 0, not -0.0) and converts them.
+  if (token.find_first_of(".eE") == std::string_view::npos) {
+    std::int64_t i = 0;
+    if (auto [p, ec] = std::from_chars(begin, end, i); ec == std::errc() && p == end) {
+      return static_cast<double>(i);
+    }
+    std::uint64_t u = 0;
+    if (auto [p, ec] = std::from_chars(begin, end, u); ec == std::errc() && p == end) {
+      return static_cast<double>(u);
+    }
+  }
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+std::optional<bool> read_bool(JsonCursor& c) {
+  if (c.consume_literal("true")) return true;
+  if (c.consume_literal("false")) return false;
+  return std::nullopt;
+}
+
+// One message of the common shapes: system/developer/user with string content, assistant with
+// string or null content and no tool calls. Anything else is left to the full parser.
+bool read_plain_message(JsonCursor& c, ChatRequest& req) {
+  using Step = JsonCursor::Step;
+  if (!c.consume('{')) return false;
+  std::optional<std::string> role;
+  std::optional<std::string> content;  // absent or null: nullopt
+  bool seen_content = false;
+  bool first = true;
+  std::string key;
+  for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
+    if (step == Step::kError) return false;
+    if (key == "role") {
+      if (role) return false;
+      role = c.string();
+      if (!role) return false;
+    } else if (key == "content") {
+      if (std::exchange(seen_content, true)) return false;
+      if (c.consume_literal("null")) continue;
+      content = c.string();
+      if (!content) return false;
+    } else if (key == "tool_calls" || key == "tool_call_id") {
+      return false;
+    } else if (!c.skip_value()) {
+      return false;
+    }
+  }
+  if (!role) return false;
+  if (*role == "system" || *role == "developer") {
+    if (!content) return false;
+    req.system.push_back(std::move(*content));
+  } else if (*role == "user") {
+    if (!content) return false;
+    req.messages.push_back(Message{Role::kUser, {}});
+    req.messages.back().content.emplace_back(TextBlock{std::move(*content)});
+  } else if (*role == "assistant") {
+    if (!content || content->empty()) return false;  // needs content or tool_calls
+    req.messages.push_back(Message{Role::kAssistant, {}});
+    req.messages.back().content.emplace_back(TextBlock{std::move(*content)});
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The common request (text messages, sampling fields, stream flags) read straight into a
+// ChatRequest without a DOM: this runs once per request. Anything else, including every error,
+// returns nullopt and takes the full path, so the result is always what that path gives.
+std::optional<ChatRequest> parse_plain_request(std::string_view body) {
+  using Step = JsonCursor::Step;
+  JsonCursor c(body);
+  if (!c.consume('{')) return std::nullopt;
+  ChatRequest req;
+  bool seen_model = false, seen_messages = false;
+  std::vector<std::string> seen;  // other keys, to leave repeated ones to the full parser
+  bool first = true;
+  std::string key;
+  for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
+    if (step == Step::kError) return std::nullopt;
+    if (key == "model") {
+      if (std::exchange(seen_model, true)) return std::nullopt;
+      auto model = c.string();
+      if (!model || model->empty()) return std::nullopt;
+      req.model = std::move(*model);
+      continue;
+    }
+    if (key == "messages") {
+      if (std::exchange(seen_messages, true) || !c.consume('[')) return std::nullopt;
+      bool first_message = true;
+      for (Step m; (m = c.next_element(first_message)) != Step::kEnd;) {
+        if (m == Step::kError || !read_plain_message(c, req)) return std::nullopt;
+      }
+      if (first_message) return std::nullopt;  // empty: an error, worded by the full parser
+      continue;
+    }
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) return std::nullopt;
+    seen.push_back(key);
+    if (c.consume_literal("null")) continue;  // explicit nulls mean unset
+    if (key == "temperature" || key == "top_p") {
+      auto v = read_number(c);
+      if (!v) return std::nullopt;
+      (key == "temperature" ? req.inference.temperature : req.inference.top_p) = *v;
+    } else if (key == "max_tokens" || key == "max_completion_tokens" || key == "seed") {
+      auto v = c.integer();
+      if (!v) return std::nullopt;
+      if (key == "seed") {
+        req.inference.seed = *v;
+      } else {
+        if (*v < 1 || req.inference.max_tokens) return std::nullopt;  // both: sorted-last wins
+        req.inference.max_tokens = *v;
+      }
+    } else if (key == "user") {
+      auto v = c.string();
+      if (!v) return std::nullopt;
+      req.user = std::move(*v);
+    } else if (key == "stream") {
+      auto v = read_bool(c);
+      if (!v) return std::nullopt;
+      req.stream = *v;
+    } else if (key == "stream_options") {
+      if (!c.consume('{')) return std::nullopt;
+      bool first_option = true, seen_usage = false;
+      for (Step o; (o = c.next_member(first_option, key)) != Step::kEnd;) {
+        if (o == Step::kError) return std::nullopt;
+        if (key != "include_usage") {
+          if (!c.skip_value()) return std::nullopt;
+          continue;
+        }
+        if (std::exchange(seen_usage, true)) return std::nullopt;
+        if (c.consume_literal("null")) continue;
+        auto v = read_bool(c);
+        if (!v) return std::nullopt;
+        req.include_usage = *v;
+      }
+    } else {
+      return std::nullopt;  // tools, formats, vendor options, unknown fields: the full parser
+    }
+  }
+  if (!seen_model || !seen_messages || !c.at_end()) return std::nullopt;
+  return req;
+}
+
+}  // namespace
+
 Result<ChatRequest> parse_chat_request_text(std::string_view body) {
+  if (auto fast = parse_plain_request(body)) return std::move(*fast);
   auto parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     return make_error(ErrorCode::kInvalidRequest, "body: not valid JSON");

@@ -1,5 +1,7 @@
 #include "providers/openai/openai_response_writer.h"
 
+#include "providers/json_text.h"
+
 namespace osprey::providers::openai {
 
 using nlohmann::json;
@@ -54,6 +56,47 @@ json render_chat_response(const ChatResponse& response) {
         {"completion_tokens", response.usage.output_tokens},
         {"total_tokens", response.usage.input_tokens + response.usage.output_tokens}}},
   };
+}
+
+std::string render_chat_response_text(const ChatResponse& response) {
+  std::string text;
+  bool has_text = false;
+  for (const auto& block : response.content) {
+    if (const auto* t = std::get_if<TextBlock>(&block)) {
+      text += t->text;
+      has_text = true;
+    } else if (std::holds_alternative<ToolUseBlock>(block)) {
+      return render_chat_response(response).dump();  // tool calls: one writer for them
+    }
+  }
+  // Keys in the order dump() writes them: sorted.
+  std::string out;
+  out.reserve(256 + text.size() + response.id.size() + response.model.size());
+  out += R"({"choices":[{"finish_reason":")";
+  out += finish_reason(response.stop_reason);
+  out += R"(","index":0,"logprobs":null,"message":{"content":)";
+  bool valid = true;
+  if (has_text) {
+    valid = append_json_text(out, text);
+  } else {
+    out += "null";
+  }
+  out += R"(,"role":"assistant"}}],"created":)";
+  out += std::to_string(response.created);
+  out += R"(,"id":)";
+  valid = valid && append_json_text(out, response.id);
+  out += R"(,"model":)";
+  valid = valid && append_json_text(out, response.model);
+  out += R"(,"object":"chat.completion","usage":{"completion_tokens":)";
+  out += std::to_string(response.usage.output_tokens);
+  out += R"(,"prompt_tokens":)";
+  out += std::to_string(response.usage.input_tokens);
+  out += R"(,"total_tokens":)";
+  out += std::to_string(response.usage.input_tokens + response.usage.output_tokens);
+  out += "}}";
+  // Invalid UTF-8: dump() decides (it throws), as before.
+  if (!valid) return render_chat_response(response).dump();
+  return out;
 }
 
 }  // namespace osprey::providers::openai

@@ -1,6 +1,7 @@
 #pragma once
 // Client-facing codec, response side: ChatResponse → OpenAI `chat.completion` JSON.
 // Pure; thread-safe.
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -14,5 +15,8 @@ namespace osprey::providers::openai {
 std::string_view finish_reason(StopReason reason);
 
 nlohmann::json render_chat_response(const ChatResponse& response);
+// render_chat_response(response).dump(), written directly for the common text-only answer (no
+// DOM: this runs once per request); the same bytes.
+std::string render_chat_response_text(const ChatResponse& response);
 
 }  // namespace osprey::providers::openai

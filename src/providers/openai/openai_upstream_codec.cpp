@@ -1,6 +1,11 @@
 #include "providers/openai/openai_upstream_codec.h"
 
+#include <optional>
+#include <utility>
+
 #include "providers/base64.h"
+#include "providers/json_cursor.h"
+#include "providers/json_text.h"
 #include "providers/overloaded.h"
 
 namespace osprey::providers::openai {
@@ -147,6 +152,299 @@ json build_chat_request(const ChatRequest& request) {
   return body;
 }
 
+namespace {
+
+// Writes JSON text in dump()'s form; `ok` turns false on invalid UTF-8 (dump() would throw).
+struct TextWriter {
+  std::string out;
+  bool ok = true;
+
+  void str(std::string_view s) { ok = append_json_text(out, s) && ok; }
+  void raw(std::string_view s) { out += s; }
+  void key(std::string_view k) {  // `k` is a plain ASCII literal
+    out += '"';
+    out += k;
+    out += "\":";
+  }
+  void dom(const json& v) { out += v.dump(); }  // throws on invalid UTF-8, as dump() does
+};
+
+void write_tool_result_text(TextWriter& w, const ToolResultBlock& result) {
+  w.str(tool_result_text(result));
+}
+
+void write_image_part(TextWriter& w, const ImageBlock& image) {
+  w.raw(R"({"image_url":{"url":)");
+  if (!image.url.empty()) {
+    w.str(image.url);
+  } else {
+    w.str("data:" + image.media_type + ";base64," + base64_encode(image.data));
+  }
+  w.raw(R"(},"type":"image_url"})");
+}
+
+// One element or more of "messages"; `first` tracks the commas of the array.
+void write_user(TextWriter& w, const Message& msg, bool& first) {
+  const auto comma = [&] {
+    if (!first) w.raw(",");
+    first = false;
+  };
+  std::size_t parts = 0;
+  bool only_text = true;
+  const TextBlock* single = nullptr;
+  for (const auto& block : msg.content) {
+    if (const auto* t = std::get_if<TextBlock>(&block)) {
+      ++parts;
+      single = t;
+    } else if (std::holds_alternative<ImageBlock>(block)) {
+      ++parts;
+      only_text = false;
+    } else if (const auto* r = std::get_if<ToolResultBlock>(&block)) {
+      comma();
+      w.raw(R"({"content":)");
+      write_tool_result_text(w, *r);
+      w.raw(R"(,"role":"tool","tool_call_id":)");
+      w.str(r->tool_use_id);
+      w.raw("}");
+    }
+  }
+  if (parts == 0) return;
+  comma();
+  w.raw(R"({"content":)");
+  if (only_text && parts == 1) {
+    w.str(single->text);
+  } else {
+    w.raw("[");
+    bool first_part = true;
+    for (const auto& block : msg.content) {
+      if (const auto* t = std::get_if<TextBlock>(&block)) {
+        if (!std::exchange(first_part, false)) w.raw(",");
+        w.raw(R"({"text":)");
+        w.str(t->text);
+        w.raw(R"(,"type":"text"})");
+      } else if (const auto* i = std::get_if<ImageBlock>(&block)) {
+        if (!std::exchange(first_part, false)) w.raw(",");
+        write_image_part(w, *i);
+      }
+    }
+    w.raw("]");
+  }
+  w.raw(R"(,"role":"user"})");
+}
+
+void write_assistant(TextWriter& w, const Message& msg) {
+  std::string text;
+  bool has_text = false;
+  bool has_calls = false;
+  for (const auto& block : msg.content) {
+    if (const auto* t = std::get_if<TextBlock>(&block)) {
+      text += t->text;
+      has_text = true;
+    } else if (std::holds_alternative<ToolUseBlock>(block)) {
+      has_calls = true;
+    }
+  }
+  w.raw(R"({"content":)");
+  if (has_text) {
+    w.str(text);
+  } else {
+    w.raw("null");
+  }
+  w.raw(R"(,"role":"assistant")");
+  if (has_calls) {
+    w.raw(R"(,"tool_calls":[)");
+    bool first = true;
+    for (const auto& block : msg.content) {
+      const auto* tool = std::get_if<ToolUseBlock>(&block);
+      if (tool == nullptr) continue;
+      if (!std::exchange(first, false)) w.raw(",");
+      w.raw(R"({"function":{"arguments":)");
+      w.str(tool->input.is_string() ? tool->input.get_ref<const std::string&>()
+                                    : tool->input.dump());
+      w.raw(R"(,"name":)");
+      w.str(tool->name);
+      w.raw(R"(},"id":)");
+      w.str(tool->id);
+      w.raw(R"(,"type":"function"})");
+    }
+    w.raw("]");
+  }
+  w.raw("}");
+}
+
+void write_number(TextWriter& w, double v) { w.dom(json(v)); }
+
+}  // namespace
+
+std::string write_chat_request(const ChatRequest& request, std::string_view model, bool stream,
+                               const json& extra) {
+  const InferenceConfig& inf = request.inference;
+  // The fields build_chat_request sets, in dump()'s (sorted) key order; `extra` keys are merged
+  // in order and dropped when the field is set.
+  struct Field {
+    std::string_view key;
+    bool present;
+    void (*write)(TextWriter&, const ChatRequest&, std::string_view, bool);
+  };
+  const Field fields[] = {
+      {"max_tokens", inf.max_tokens.has_value(),
+       [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
+         w.raw(std::to_string(*r.inference.max_tokens));
+       }},
+      {"messages", true,
+       [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
+         w.raw("[");
+         bool first = true;
+         for (const auto& s : r.system) {
+           if (!std::exchange(first, false)) w.raw(",");
+           w.raw(R"({"content":)");
+           w.str(s);
+           w.raw(R"(,"role":"system"})");
+         }
+         for (const auto& msg : r.messages) {
+           if (msg.role == Role::kUser) {
+             write_user(w, msg, first);
+           } else {
+             if (!std::exchange(first, false)) w.raw(",");
+             write_assistant(w, msg);
+           }
+         }
+         w.raw("]");
+       }},
+      {"model", true,
+       [](TextWriter& w, const ChatRequest&, std::string_view m, bool) { w.str(m); }},
+      {"response_format", request.response_format.has_value(),
+       [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
+         const ResponseFormat& rf = *r.response_format;
+         if (rf.kind == ResponseFormat::Kind::kText) {
+           w.raw(R"({"type":"text"})");
+         } else if (rf.kind == ResponseFormat::Kind::kJsonObject) {
+           w.raw(R"({"type":"json_object"})");
+         } else {
+           w.raw(R"({"json_schema":{"name":)");
+           w.str(rf.name);
+           if (!rf.schema.is_null()) {
+             w.raw(R"(,"schema":)");
+             w.dom(rf.schema);
+           }
+           w.raw(rf.strict ? R"(,"strict":true})" : R"(,"strict":false})");
+           w.raw(R"(,"type":"json_schema"})");
+         }
+       }},
+      {"seed", inf.seed.has_value(),
+       [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
+         w.raw(std::to_string(*r.inference.seed));
+       }},
+      {"stop", !inf.stop.empty(),
+       [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
+         w.raw("[");
+         bool first = true;
+         for (const auto& s : r.inference.stop) {
+           if (!std::exchange(first, false)) w.raw(",");
+           w.str(s);
+         }
+         w.raw("]");
+       }},
+      {"stream", true,
+       [](TextWriter& w, const ChatRequest&, std::string_view, bool s) {
+         w.raw(s ? "true" : "false");
+       }},
+      {"stream_options", stream,
+       [](TextWriter& w, const ChatRequest&, std::string_view, bool) {
+         w.raw(R"({"include_usage":true})");
+       }},
+      {"temperature", inf.temperature.has_value(),
+       [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
+         write_number(w, *r.inference.temperature);
+       }},
+      {"tool_choice", request.tool_choice.has_value(),
+       [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
+         switch (r.tool_choice->kind) {
+           case ToolChoice::Kind::kAuto:
+             w.raw(R"("auto")");
+             break;
+           case ToolChoice::Kind::kNone:
+             w.raw(R"("none")");
+             break;
+           case ToolChoice::Kind::kRequired:
+             w.raw(R"("required")");
+             break;
+           case ToolChoice::Kind::kTool:
+             w.raw(R"({"function":{"name":)");
+             w.str(r.tool_choice->name);
+             w.raw(R"(},"type":"function"})");
+             break;
+         }
+       }},
+      {"tools", !request.tools.empty(),
+       [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
+         w.raw("[");
+         bool first = true;
+         for (const auto& t : r.tools) {
+           if (!std::exchange(first, false)) w.raw(",");
+           w.raw(R"({"function":{)");
+           if (!t.description.empty()) {
+             w.raw(R"("description":)");
+             w.str(t.description);
+             w.raw(",");
+           }
+           w.raw(R"("name":)");
+           w.str(t.name);
+           w.raw(R"(,"parameters":)");
+           w.dom(t.input_schema);
+           w.raw(R"(},"type":"function"})");
+         }
+         w.raw("]");
+       }},
+      {"top_p", inf.top_p.has_value(),
+       [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
+         write_number(w, *r.inference.top_p);
+       }},
+      {"user", !request.user.empty(),
+       [](TextWriter& w, const ChatRequest& r, std::string_view, bool) { w.str(r.user); }},
+  };
+
+  TextWriter w;
+  w.out.reserve(512);
+  w.raw("{");
+  bool first = true;
+  const auto member = [&](std::string_view key) {
+    if (!std::exchange(first, false)) w.raw(",");
+    w.str(key);
+    w.raw(":");
+  };
+  auto next_extra = extra.is_object() ? extra.begin() : json::const_iterator{};
+  const auto extra_end = extra.is_object() ? extra.end() : json::const_iterator{};
+  const auto emit_extras_before = [&](std::string_view key) {
+    for (; extra.is_object() && next_extra != extra_end && next_extra.key() < key; ++next_extra) {
+      member(next_extra.key());
+      w.dom(next_extra.value());
+    }
+  };
+  for (const Field& f : fields) {
+    if (!f.present) continue;
+    emit_extras_before(f.key);
+    if (extra.is_object() && next_extra != extra_end && next_extra.key() == f.key) ++next_extra;
+    member(f.key);
+    f.write(w, request, model, stream);
+  }
+  if (extra.is_object()) {
+    for (; next_extra != extra_end; ++next_extra) {
+      member(next_extra.key());
+      w.dom(next_extra.value());
+    }
+  }
+  w.raw("}");
+  if (!w.ok) {  // invalid UTF-8 somewhere: let the DOM path decide, as before
+    ChatRequest copy = request;
+    copy.model = std::string(model);
+    copy.stream = stream;
+    copy.extra = extra;
+    return build_chat_request(copy).dump();
+  }
+  return std::move(w.out);
+}
+
 StopReason parse_finish_reason(std::string_view reason) {
   if (reason == "stop") return StopReason::kEndTurn;
   if (reason == "length") return StopReason::kMaxTokens;
@@ -207,9 +505,119 @@ Result<ChatResponse> parse_response_json(const json& body) {
   }
   return out;
 }
+
+// The common answer (text content, no tool calls) read straight into a ChatResponse, without a
+// DOM: this runs once per proxied request. Anything else, including every error, returns
+// nullopt and takes the full path below, so the result is always what that path gives.
+std::optional<ChatResponse> parse_plain_response(std::string_view body) {
+  using Step = JsonCursor::Step;
+  JsonCursor c(body);
+  if (!c.consume('{')) return std::nullopt;
+  ChatResponse out;
+  bool seen_id = false, seen_model = false, seen_created = false, seen_choices = false,
+       seen_usage = false;
+  bool have_message = false;
+  bool first = true;
+  std::string key;
+  // A repeated key is left to the full parser (the last occurrence wins there).
+  const auto once = [](bool& seen) { return !std::exchange(seen, true); };
+  for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
+    if (step == Step::kError) return std::nullopt;
+    if (key == "id" || key == "model") {
+      if (!once(key == "id" ? seen_id : seen_model)) return std::nullopt;
+      auto value = c.string();
+      if (!value) return std::nullopt;  // value("id", "") throws on a non-string
+      (key == "id" ? out.id : out.model) = std::move(*value);
+    } else if (key == "created") {
+      if (!once(seen_created)) return std::nullopt;
+      if (auto value = c.integer()) {
+        out.created = *value;
+      } else if (const char next = c.peek(); next == '-' || (next >= '0' && next <= '9')) {
+        return std::nullopt;  // a fraction or beyond int64: the full path's conversions apply
+      } else if (!c.skip_value()) {
+        return std::nullopt;  // not a number: ignored, as in the full path
+      }
+    } else if (key == "choices") {
+      if (!once(seen_choices) || !c.consume('[')) return std::nullopt;
+      bool first_choice = true;
+      if (c.next_element(first_choice) != Step::kItem || !c.consume('{')) return std::nullopt;
+      bool first_field = true, seen_message = false, seen_finish = false;
+      for (Step s; (s = c.next_member(first_field, key)) != Step::kEnd;) {
+        if (s == Step::kError) return std::nullopt;
+        if (key == "message") {
+          if (!once(seen_message) || !c.consume('{')) return std::nullopt;
+          have_message = true;
+          bool first_m = true, seen_content = false;
+          for (Step m; (m = c.next_member(first_m, key)) != Step::kEnd;) {
+            if (m == Step::kError) return std::nullopt;
+            if (key == "content") {
+              if (!once(seen_content)) return std::nullopt;
+              if (c.peek() == '"') {
+                auto text = c.string();
+                if (!text) return std::nullopt;
+                if (!text->empty()) out.content.emplace_back(TextBlock{std::move(*text)});
+              } else if (!c.skip_value()) {
+                return std::nullopt;
+              }
+            } else if (key == "tool_calls") {
+              // Only an empty list or a non-list (both ignored) is handled here.
+              if (c.peek() == '[') {
+                if (!c.consume('[') || !c.consume(']')) return std::nullopt;
+              } else if (!c.skip_value()) {
+                return std::nullopt;
+              }
+            } else if (!c.skip_value()) {
+              return std::nullopt;
+            }
+          }
+        } else if (key == "finish_reason") {
+          if (!once(seen_finish)) return std::nullopt;
+          if (c.peek() == '"') {
+            auto reason = c.string();
+            if (!reason) return std::nullopt;
+            out.stop_reason = parse_finish_reason(*reason);
+          } else if (!c.skip_value()) {
+            return std::nullopt;
+          }
+        } else if (!c.skip_value()) {
+          return std::nullopt;
+        }
+      }
+      for (Step s; (s = c.next_element(first_choice)) != Step::kEnd;) {  // later choices
+        if (s == Step::kError || !c.skip_value()) return std::nullopt;
+      }
+    } else if (key == "usage") {
+      if (!once(seen_usage)) return std::nullopt;
+      if (c.peek() != '{') {
+        if (!c.skip_value()) return std::nullopt;
+        continue;  // not an object: ignored, as in the full path
+      }
+      c.consume('{');
+      bool first_u = true, seen_in = false, seen_out = false;
+      for (Step u; (u = c.next_member(first_u, key)) != Step::kEnd;) {
+        if (u == Step::kError) return std::nullopt;
+        if (key == "prompt_tokens" || key == "completion_tokens") {
+          const bool in = key == "prompt_tokens";
+          if (!once(in ? seen_in : seen_out)) return std::nullopt;
+          auto value = c.integer();
+          if (!value) return std::nullopt;
+          (in ? out.usage.input_tokens : out.usage.output_tokens) = *value;
+        } else if (!c.skip_value()) {
+          return std::nullopt;
+        }
+      }
+    } else if (!c.skip_value()) {
+      return std::nullopt;
+    }
+  }
+  if (!have_message || !c.at_end()) return std::nullopt;
+  return out;
+}
+
 }  // namespace
 
 Result<ChatResponse> parse_chat_response(std::string_view body) {
+  if (auto fast = parse_plain_response(body)) return std::move(*fast);
   auto parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     return malformed_upstream_body("openai", "not JSON: " + body_excerpt(body)).to_error();

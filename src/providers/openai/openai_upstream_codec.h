@@ -3,6 +3,7 @@
 // ChatRequest → request JSON, response JSON → ChatResponse, error response → UpstreamError.
 // Pure functions; thread-safe. Streaming lives in openai_stream_parser.h.
 #include <chrono>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,11 @@ namespace osprey::providers::openai {
 // `extra` fields are merged last and never override a field we set. A streaming request always
 // asks for usage (stream_options.include_usage) so the ledger can count tokens.
 nlohmann::json build_chat_request(const ChatRequest& request);
+
+// build_chat_request(r).dump() for r = `request` with model, stream and extra replaced: the same
+// bytes, written without a DOM and without copying `request` (this runs once per attempt).
+std::string write_chat_request(const ChatRequest& request, std::string_view model, bool stream,
+                               const nlohmann::json& extra);
 
 // A 2xx body → ChatResponse; an unparseable body is kUpstreamError.
 Result<ChatResponse> parse_chat_response(std::string_view body);

@@ -1,0 +1,246 @@
+#include "providers/json_cursor.h"
+
+#include <charconv>
+
+namespace osprey::providers {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Length of the valid UTF-8 sequence starting at text[i] (a byte >= 0x80), or 0 if invalid:
+// no overlongs, no surrogates, nothing above U+10FFFF (what nlohmann's parser accepts).
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = byte(i);
+  std::size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + len > text.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return len;
+}
+
+}  // namespace
+
+void JsonCursor::skip_ws() {
+  while (pos_ < text_.size()) {
+    const char c = text_[pos_];
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
+    ++pos_;
+  }
+}
+
+bool JsonCursor::consume(char c) {
+  skip_ws();
+  if (pos_ < text_.size() && text_[pos_] == c) {
+    ++pos_;
+    return true;
+  }
+  return false;
+}
+
+char JsonCursor::peek() {
+  skip_ws();
+  return pos_ < text_.size() ? text_[pos_] : '\0';
+}
+
+bool JsonCursor::at_end() {
+  skip_ws();
+  return pos_ == text_.size();
+}
+
+std::optional<std::string> JsonCursor::string() {
+  if (!consume('"')) return std::nullopt;
+  std::string out;
+  std::size_t run = pos_;  // start of the bytes not yet copied
+  while (pos_ < text_.size()) {
+    const auto c = static_cast<unsigned char>(text_[pos_]);
+    if (c == '"') {
+      out.append(text_.data() + run, pos_ - run);
+      ++pos_;
+      return out;
+    }
+    if (c < 0x20) return std::nullopt;  // raw control characters are invalid JSON
+    if (c >= 0x80) {
+      const std::size_t len = utf8_length(text_, pos_);
+      if (len == 0) return std::nullopt;
+      pos_ += len;
+      continue;
+    }
+    if (c != '\\') {
+      ++pos_;
+      continue;
+    }
+    out.append(text_.data() + run, pos_ - run);
+    if (pos_ + 1 >= text_.size()) return std::nullopt;
+    switch (text_[pos_ + 1]) {
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '/':
+        out += '/';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      default:
+        return std::nullopt;  // \u escapes (surrogate rules) are left to the full parser
+    }
+    pos_ += 2;
+    run = pos_;
+  }
+  return std::nullopt;  // unterminated
+}
+
+std::optional<std::int64_t> JsonCursor::integer() {
+  skip_ws();
+  const std::size_t start = pos_;
+  std::size_t end = start;
+  if (end < text_.size() && text_[end] == '-') ++end;
+  if (end >= text_.size() || !is_digit(text_[end])) return std::nullopt;
+  if (text_[end] == '0' && end + 1 < text_.size() && is_digit(text_[end + 1])) {
+    return std::nullopt;  // leading zero: invalid JSON
+  }
+  while (end < text_.size() && is_digit(text_[end])) ++end;
+  if (end < text_.size() && (text_[end] == '.' || text_[end] == 'e' || text_[end] == 'E')) {
+    return std::nullopt;  // a fraction or exponent: not an integer
+  }
+  std::int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text_.data() + start, text_.data() + end, value);
+  if (ec != std::errc() || ptr != text_.data() + end) return std::nullopt;  // out of range
+  pos_ = end;
+  return value;
+}
+
+bool JsonCursor::skip_number() {
+  std::size_t p = pos_;
+  const auto digits = [&] {
+    const std::size_t from = p;
+    while (p < text_.size() && is_digit(text_[p])) ++p;
+    return p > from;
+  };
+  if (p < text_.size() && text_[p] == '-') ++p;
+  if (p >= text_.size() || !is_digit(text_[p])) return false;
+  if (text_[p] == '0') {
+    ++p;
+  } else {
+    digits();
+  }
+  if (p < text_.size() && text_[p] == '.') {
+    ++p;
+    if (!digits()) return false;
+  }
+  if (p < text_.size() && (text_[p] == 'e' || text_[p] == 'E')) {
+    ++p;
+    if (p < text_.size() && (text_[p] == '+' || text_[p] == '-')) ++p;
+    if (!digits()) return false;
+  }
+  pos_ = p;
+  return true;
+}
+
+bool JsonCursor::skip_literal(std::string_view word) {
+  if (text_.substr(pos_, word.size()) != word) return false;
+  pos_ += word.size();
+  return true;
+}
+
+bool JsonCursor::consume_literal(std::string_view word) {
+  skip_ws();
+  return skip_literal(word);
+}
+
+std::string_view JsonCursor::number_token() {
+  skip_ws();
+  const std::size_t start = pos_;
+  if (!skip_number()) return {};
+  return text_.substr(start, pos_ - start);
+}
+
+bool JsonCursor::skip_value(int depth) {
+  if (depth > kMaxDepth) return false;
+  const char c = peek();
+  switch (c) {
+    case '"':
+      return string().has_value();
+    case 't':
+      return skip_literal("true");
+    case 'f':
+      return skip_literal("false");
+    case 'n':
+      return skip_literal("null");
+    case '{': {
+      ++pos_;
+      bool first = true;
+      std::string key;
+      for (;;) {
+        const Step step = next_member(first, key);
+        if (step == Step::kEnd) return true;
+        if (step == Step::kError || !skip_value(depth + 1)) return false;
+      }
+    }
+    case '[': {
+      ++pos_;
+      bool first = true;
+      for (;;) {
+        const Step step = next_element(first);
+        if (step == Step::kEnd) return true;
+        if (step == Step::kError || !skip_value(depth + 1)) return false;
+      }
+    }
+    default:
+      return (c == '-' || is_digit(c)) && skip_number();
+  }
+}
+
+JsonCursor::Step JsonCursor::next_item(bool& first, char close) {
+  // A closing bracket right after a comma ("[1,]") never gets here: the comma returns kItem
+  // and the caller's value read fails on the bracket.
+  if (consume(close)) return Step::kEnd;
+  if (!first && !consume(',')) return Step::kError;
+  first = false;
+  return Step::kItem;
+}
+
+JsonCursor::Step JsonCursor::next_member(bool& first, std::string& key) {
+  const Step step = next_item(first, '}');
+  if (step != Step::kItem) return step;
+  auto name = string();
+  if (!name || !consume(':')) return Step::kError;
+  key = std::move(*name);
+  return Step::kItem;
+}
+
+JsonCursor::Step JsonCursor::next_element(bool& first) { return next_item(first, ']'); }
+
+}  // namespace osprey::providers

@@ -1,0 +1,61 @@
+#pragma once
+// JsonCursor: a forward-only reader over JSON text for hot paths that need a few fields of a
+// document without building a DOM. Deliberately strict and small: it accepts a subset of valid
+// JSON (strings with \u escapes and nesting deeper than kMaxDepth are refused), and every
+// failure only means "not handled here", so callers fall back to the full nlohmann parser, which
+// then decides and words any error. Never accepts text that is not valid JSON.
+// Not thread-safe; views the text, which must outlive the cursor.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace osprey::providers {
+
+class JsonCursor {
+ public:
+  static constexpr int kMaxDepth = 32;
+
+  explicit JsonCursor(std::string_view text) : text_(text) {}
+
+  // Skips whitespace, then consumes `c` if it is next.
+  bool consume(char c);
+  // The next non-whitespace character, or '\0' at the end.
+  char peek();
+  // True when only whitespace is left.
+  bool at_end();
+
+  // A string value, unescaped; nullopt if the next value is not a string this cursor handles.
+  std::optional<std::string> string();
+  // An integer value (no fraction or exponent) that fits in int64; nullopt otherwise, and then
+  // the cursor has not moved.
+  std::optional<std::int64_t> integer();
+  // Consumes the literal `word` (true, false, null) if it is next.
+  bool consume_literal(std::string_view word);
+  // Consumes a number and returns its text, checked against the JSON grammar; empty (and not
+  // moved) if no valid number is next.
+  std::string_view number_token();
+  // Skips one value of any type, checking its syntax; false if invalid or not handled.
+  bool skip_value() { return skip_value(0); }
+
+  // Walking containers: after consume('{') (or '['), call next_member (next_element) with a
+  // `first` flag, initially true, owned by the caller for that container. kItem: a member's key
+  // (and its ':') was read, or an element follows: read or skip the value next. kEnd: the
+  // closing bracket was consumed. kError: invalid or not handled.
+  enum class Step { kItem, kEnd, kError };
+  Step next_member(bool& first, std::string& key);
+  Step next_element(bool& first);
+
+ private:
+  bool skip_value(int depth);
+  bool skip_number();
+  bool skip_literal(std::string_view word);
+  void skip_ws();
+
+  Step next_item(bool& first, char close);
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace osprey::providers

@@ -1,0 +1,15 @@
+#pragma once
+// Appending JSON text by hand, for hot paths that serialize without building a DOM. Byte for
+// byte what nlohmann::json::dump() writes for the same value, so both paths can be mixed.
+// Pure; thread-safe.
+#include <string>
+#include <string_view>
+
+namespace osprey::providers {
+
+// Appends `text` as a quoted JSON string escaped as dump() does: \" \\ \b \f \n \r \t, other
+// control characters as \u00xx, everything else verbatim. Returns false (having appended a
+// partial string) if `text` is not valid UTF-8, where dump() would throw.
+bool append_json_text(std::string& out, std::string_view text);
+
+}  // namespace osprey::providers

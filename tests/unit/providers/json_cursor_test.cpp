@@ -1,0 +1,90 @@
+// JsonCursor: the DOM-free reader of the hot paths. Whatever it accepts must be valid JSON read
+// the way nlohmann reads it; whatever it refuses falls back to nlohmann.
+#include "providers/json_cursor.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace osprey::providers {
+namespace {
+
+bool skips(std::string_view text) {
+  JsonCursor c(text);
+  return c.skip_value() && c.at_end();
+}
+
+TEST(JsonCursor, SkipsValidValuesAndAgreesWithNlohmann) {
+  for (std::string_view text :
+       {R"({"a":[1,-2,3.5,1e5,-0.25E-3,true,false,null,"x\n\"y\"",{}],"b":{"c":[]}})", "0", "-0",
+        " [ ] ", R"("caf\u00e9")", "\"\xC3\xA9\"", R"({"k":"\/\\\b\f\r\t"})"}) {
+    const bool valid = !nlohmann::json::parse(text, nullptr, false).is_discarded();
+    ASSERT_TRUE(valid) << text;
+    const bool handled = skips(text);
+    // \u escapes are refused on purpose (left to nlohmann); everything else is handled.
+    EXPECT_EQ(handled, text.find("\\u") == std::string_view::npos) << text;
+  }
+}
+
+TEST(JsonCursor, NeverAcceptsInvalidJson) {
+  for (std::string_view text : {"[1,]",
+                                "{\"a\":1,}",
+                                "{,}",
+                                "[,1]",
+                                "01",
+                                "1.",
+                                ".5",
+                                "+1",
+                                "1e",
+                                "-",
+                                "tru",
+                                "nul",
+                                "\"unterminated",
+                                "\"tab\there\"",
+                                "\"\xC3\"",
+                                "\"\xED\xA0\x80\"",
+                                "\"\xC0\xAF\"",
+                                R"("bad \x escape")",
+                                "{\"a\" 1}",
+                                "{1:2}",
+                                "[1 2]",
+                                "{\"a\":1} x",
+                                "[",
+                                "{"}) {
+    const bool valid = !nlohmann::json::parse(text, nullptr, false).is_discarded();
+    ASSERT_FALSE(valid) << text;
+    EXPECT_FALSE(skips(text)) << text;
+  }
+}
+
+TEST(JsonCursor, ReadsStringsAndIntegers) {
+  JsonCursor c(R"({"s":"a\"b\\c\nd","i":-42,"big":99999999999999999999,"f":1.5})");
+  ASSERT_TRUE(c.consume('{'));
+  bool first = true;
+  std::string key;
+  ASSERT_EQ(c.next_member(first, key), JsonCursor::Step::kItem);
+  EXPECT_EQ(key, "s");
+  EXPECT_EQ(c.string(), std::optional<std::string>("a\"b\\c\nd"));
+  ASSERT_EQ(c.next_member(first, key), JsonCursor::Step::kItem);
+  EXPECT_EQ(c.integer(), std::optional<std::int64_t>(-42));
+  ASSERT_EQ(c.next_member(first, key), JsonCursor::Step::kItem);
+  EXPECT_EQ(c.integer(), std::nullopt);  // out of range: not moved, still skippable
+  EXPECT_TRUE(c.skip_value());
+  ASSERT_EQ(c.next_member(first, key), JsonCursor::Step::kItem);
+  EXPECT_EQ(key, "f");
+  EXPECT_EQ(c.integer(), std::nullopt);
+  EXPECT_TRUE(c.skip_value());
+  EXPECT_EQ(c.next_member(first, key), JsonCursor::Step::kEnd);
+  EXPECT_TRUE(c.at_end());
+}
+
+TEST(JsonCursor, RefusesNestingBeyondTheLimit) {
+  const std::string deep =
+      std::string(JsonCursor::kMaxDepth + 2, '[') + std::string(JsonCursor::kMaxDepth + 2, ']');
+  EXPECT_FALSE(skips(deep));
+  const std::string ok = std::string(8, '[') + std::string(8, ']');
+  EXPECT_TRUE(skips(ok));
+}
+
+}  // namespace
+}  // namespace osprey::providers

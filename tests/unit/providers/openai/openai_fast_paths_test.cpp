@@ -1,0 +1,203 @@
+// The DOM-free paths of the OpenAI codec (one parse and two serializations per proxied request)
+// must give exactly what the nlohmann DOM paths give: the same ChatResponse or error for every
+// upstream body, the same bytes for every request and response.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "providers/openai/openai_request_parser.h"
+#include "providers/openai/openai_response_writer.h"
+#include "providers/openai/openai_upstream_codec.h"
+#include "unit/providers/fixture_file.h"
+
+namespace osprey::providers::openai {
+namespace {
+
+using nlohmann::json;
+using testing::read_fixture;
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// nlohmann skips a leading UTF-8 byte order mark; the fast path does not take such a body, so
+// prefixing one forces the DOM path: the reference every fast result is compared with.
+Result<ChatResponse> parse_via_dom(const std::string& body) {
+  return parse_chat_response(std::string(kBom) + body);
+}
+
+std::string describe(const Result<ChatResponse>& r) {
+  if (!r) {
+    // Error messages quote the body; drop the mark the reference path was given.
+    std::string message = r.error().message;
+    if (auto at = message.find(kBom); at != std::string::npos) message.erase(at, kBom.size());
+    return "error " + std::string(code_name(r.error().code)) + ": " + message;
+  }
+  json blocks = json::array();
+  for (const auto& b : r->content) {
+    if (const auto* t = std::get_if<TextBlock>(&b)) blocks.push_back({{"text", t->text}});
+    if (const auto* u = std::get_if<ToolUseBlock>(&b)) {
+      blocks.push_back({{"tool", u->name}, {"id", u->id}, {"input", u->input}});
+    }
+  }
+  return json{{"id", r->id},
+              {"model", r->model},
+              {"created", r->created},
+              {"stop", static_cast<int>(r->stop_reason)},
+              {"in", r->usage.input_tokens},
+              {"out", r->usage.output_tokens},
+              {"content", blocks}}
+      .dump();
+}
+
+TEST(OpenAiFastPaths, ResponseParseMatchesTheDomPath) {
+  const std::string fake_upstream =
+      R"({"id":"chatcmpl-fake1","object":"chat.completion","created":1795622715,"model":"m",)"
+      R"("choices":[{"index":0,"message":{"role":"assistant","content":"echo: hi","refusal":null,)"
+      R"("annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":1,)"
+      R"("completion_tokens":2,"total_tokens":3,"prompt_tokens_details":{"cached_tokens":0},)"
+      R"("completion_tokens_details":{"reasoning_tokens":0}},"service_tier":"default"})";
+  const std::vector<std::string> bodies = {
+      fake_upstream,
+      read_fixture("openai/response_text.json"),
+      read_fixture("openai/response_tool_calls.json"),
+      R"({"choices":[{"message":{"content":"a\"b\\c\n\td\/e"},"finish_reason":"length"}]})",
+      R"({"choices":[{"message":{"content":""},"finish_reason":null}],"usage":null})",
+      R"({"choices":[{"message":{"content":null,"tool_calls":[]}}],"created":1.5})",
+      R"({"choices":[{"message":{"content":"x"}},{"message":7}],"created":"soon"})",
+      R"({"choices":[{"message":{"content":"caf\u00e9 \ud83d\ude00"}}]})",
+      "{\"choices\":[{\"message\":{\"content\":\"caf\xC3\xA9\"}}]}",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":2.0}})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":"2"}})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":null}})",
+      R"({"choices":[{"message":{"content":"x"}}],"created":99999999999999999999})",
+      R"({"id":"a","id":"b","choices":[{"message":{"content":"x"}}]})",
+      R"({"choices":[{"message":{"content":"x"}}],"choices":[{"message":{"content":"y"}}]})",
+      R"({"id":7,"choices":[{"message":{"content":"x"}}]})",
+      R"({"choices":[]})",
+      R"({"choices":[1]})",
+      R"({"choices":[{"message":"hi"}]})",
+      R"({"choices":[{"finish_reason":"stop"}]})",
+      R"({"choices":[{"message":{"content":"x"}}]} trailing)",
+      R"({"choices":[{"message":{"content":"x",}}]})",
+      R"([1,2])",
+      "not json",
+      "",
+  };
+  for (const auto& body : bodies) {
+    EXPECT_EQ(describe(parse_chat_response(body)), describe(parse_via_dom(body))) << body;
+  }
+  // The reference really is the DOM path: it reads a body the fast path never takes.
+  EXPECT_TRUE(parse_via_dom(R"({"choices":[{"message":{"content":"\u00e9"}}]})").ok());
+}
+
+std::string describe(const Result<ChatRequest>& r) {
+  if (!r) return "error " + std::string(code_name(r.error().code)) + ": " + r.error().message;
+  return build_chat_request(*r).dump() + " include_usage=" + std::to_string(r->include_usage) +
+         " provider_options=" + r->provider_options.dump();
+}
+
+TEST(OpenAiFastPaths, RequestParseMatchesTheDomPath) {
+  const std::vector<std::string> bodies = {
+      read_fixture("openai/client_request_tools.json"),
+      R"({"model":"bench-model","messages":[{"role":"system","content":"You are a terse )"
+      R"(assistant."},{"role":"user","content":"Say hello to the benchmark in five words."}],)"
+      R"("max_tokens":16,"temperature":0})",
+      R"({"model":"m","messages":[{"role":"developer","content":""},{"role":"user","content":""},)"
+      R"({"role":"assistant","content":"a\"b\n"},{"role":"user","content":"x","name":"bob"}],)"
+      R"("temperature":-0,"top_p":0.25,"seed":-7,"user":"u1","stream":true,)"
+      R"("stream_options":{"include_usage":true,"other":1},"max_completion_tokens":5})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"temperature":-0.0,"top_p":1e-3,)"
+      R"("max_tokens":null,"stream":false,"stream_options":{"include_usage":null}})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"temperature":18446744073709551615})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":1,"max_completion_tokens":2})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":0})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":1.5})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"temperature":"hot"})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream":1})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"user":"a","user":"b"})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"n":2,"logit_bias":{}})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"stop":["a","b"]})",
+      R"({"model":"m","messages":[{"role":"assistant","content":""}]})",
+      R"({"model":"m","messages":[{"role":"assistant","content":null}]})",
+      R"({"model":"m","messages":[{"role":"system"}]})",
+      R"({"model":"m","messages":[{"role":"robot","content":"x"}]})",
+      R"({"model":"m","messages":[{"role":"user","content":"caf\u00e9"}]})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"model":"n"})",
+      R"({"model":"","messages":[{"role":"user","content":"x"}]})",
+      R"({"model":"m","messages":[]})",
+      R"({"model":"m"})",
+      R"({"messages":[{"role":"user","content":"x"}]})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}]} x)",
+      R"({"model":"m","messages":[{"role":"user","content":"x"},]})",
+      "[]",
+      "",
+  };
+  for (const auto& body : bodies) {
+    EXPECT_EQ(describe(parse_chat_request_text(body)),
+              describe(parse_chat_request_text(std::string(kBom) + body)))
+        << body;
+  }
+}
+
+ChatRequest parse_request(const std::string& text) {
+  auto parsed = parse_chat_request_text(text);
+  EXPECT_TRUE(parsed.ok()) << text;
+  return parsed.ok() ? std::move(parsed).value() : ChatRequest{};
+}
+
+TEST(OpenAiFastPaths, RequestTextMatchesTheDom) {
+  const std::vector<std::string> requests = {
+      read_fixture("openai/client_request_tools.json"),
+      R"({"model":"m","messages":[{"role":"system","content":"You are terse."},)"
+      R"({"role":"user","content":"Say \"hi\"\n\tnow"}],"max_tokens":16,"temperature":0})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"temperature":0.7,"top_p":0.1,)"
+      R"("seed":-3,"user":"u","stop":"END","zeta":{"b":1,"a":[true,null]},"aaa":1,"n":2,)"
+      R"("response_format":{"type":"json_schema","json_schema":{"name":"s","strict":true,)"
+      R"("schema":{"type":"object"}}}})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{"type":"text"}})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],)"
+      R"("response_format":{"type":"json_object"},"tool_choice":"required"})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],)"
+      R"("response_format":{"type":"json_schema","json_schema":{"name":"n"}},"tool_choice":"none"})",
+      R"({"model":"m","messages":[{"role":"assistant","content":"partial"},)"
+      R"({"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]},)"
+      R"({"role":"tool","tool_call_id":"c1","content":"42"}],"provider_options":{"top_k":5}})",
+  };
+  const json extras[] = {json::object(), json{{"temperature", 1.0}, {"top_k", 40}},
+                         json{{"model", "ignored"}, {"a", 1}, {"zz", "last"}}, json()};
+  for (const auto& text : requests) {
+    const ChatRequest request = parse_request(text);
+    for (bool stream : {false, true}) {
+      for (const json& extra : extras) {
+        ChatRequest copy = request;
+        copy.model = "upstream-model";
+        copy.stream = stream;
+        copy.extra = extra;
+        EXPECT_EQ(write_chat_request(request, "upstream-model", stream, extra),
+                  build_chat_request(copy).dump())
+            << text << " extra " << extra.dump();
+      }
+    }
+  }
+}
+
+TEST(OpenAiFastPaths, ResponseTextMatchesTheDom) {
+  ChatResponse r;
+  r.id = "chatcmpl-1";
+  r.model = "public-model";
+  r.created = 1700000000;
+  r.stop_reason = StopReason::kMaxTokens;
+  r.usage = {7, 9};
+  EXPECT_EQ(render_chat_response_text(r), render_chat_response(r).dump());  // no content
+  r.content.emplace_back(TextBlock{"Hello \"there\"\n\\ \x01\x1f\x7f caf\xC3\xA9 /"});
+  r.content.emplace_back(TextBlock{" and more"});
+  EXPECT_EQ(render_chat_response_text(r), render_chat_response(r).dump());
+  r.content.emplace_back(ToolUseBlock{"call_1", "get_weather", json{{"city", "Paris"}}});
+  EXPECT_EQ(render_chat_response_text(r), render_chat_response(r).dump());
+  ChatResponse invalid;
+  invalid.content.emplace_back(TextBlock{"\xC3"});  // invalid UTF-8: dump() throws, as before
+  EXPECT_THROW(render_chat_response_text(invalid), json::exception);
+}
+
+}  // namespace
+}  // namespace osprey::providers::openai
