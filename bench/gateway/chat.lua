@@ -15,6 +15,9 @@ local model = os.getenv("BENCH_MODEL") or "bench-model"
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json"
+-- Osprey's admin key (run.sh reads it from Osprey's first start); harmless for the other targets.
+local api_key = os.getenv("BENCH_API_KEY")
+if api_key and api_key ~= "" then wrk.headers["Authorization"] = "Bearer " .. api_key end
 wrk.body = '{"model":"' .. model .. '","messages":[' ..
     '{"role":"system","content":"You are a terse assistant."},' ..
     '{"role":"user","content":"Say hello to the benchmark in five words."}],' ..

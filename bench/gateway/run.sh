@@ -278,6 +278,10 @@ EOF
   OSPREY_PID=$!
   OSPREY_URL="$(wait_for_url "$TMP/osprey.out" 'osprey listening on' "$OSPREY_PID" osprey)" ||
     { tail -n 20 "$TMP/osprey-stderr.log" >&2; exit 1; }
+  # The admin key printed on the first start of the fresh data dir authenticates every request
+  # (chat.lua and the check below send it to every target; the others ignore it).
+  BENCH_API_KEY="$(sed -n 's/^osprey admin key (shown once): //p' "$TMP/osprey.out")"
+  export BENCH_API_KEY
   sleep 2 # let start-up allocations settle before reading the idle footprint
   IDLE_RSS_KB="$(rss_kb "$OSPREY_PID")"
 fi
@@ -296,7 +300,8 @@ for t in direct nginx osprey; do
   [ -n "${WANT[$t]:-}" ] || continue
   url="$(target_url "$t")/v1/chat/completions"
   code="$(curl -sS -o "$TMP/check-$t.json" -D "$TMP/check-$t.headers" -w '%{http_code}' \
-    --max-time 5 -H 'Content-Type: application/json' --data "$BODY" "$url")" || code="${code:-000}"
+    --max-time 5 -H 'Content-Type: application/json' -H "Authorization: Bearer ${BENCH_API_KEY:-}" \
+    --data "$BODY" "$url")" || code="${code:-000}"
   if [ "$code" != 200 ] || ! jq -e '.choices[0].message' "$TMP/check-$t.json" >/dev/null 2>&1; then
     echo "run.sh: $t answered HTTP $code on POST $url:" >&2
     head -c 400 "$TMP/check-$t.json" >&2 2>/dev/null || true

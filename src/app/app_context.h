@@ -8,6 +8,9 @@
 #include "core/config.h"
 #include "core/metrics.h"
 #include "gateway/admission/admission_control.h"
+#include "gateway/audit/audit_queue.h"
+#include "gateway/auth/authenticator.h"
+#include "gateway/auth/key_cache.h"
 #include "gateway/cache/cache_metrics.h"
 #include "gateway/cache/cache_stage.h"
 #include "gateway/gateway_metrics.h"
@@ -40,6 +43,11 @@ struct AppContext {
   std::unique_ptr<gateway::AdmissionControl> admission;
   // Rate limits, budgets and the usage-ledger writer; stopped (ledger flushed) after the drain.
   std::unique_ptr<gateway::LimitsRuntime> limits;
+  // Authentication: key cache (polls the store's key changes), the audit writer and the stage
+  // in front of every /v1 and /admin route. Stopped before the store closes.
+  std::unique_ptr<gateway::KeyCache> key_cache;
+  std::unique_ptr<gateway::AuditQueue> audit;
+  std::shared_ptr<const gateway::Authenticator> authenticator;
   std::atomic<bool> draining{false};  // set on the first shutdown signal; /readyz turns 503
 };
 

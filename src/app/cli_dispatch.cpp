@@ -24,6 +24,9 @@ int run_cli(int argc, const char* const* argv) {
   if (command == "jobs") {
     return cli::run_jobs({.words = cl->words, .options = cl->options, .env = cl->config.env});
   }
+  if (command == "tenants") return run_tenants(*cl);
+  if (command == "keys") return run_keys(*cl);
+  if (command == "audit") return run_audit(*cl);
   return usage_failure("unknown command \"" + command + "\"");
 }
 

@@ -95,6 +95,13 @@ Usage:
   osprey jobs <command>         submit, list, status, watch, cancel, results, redrive
                                 (see `osprey jobs help`)
   osprey version                print version and build information
+  osprey tenants create NAME [--tags JSON] | list | disable TENANT
+                                manage tenants (TENANT = id or name)
+  osprey keys create --tenant TENANT [--name N] [--plan JSON] [--expires-at TIME]
+  osprey keys list --tenant TENANT | revoke KEY_ID
+                                manage API keys (a new key is printed once)
+  osprey audit verify [--anchor SEQ:HASH]
+                                check the audit log's hash chain and anchor
   osprey help                   this text
 
 Configuration flags (defaults < --config YAML < OSPREY_* env < flags):

@@ -9,6 +9,9 @@ namespace osprey::app {
 int run_serve(const CommandLine& cl);
 int run_config(const CommandLine& cl);
 int run_version(const CommandLine& cl);
+int run_tenants(const CommandLine& cl);
+int run_keys(const CommandLine& cl);
+int run_audit(const CommandLine& cl);
 
 // Dispatches argv (without argv[0]) to a subcommand.
 int run_cli(int argc, const char* const* argv);

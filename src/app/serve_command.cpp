@@ -19,11 +19,14 @@
 #include "core/log.h"
 #include "core/metrics_process.h"
 #include "gateway/admission/admission_config.h"
+#include "gateway/auth/admin_bootstrap.h"
+#include "gateway/auth/auth_config.h"
 #include "gateway/cache/cache_config.h"
 #include "gateway/cache/memory_response_cache.h"
 #include "gateway/gateway_routes.h"
 #include "net/server.h"
 #include "router/router_config.h"
+#include "store/tenancy_input.h"
 
 namespace osprey::app {
 namespace {
@@ -114,6 +117,34 @@ Status build_cache_and_admission(AppContext& ctx) {
   return {};
 }
 
+// The authentication stage: key cache, audit writer and, on the very first start of the store,
+// the admin tenant and key. The new key goes to stdout once (before the listening line) and
+// nowhere else: the log gets its prefix only.
+Status build_auth(AppContext& ctx) {
+  Result<gateway::AuthConfig> auth = gateway::parse_auth_config(ctx.config.sections);
+  if (!auth) return auth.error();
+  Result<gateway::AdminBootstrap> admin = gateway::bootstrap_admin(
+      *ctx.store, store::format_timestamp(std::chrono::system_clock::now()));
+  if (!admin) return admin.error();
+  if (admin->new_key) {
+    log::info("admin_key_created", {{"prefix", admin->prefix}});
+    std::printf("osprey admin key (shown once): %s\n", admin->new_key->c_str());
+    std::fflush(stdout);
+  }
+  ctx.key_cache = std::make_unique<gateway::KeyCache>(*ctx.store, system_clock(), auth->keys);
+  ctx.audit = std::make_unique<gateway::AuditQueue>(
+      *ctx.store, gateway::AuditQueueOptions{.flush_interval = auth->audit_flush});
+  ctx.authenticator = std::make_shared<const gateway::Authenticator>(*ctx.key_cache, *ctx.workers,
+                                                                     *ctx.audit, system_clock());
+  return {};
+}
+
+// Stops the background writers that use the store (the audit queue flushes what it holds).
+void stop_auth(AppContext& ctx) {
+  if (ctx.key_cache) ctx.key_cache->stop();
+  if (ctx.audit) ctx.audit->stop();
+}
+
 // The router's client holds sockets registered with the server's io_context: release them
 // while that io_context still exists.
 void release_outbound(AppContext& ctx) {
@@ -164,10 +195,16 @@ int run_serve(const CommandLine& cl) {
     return 1;
   }
 
+  if (Status st = build_auth(ctx); !st.ok()) {
+    log::error("auth_setup_failed", {{"error", st.error().message}});
+    return usage_failure(st.error().message);
+  }
+
   if (Status st = build_router(ctx, cl.config); !st.ok()) {
     log::error("models_invalid", {{"error", st.error().message}});
     return usage_failure(st.error().message);
   }
+  ctx.reloader->set_audit(ctx.audit.get());
 
   {
     auto jobs = JobsComponent::create(ctx, role);
@@ -209,10 +246,14 @@ int run_serve(const CommandLine& cl) {
                                          .metrics = *ctx.gateway_metrics,
                                          .workers = *ctx.workers,
                                          .clock = system_clock(),
+                                         .auth = ctx.authenticator,
+                                         .store = *ctx.store,
+                                         .keys = *ctx.key_cache,
                                          .options = {},
                                          .cache = ctx.cache.get(),
                                          .admission = ctx.admission.get(),
-                                         .limits = &ctx.limits->stage()});
+                                         .limits = &ctx.limits->stage(),
+                                         .audit = ctx.audit.get()});
   }
   ctx.jobs->add_routes(router, std::move(jobs_auth.value()), system_clock(), *ctx.workers);
 
@@ -223,6 +264,8 @@ int run_serve(const CommandLine& cl) {
     return 1;
   }
   server.spawn([&ctx] { return ctx.router->run_health_checks(); });
+  ctx.key_cache->start();
+  ctx.audit->start();
   if (Status st = ctx.jobs->start(); !st.ok()) {
     log::error("jobs_start_failed", {{"error", st.error().message}});
     std::fprintf(stderr, "osprey: jobs: %s\n", st.error().message.c_str());
@@ -267,6 +310,7 @@ int run_serve(const CommandLine& cl) {
   ctx.workers->join();  // before the router goes: a SIGHUP reload may still be running
   release_outbound(ctx);
   ctx.limits->stop();  // writes every queued usage row; budget settlements ran in the pool
+  stop_auth(ctx);
   if (Status st = ctx.store->close(); !st.ok()) {
     log::error("store_close_failed", {{"error", st.error().message}});
   }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/log.h"
+#include "gateway/auth/authenticator.h"
 #include "gateway/chat_stream_relay.h"
 #include "providers/openai/openai_request_parser.h"
 #include "providers/openai/openai_response_writer.h"
@@ -82,6 +83,11 @@ net::Task<net::Response> ChatCompletionsRoute::respond(
     co_return net::Response::error(parsed.error(), request.request_id);
   }
   providers::ChatRequest chat = std::move(parsed.value());
+  // --- auth: the key's plan names the models it may use.
+  if (Status allowed = check_model_allowed(principal, chat.model); !allowed.ok()) {
+    metrics_.count(kRoute, chat.stream, "error");
+    co_return net::Response::error(allowed.error(), request.request_id);
+  }
   const std::string requested = chat.model;
   const bool stream = chat.stream;
   const bool include_usage = chat.include_usage;

@@ -3,7 +3,8 @@
 // an answer and writes it back as OpenAI JSON or as an SSE stream of chunks. Translation lives
 // in providers/, routing policy in router/; this handler only does the I/O between them.
 // Every answer carries `x-osprey-deployment` (the deployment that answered) and, when a
-// fallback model answered, `x-osprey-model`. Thread-safe: shares only the router and metrics.
+// fallback model answered, `x-osprey-model`. A model outside the key's allowed_models is 403
+// forbidden ("model_not_allowed: ..."). Thread-safe: shares only the router and metrics.
 #include "core/clock.h"
 #include "gateway/admission/admission_control.h"
 #include "gateway/cache/cache_stage.h"
@@ -31,6 +32,7 @@ class ChatCompletionsRoute {
   ChatCompletionsRoute(router::ModelRouter& router, GatewayMetrics& metrics, const Clock& clock,
                        GatewayOptions options, ChatStages stages = {});
 
+  // `principal`: the authenticated caller (gateway/auth); its plan decides the allowed models.
   net::Task<net::Response> handle(net::Request& request, const Principal& principal) const;
 
  private:

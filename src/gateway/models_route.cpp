@@ -7,9 +7,11 @@ namespace osprey::gateway {
 ModelsRoute::ModelsRoute(const router::ModelRouter& router, std::int64_t created)
     : router_(router), created_(created) {}
 
-net::Task<net::Response> ModelsRoute::handle(net::Request& /*request*/) const {
+net::Task<net::Response> ModelsRoute::handle(net::Request& /*request*/,
+                                             const Principal& principal) const {
   nlohmann::json data = nlohmann::json::array();
   for (const router::ModelInfo& model : router_.models()) {
+    if (!principal.plan.allows_model(model.name)) continue;
     data.push_back(
         {{"id", model.name}, {"object", "model"}, {"created", created_}, {"owned_by", "osprey"}});
   }

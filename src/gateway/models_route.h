@@ -4,6 +4,7 @@
 // Thread-safe: reads the router's current table.
 #include <cstdint>
 
+#include "gateway/principal.h"
 #include "net/request.h"
 #include "net/response.h"
 #include "net/task.h"
@@ -16,7 +17,8 @@ class ModelsRoute {
   // `created`: unix seconds reported for every model (the server's start time).
   ModelsRoute(const router::ModelRouter& router, std::int64_t created);
 
-  net::Task<net::Response> handle(net::Request& request) const;
+  // Lists only the models the caller's plan allows.
+  net::Task<net::Response> handle(net::Request& request, const Principal& principal) const;
 
  private:
   const router::ModelRouter& router_;

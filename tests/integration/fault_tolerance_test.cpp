@@ -53,10 +53,10 @@ std::string chat_body(const std::string& model, bool stream = false,
   return body.dump();
 }
 
-HttpResponse chat(std::uint16_t port, const std::string& model, bool stream = false,
+HttpResponse chat(const OspreyProcess& osprey, const std::string& model, bool stream = false,
                   const std::string& text = "hello there") {
-  return http_request(port, "POST", "/v1/chat/completions", chat_body(model, stream, text),
-                      {{"Authorization", "Bearer test"}});
+  return http_request(osprey.port(), "POST", "/v1/chat/completions", chat_body(model, stream, text),
+                      osprey.admin_auth());
 }
 
 double metric(std::uint16_t port, const std::string& name,
@@ -90,7 +90,7 @@ TEST(FaultTolerance, ThousandRequestsSucceedDespiteErrorsAndTimeouts) {
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&] {
       while (next.fetch_add(1) < kRequests) {
-        HttpResponse r = chat(osprey->port(), "m");
+        HttpResponse r = chat(*osprey, "m");
         if (r.status == 200 &&
             json::parse(r.body)["choices"][0]["message"]["content"] == "echo: hello there") {
           ++ok;
@@ -129,7 +129,7 @@ TEST(FaultTolerance, DeadDeploymentIsEjectedAndReadmittedAfterRecovery) {
   ASSERT_EQ(healthy, 0) << "the dead deployment was never marked unhealthy";
   const auto dead_calls_before = dead->stats().calls;
   for (int i = 0; i < 50; ++i) {
-    HttpResponse r = chat(osprey->port(), "m");
+    HttpResponse r = chat(*osprey, "m");
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.header("x-osprey-deployment"), "good");
   }
@@ -145,7 +145,7 @@ TEST(FaultTolerance, DeadDeploymentIsEjectedAndReadmittedAfterRecovery) {
   ASSERT_EQ(healthy, 1) << "the recovered deployment was never re-admitted";
   std::set<std::string> served_by;
   for (int i = 0; i < 60; ++i) {
-    HttpResponse r = chat(osprey->port(), "m");
+    HttpResponse r = chat(*osprey, "m");
     ASSERT_EQ(r.status, 200) << r.body;
     served_by.insert(r.header("x-osprey-deployment"));
   }
@@ -171,7 +171,7 @@ TEST(FaultTolerance, FallbackModelAnswersWhenEveryDeploymentIsDown) {
                        deployment("backup-1", *backup));
   ASSERT_NE(osprey, nullptr);
   for (int i = 0; i < 5; ++i) {
-    HttpResponse r = chat(osprey->port(), "primary");
+    HttpResponse r = chat(*osprey, "primary");
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.header("x-osprey-deployment"), "backup-1");
     EXPECT_EQ(json::parse(r.body)["choices"][0]["message"]["content"], "echo: hello there");
@@ -189,8 +189,8 @@ TEST(FaultTolerance, ClientDisconnectCancelsTheUpstreamCall) {
   ASSERT_NE(osprey, nullptr);
   Connection client;
   ASSERT_TRUE(client.connect(osprey->port()));
-  ASSERT_TRUE(client.send_request("POST", "/v1/chat/completions", chat_body("m"),
-                                  {{"Authorization", "Bearer test"}}));
+  ASSERT_TRUE(
+      client.send_request("POST", "/v1/chat/completions", chat_body("m"), osprey->admin_auth()));
   for (int i = 0; i < 100 && hanging->stats().in_flight < 1; ++i) std::this_thread::sleep_for(20ms);
   ASSERT_EQ(hanging->stats().in_flight, 1) << "the call never reached the upstream";
   client.close();
@@ -217,7 +217,7 @@ TEST(FaultTolerance, StreamCutAfterThreeChunksReachesTheClientAsAnErrorWithoutDo
   auto osprey = start_osprey(dir, "  - name: m\n    health: {enabled: false}\n    deployments:\n" +
                                       deployment("cutter", *cutting));
   ASSERT_NE(osprey, nullptr);
-  HttpResponse r = chat(osprey->port(), "m", true, "one two three four five six seven eight");
+  HttpResponse r = chat(*osprey, "m", true, "one two three four five six seven eight");
   ASSERT_EQ(r.status, 200) << r.body;
   const auto events = sse_data(r.body);
   ASSERT_GE(events.size(), 2u) << r.body;
@@ -245,7 +245,7 @@ TEST(FaultTolerance, StreamCutBeforeTheFirstChunkIsRetriedOnAnotherDeployment) {
                                  deployment("good", *good, "        weight: 1\n"));
   ASSERT_NE(osprey, nullptr);
   for (int i = 0; i < 10; ++i) {
-    HttpResponse r = chat(osprey->port(), "m", true, "alpha beta gamma");
+    HttpResponse r = chat(*osprey, "m", true, "alpha beta gamma");
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.header("x-osprey-deployment"), "good");
     const auto events = sse_data(r.body);

@@ -113,8 +113,8 @@ std::vector<std::string> sse_data(const std::string& body) {
   return out;
 }
 
-std::vector<std::string> model_ids(std::uint16_t port) {
-  HttpResponse r = http_request(port, "GET", "/v1/models");
+std::vector<std::string> model_ids(const OspreyProcess& osprey) {
+  HttpResponse r = http_request(osprey.port(), "GET", "/v1/models", "", osprey.admin_auth());
   std::vector<std::string> ids;
   if (r.status != 200) return ids;
   const json body = json::parse(r.body);
@@ -145,7 +145,15 @@ class GatewayApi : public ::testing::Test {
   }
 
   HttpResponse chat(const json& body) {
-    return http_request(osprey_->port(), "POST", "/v1/chat/completions", body.dump(), kJson);
+    return http_request(osprey_->port(), "POST", "/v1/chat/completions", body.dump(),
+                        json_with_key());
+  }
+
+  // Content-Type plus the admin key printed at start-up.
+  std::vector<std::pair<std::string, std::string>> json_with_key() const {
+    auto headers = osprey_->admin_auth();
+    headers.insert(headers.end(), kJson.begin(), kJson.end());
+    return headers;
   }
 
   TempDir dir_;
@@ -221,7 +229,7 @@ TEST_F(GatewayApi, UpstreamFailureMidStreamSendsErrorEventAndNoDone) {
 
 TEST_F(GatewayApi, InvalidBodiesAreRejectedWithTheErrorShape) {
   HttpResponse not_json =
-      http_request(osprey_->port(), "POST", "/v1/chat/completions", "{not json", kJson);
+      http_request(osprey_->port(), "POST", "/v1/chat/completions", "{not json", json_with_key());
   EXPECT_EQ(not_json.status, 400);
   EXPECT_EQ(json::parse(not_json.body)["error"]["code"], "invalid_request");
 
@@ -245,7 +253,7 @@ TEST_F(GatewayApi, UnknownModelIsNotFound) {
 }
 
 TEST_F(GatewayApi, ModelsListsConfiguredModelsInOpenAiShape) {
-  HttpResponse r = http_request(osprey_->port(), "GET", "/v1/models");
+  HttpResponse r = http_request(osprey_->port(), "GET", "/v1/models", "", osprey_->admin_auth());
   ASSERT_EQ(r.status, 200);
   const json body = json::parse(r.body);
   EXPECT_EQ(body["object"], "list");
@@ -258,18 +266,20 @@ TEST_F(GatewayApi, ModelsListsConfiguredModelsInOpenAiShape) {
 
 TEST_F(GatewayApi, AdminReloadInstallsAValidTableAndKeepsTheOldOneOnError) {
   write_config({"chat", "second"});
-  HttpResponse ok = http_request(osprey_->port(), "POST", "/admin/reload");
+  HttpResponse ok =
+      http_request(osprey_->port(), "POST", "/admin/reload", "", osprey_->admin_auth());
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(json::parse(ok.body)["models"], 2);
-  EXPECT_EQ(model_ids(osprey_->port()), (std::vector<std::string>{"chat", "second"}));
+  EXPECT_EQ(model_ids(*osprey_), (std::vector<std::string>{"chat", "second"}));
 
   write_file(config_path_,
              "models:\n  - name: broken\n    deployments:\n      - adapter: nonsense\n");
-  HttpResponse bad = http_request(osprey_->port(), "POST", "/admin/reload");
+  HttpResponse bad =
+      http_request(osprey_->port(), "POST", "/admin/reload", "", osprey_->admin_auth());
   EXPECT_EQ(bad.status, 400);
   const std::string message = json::parse(bad.body)["error"]["message"];
   EXPECT_NE(message.find("models[0].deployments[0].adapter"), std::string::npos) << message;
-  EXPECT_EQ(model_ids(osprey_->port()), (std::vector<std::string>{"chat", "second"}));
+  EXPECT_EQ(model_ids(*osprey_), (std::vector<std::string>{"chat", "second"}));
   // The old table still answers.
   EXPECT_EQ(chat(kHello).status, 200);
 }
@@ -278,10 +288,10 @@ TEST_F(GatewayApi, SighupReloadsTheModelTable) {
   write_config({"chat", "after-hup"});
   osprey_->signal(SIGHUP);
   const auto until = std::chrono::steady_clock::now() + 10s;
-  while (model_ids(osprey_->port()).size() != 2 && std::chrono::steady_clock::now() < until) {
+  while (model_ids(*osprey_).size() != 2 && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(20ms);
   }
-  EXPECT_EQ(model_ids(osprey_->port()), (std::vector<std::string>{"chat", "after-hup"}));
+  EXPECT_EQ(model_ids(*osprey_), (std::vector<std::string>{"chat", "after-hup"}));
   EXPECT_TRUE(osprey_->running());
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -100,6 +101,7 @@ std::unique_ptr<OspreyProcess> OspreyProcess::start(ProcessOptions options) {
     if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
       auto colon = out.rfind(':', out.find('\n', at));
       p->port_ = static_cast<std::uint16_t>(std::atoi(out.c_str() + colon + 1));
+      p->admin_key_ = parse_admin_key(out);
       return p;
     }
     if (!p->running()) break;
@@ -109,6 +111,18 @@ std::unique_ptr<OspreyProcess> OspreyProcess::start(ProcessOptions options) {
                 << p->stdout_text() << "\nstderr:\n"
                 << p->stderr_text();
   return nullptr;
+}
+
+std::string parse_admin_key(const std::string& stdout_text) {
+  const auto at = stdout_text.find(kAdminKeyMarker);
+  if (at == std::string::npos) return {};
+  const auto begin = at + std::strlen(kAdminKeyMarker);
+  const auto end = stdout_text.find('\n', begin);
+  return stdout_text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+std::vector<std::pair<std::string, std::string>> OspreyProcess::admin_auth() const {
+  return {{"Authorization", "Bearer " + admin_key_}};
 }
 
 OspreyProcess::~OspreyProcess() {

@@ -41,6 +41,11 @@ class OspreyProcess {
   ~OspreyProcess();
 
   std::uint16_t port() const { return port_; }
+  // The admin key printed on the first start of this data dir; empty when the store already
+  // had one (a restart on the same data dir).
+  const std::string& admin_key() const { return admin_key_; }
+  // {"Authorization", "Bearer <admin key>"}, for requests to /v1 and /admin.
+  std::vector<std::pair<std::string, std::string>> admin_auth() const;
   pid_t pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }
 
@@ -63,7 +68,13 @@ class OspreyProcess {
   pid_t pid_ = -1;
   int exit_code_ = -1;
   std::uint16_t port_ = 0;
+  std::string admin_key_;
 };
+
+// The line `osprey serve` prints once with a new admin key.
+inline constexpr char kAdminKeyMarker[] = "osprey admin key (shown once): ";
+// The admin key printed in `stdout_text`, or empty.
+std::string parse_admin_key(const std::string& stdout_text);
 
 struct CommandResult {
   int exit_code = -1;

@@ -1,4 +1,5 @@
 // PostgresStore: the hash-chained audit log.
+#include "store/audit_anchor.h"
 #include "store/postgres/pg_query.h"
 #include "store/postgres/postgres_store.h"
 #include "store/tenancy_input.h"
@@ -44,6 +45,12 @@ Result<AuditEntry> PostgresStore::append_audit(const NewAuditEntry& input) {
           {seq, entry.at, entry.actor, entry.action, entry.target, entry.detail_json,
            entry.prev_hash, entry.hash});
       if (!inserted) return inserted.error();
+      // The anchor moves in the same transaction, so it always names the newest entry.
+      auto anchored = conn.exec(
+          "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET "
+          "value = excluded.value, updated_at = now()",
+          {std::string(kAuditAnchorSetting), audit_anchor_value(entry)});
+      if (!anchored) return anchored.error();
       return entry;
     });
   });

@@ -1,4 +1,5 @@
 // SqliteStore: the hash-chained audit log.
+#include "store/audit_anchor.h"
 #include "store/sqlite/sqlite_query.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/tenancy_input.h"
@@ -42,6 +43,13 @@ Result<AuditEntry> SqliteStore::append_audit(const NewAuditEntry& input) {
           entry.seq, entry.at, entry.actor, entry.action, entry.target, entry.detail_json,
           entry.prev_hash, entry.hash);
       if (!inserted) return inserted.error();
+      // The anchor moves in the same transaction, so it always names the newest entry.
+      auto anchored = sqlite_execute(
+          conn,
+          "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET "
+          "value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+          std::string(kAuditAnchorSetting), audit_anchor_value(entry));
+      if (!anchored) return anchored.error();
       return entry;
     });
   });

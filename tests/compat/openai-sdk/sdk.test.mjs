@@ -35,7 +35,9 @@ function startProcess(cmd, args, marker, env = {}) {
       const m = out.match(new RegExp(marker + '(http://[^\\s]+)'));
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1] });
+        // osprey prints its admin key (first start only) before the listening line.
+        const key = out.match(/osprey admin key \(shown once\): (\S+)/);
+        resolve({ child, url: m[1], key: key ? key[1] : undefined });
       }
     });
     child.stderr.on('data', (d) => { err += d; });
@@ -93,7 +95,7 @@ for (const vendor of ['openai', 'anthropic', 'ollama', 'bedrock']) {
       writeFileSync(config, `models:\n  - name: assistant\n    deployments:\n${deploymentYaml(vendor, fake.url)}\n`);
       osprey = await startProcess(OSPREY, ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'data'),
         '--config', config], 'osprey listening on ', SECRETS);
-      client = new OpenAI({ baseURL: `${osprey.url}/v1`, apiKey: 'test', maxRetries: 0, timeout: 20000 });
+      client = new OpenAI({ baseURL: `${osprey.url}/v1`, apiKey: osprey.key, maxRetries: 0, timeout: 20000 });
     });
 
     after(async () => {

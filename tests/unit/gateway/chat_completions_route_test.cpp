@@ -138,6 +138,16 @@ TEST_F(ChatCompletionsRouteTest, InvalidJsonIs400InvalidRequest) {
   EXPECT_TRUE(book_.calls.empty());
 }
 
+TEST_F(ChatCompletionsRouteTest, ModelOutsideTheKeysPlanIs403WithoutAnUpstreamCall) {
+  principal_.plan.allowed_models = {"primary"};
+  net::Response r = call(kHello);
+  EXPECT_EQ(r.status, 403);
+  const json error = json::parse(r.body)["error"];
+  EXPECT_EQ(error["code"], "forbidden");
+  EXPECT_EQ(error["message"].get<std::string>().rfind("model_not_allowed: ", 0), 0u);
+  EXPECT_TRUE(book_.calls.empty());
+}
+
 TEST_F(ChatCompletionsRouteTest, MissingMessagesNamesTheField) {
   net::Response r = call(R"({"model":"chat"})");
   EXPECT_EQ(r.status, 400);

@@ -91,23 +91,41 @@ TEST_F(ReloadTest, InvalidConfigKeepsTheOldTableAndNamesTheKey) {
 
 TEST_F(ReloadTest, ModelsRouteListsInOpenAiShape) {
   ModelsRoute route(*router_, 1700000000);
-  net::Response r = run([&](net::Request& req) { return route.handle(req); });
+  Principal caller;
+  net::Response r = run([&](net::Request& req) { return route.handle(req, caller); });
   ASSERT_EQ(r.status, 200);
   const json body = json::parse(r.body);
   EXPECT_EQ(body, json::parse(R"({"object":"list","data":[
       {"id":"a","object":"model","created":1700000000,"owned_by":"osprey"}]})"));
 }
 
+TEST_F(ReloadTest, ModelsRouteListsOnlyTheModelsTheKeyMayUse) {
+  sections_ = {{"models", {model("a"), model("b"), model("c")}}};
+  ASSERT_TRUE(reloader_->reload("test").ok());
+  ModelsRoute route(*router_, 1700000000);
+  Principal caller;
+  caller.plan.allowed_models = {"c", "a", "not-served"};
+  net::Response r = run([&](net::Request& req) { return route.handle(req, caller); });
+  ASSERT_EQ(r.status, 200);
+  std::vector<std::string> ids;
+  const json body = json::parse(r.body);
+  for (const json& m : body["data"]) ids.push_back(m["id"]);
+  EXPECT_EQ(ids, (std::vector<std::string>{"a", "c"}));
+}
+
 TEST_F(ReloadTest, AdminReloadRouteAnswersCountOr400) {
   net::WorkerPool workers(1);
   AdminReloadRoute route(*reloader_, workers);
+  Principal admin;
+  admin.admin = true;
+  admin.key_prefix = "osp_admin123";
   sections_ = {{"models", {model("a"), model("b"), model("c")}}};
-  net::Response ok = run([&](net::Request& req) { return route.handle(req); });
+  net::Response ok = run([&](net::Request& req) { return route.handle(req, admin); });
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(json::parse(ok.body), json::parse(R"({"status":"reloaded","models":3})"));
 
   sections_ = {{"models", "not a list"}};
-  net::Response bad = run([&](net::Request& req) { return route.handle(req); });
+  net::Response bad = run([&](net::Request& req) { return route.handle(req, admin); });
   EXPECT_EQ(bad.status, 400);
   const json error = json::parse(bad.body)["error"];
   EXPECT_EQ(error["code"], "invalid_request");

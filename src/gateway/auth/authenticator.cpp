@@ -1,0 +1,152 @@
+#include "gateway/auth/authenticator.h"
+
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "core/api_key.h"
+#include "store/tenancy_input.h"
+
+namespace osprey::gateway {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// The remote address without the port: floods from one client coalesce across connections.
+std::string remote_host(const std::string& remote_addr) {
+  const auto colon = remote_addr.rfind(':');
+  return colon == std::string::npos ? remote_addr : remote_addr.substr(0, colon);
+}
+
+Error invalid_key(std::string message) {
+  return make_error(ErrorCode::kUnauthorized, "invalid_api_key: " + std::move(message));
+}
+
+}  // namespace
+
+std::optional<std::string_view> presented_api_key(const net::Request& request) {
+  const std::string_view authorization = trim(request.header("authorization"));
+  if (authorization.size() > 7 && iequals_ascii(authorization.substr(0, 7), "bearer ")) {
+    std::string_view key = trim(authorization.substr(7));
+    if (!key.empty()) return key;
+  }
+  const std::string_view x_api_key = trim(request.header("x-api-key"));
+  if (!x_api_key.empty()) return x_api_key;
+  return std::nullopt;
+}
+
+Result<Principal> decide_key(const KeyLookup& key, std::chrono::system_clock::time_point now,
+                             std::string* reason) {
+  auto refuse = [&](std::string_view why, std::string message) -> Result<Principal> {
+    if (reason) *reason = why;
+    return invalid_key(std::move(message));
+  };
+  if (!key) return refuse("unknown", "no such key");
+  const store::ApiKeyInfo& info = key->record.key;
+  if (info.revoked_at) return refuse("revoked", "the key was revoked");
+  if (info.expires_at && *info.expires_at <= store::format_timestamp(now)) {
+    return refuse("expired", "the key expired at " + *info.expires_at);
+  }
+  if (key->record.tenant.disabled) {
+    return refuse("tenant_disabled", "the key's tenant is disabled");
+  }
+  if (!key->plan_valid) {
+    return refuse("bad_plan", "the key's usage plan is invalid (" + key->plan_error +
+                                  "); ask an admin to fix it");
+  }
+  Principal principal;
+  principal.tenant_id = key->record.tenant.id;
+  principal.tenant_name = key->record.tenant.name;
+  principal.tenant_tags_json = key->record.tenant.tags_json;
+  principal.key_id = info.id;
+  principal.key_prefix = info.prefix;
+  principal.admin = key->admin;
+  principal.plan = key->plan;
+  return principal;
+}
+
+Status check_model_allowed(const Principal& principal, std::string_view model) {
+  if (principal.plan.allows_model(model)) return {};
+  return make_error(ErrorCode::kForbidden, "model_not_allowed: this API key may not use model \"" +
+                                               std::string(model) + "\"");
+}
+
+Authenticator::Authenticator(KeyCache& keys, net::WorkerPool& workers, AuditQueue& audit,
+                             const Clock& clock)
+    : keys_(keys), workers_(workers), audit_(audit), clock_(clock) {}
+
+net::Task<Result<Principal>> Authenticator::authenticate(const net::Request& request) const {
+  const std::optional<std::string_view> presented = presented_api_key(request);
+  if (!presented) {
+    co_return make_error(ErrorCode::kUnauthorized,
+                         "missing_api_key: send \"Authorization: Bearer <key>\" or "
+                         "\"x-api-key: <key>\"");
+  }
+  const std::string hash = api_key_hash(*presented);
+  std::optional<KeyLookup> cached = keys_.peek(hash);
+  KeyLookup key;
+  if (cached) {
+    key = std::move(*cached);
+  } else {
+    KeyCache& keys = keys_;
+    auto load = [&keys, &hash] { return keys.load(hash); };
+    Result<KeyLookup> loaded = co_await workers_.run(load);
+    if (!loaded) {
+      co_return make_error(ErrorCode::kUnavailable,
+                           "cannot check the API key right now: " + loaded.error().message);
+    }
+    key = std::move(loaded.value());
+  }
+  std::string reason;
+  Result<Principal> principal = decide_key(key, clock_.wall_now(), &reason);
+  if (!principal) record_failure(request, *presented, key, reason);
+  co_return principal;
+}
+
+void Authenticator::record_failure(const net::Request& request, std::string_view presented,
+                                   const KeyLookup& key, std::string_view reason) const {
+  // Only the visible prefix is kept, and only of keys in our own format: a caller that sends
+  // some other secret by mistake must not find it in the audit log.
+  const std::string prefix = key ? key->record.key.prefix : api_key_prefix(presented);
+  const std::string host = remote_host(request.remote_addr);
+  nlohmann::json detail = {{"reason", reason}, {"remote", host}, {"route", request.route}};
+  store::NewAuditEntry entry{.at = store::format_timestamp(clock_.wall_now()),
+                             .actor = prefix.empty() ? "anonymous" : "key:" + prefix,
+                             .action = "key.auth_failed",
+                             .target = key ? "key:" + std::to_string(key->record.key.id) : "",
+                             .detail_json = detail.dump()};
+  audit_.append_coalesced("key.auth_failed|" + std::string(reason) + "|" + prefix + "|" + host,
+                          std::move(entry));
+}
+
+void Authenticator::record_forbidden(const Principal& principal, const net::Request& request,
+                                     std::string_view reason) const {
+  const std::string host = remote_host(request.remote_addr);
+  nlohmann::json detail = {{"reason", reason}, {"remote", host}, {"route", request.route}};
+  store::NewAuditEntry entry{.at = store::format_timestamp(clock_.wall_now()),
+                             .actor = "key:" + principal.key_prefix,
+                             .action = "key.forbidden",
+                             .target = "tenant:" + principal.tenant_name,
+                             .detail_json = detail.dump()};
+  audit_.append_coalesced(
+      "key.forbidden|" + std::string(reason) + "|" + principal.key_prefix + "|" + host,
+      std::move(entry));
+}
+
+}  // namespace osprey::gateway
