@@ -1,13 +1,12 @@
 #pragma once
-// How /v1/jobs handlers learn who is calling. Until API-key authentication is wired into the
-// server, every jobs request acts as the tenant "default" (created on first start); the wrapper
-// is the one place to swap for the auth stage.
+// How /v1/jobs handlers learn who is calling: the same API-key authentication as every other
+// /v1 route (gateway/auth), so a job belongs to the caller's tenant.
 #include "app/app_context.h"
 #include "jobs/api/jobs_routes.h"
 
 namespace osprey::app {
 
-// Blocking (store calls): run before the server starts.
+// REQUIRES: ctx.authenticator is built.
 Result<jobs::Authenticated> jobs_authentication(AppContext& ctx);
 
 }  // namespace osprey::app

@@ -11,8 +11,9 @@
 
 namespace osprey::testing {
 
-nlohmann::json submit_job(std::uint16_t port, const nlohmann::json& body, const Headers& headers) {
-  HttpResponse r = http_request(port, "POST", "/v1/jobs", body.dump(), headers);
+nlohmann::json submit_job(const OspreyProcess& server, const nlohmann::json& body,
+                          const Headers& headers) {
+  HttpResponse r = server.request("POST", "/v1/jobs", body.dump(), headers);
   if (r.status != 200 && r.status != 201) {
     ADD_FAILURE() << "submit: HTTP " << r.status << " " << r.body;
     return nullptr;
@@ -20,18 +21,18 @@ nlohmann::json submit_job(std::uint16_t port, const nlohmann::json& body, const 
   return nlohmann::json::parse(r.body);
 }
 
-nlohmann::json get_job(std::uint16_t port, std::int64_t id, const Headers& headers) {
-  HttpResponse r = http_request(port, "GET", "/v1/jobs/" + std::to_string(id), "", headers);
+nlohmann::json get_job(const OspreyProcess& server, std::int64_t id, const Headers& headers) {
+  HttpResponse r = server.request("GET", "/v1/jobs/" + std::to_string(id), "", headers);
   if (r.status != 200) return nullptr;
   return nlohmann::json::parse(r.body, nullptr, false);
 }
 
-nlohmann::json wait_finished(std::uint16_t port, std::int64_t id, std::chrono::seconds timeout,
-                             const Headers& headers) {
+nlohmann::json wait_finished(const OspreyProcess& server, std::int64_t id,
+                             std::chrono::seconds timeout, const Headers& headers) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   nlohmann::json job;
   while (std::chrono::steady_clock::now() < deadline) {
-    job = get_job(port, id, headers);
+    job = get_job(server, id, headers);
     if (job.is_object()) {
       const std::string state = job.value("state", "");
       if (state != "queued" && state != "running") return job;
@@ -42,10 +43,10 @@ nlohmann::json wait_finished(std::uint16_t port, std::int64_t id, std::chrono::s
   return job;
 }
 
-std::vector<nlohmann::json> job_results(std::uint16_t port, std::int64_t id,
+std::vector<nlohmann::json> job_results(const OspreyProcess& server, std::int64_t id,
                                         const Headers& headers) {
-  HttpResponse r = http_request(port, "GET", "/v1/jobs/" + std::to_string(id) + "/results", "",
-                                headers, std::chrono::seconds(60));
+  HttpResponse r = server.request("GET", "/v1/jobs/" + std::to_string(id) + "/results", "", headers,
+                                  std::chrono::seconds(60));
   EXPECT_EQ(r.status, 200) << r.body;
   std::vector<nlohmann::json> lines;
   std::istringstream in(r.body);

@@ -1,5 +1,6 @@
 #pragma once
-// Small helpers for integration tests of the /v1/jobs API over HTTP.
+// Small helpers for integration tests of the /v1/jobs API over HTTP; requests carry the
+// server's admin key.
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -9,22 +10,23 @@
 #include <nlohmann/json.hpp>
 
 #include "http_client.h"
+#include "osprey_process.h"
 
 namespace osprey::testing {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // POST /v1/jobs; fails the test (and returns null) unless the status is 200 or 201.
-nlohmann::json submit_job(std::uint16_t port, const nlohmann::json& body,
+nlohmann::json submit_job(const OspreyProcess& server, const nlohmann::json& body,
                           const Headers& headers = {});
 // GET /v1/jobs/{id}; null on failure.
-nlohmann::json get_job(std::uint16_t port, std::int64_t id, const Headers& headers = {});
+nlohmann::json get_job(const OspreyProcess& server, std::int64_t id, const Headers& headers = {});
 // Polls until the job is finished (any state but queued/running) or the timeout passes; returns
 // the last view.
-nlohmann::json wait_finished(std::uint16_t port, std::int64_t id, std::chrono::seconds timeout,
-                             const Headers& headers = {});
+nlohmann::json wait_finished(const OspreyProcess& server, std::int64_t id,
+                             std::chrono::seconds timeout, const Headers& headers = {});
 // GET /v1/jobs/{id}/results parsed line by line.
-std::vector<nlohmann::json> job_results(std::uint16_t port, std::int64_t id,
+std::vector<nlohmann::json> job_results(const OspreyProcess& server, std::int64_t id,
                                         const Headers& headers = {});
 
 // A new empty database on the PostgreSQL server named by OSPREY_TEST_PG_URL, so parallel tests do

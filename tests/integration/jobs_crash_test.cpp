@@ -26,18 +26,20 @@ void crash_and_recover(const std::vector<std::string>& store_args) {
                                    "--set", "jobs.worker_threads=4"};
   args.insert(args.end(), store_args.begin(), store_args.end());
   std::int64_t id = 0;
+  std::string admin_key;  // printed by the first start only
   {
     auto server = OspreyProcess::start({.args = args, .data_dir = data});
     ASSERT_NE(server, nullptr);
-    json job = submit_job(server->port(),
-                          {{"workload", "noop"}, {"spec", {{"count", 2000}, {"jitter_ms", 4}}}});
+    admin_key = server->admin_key();
+    json job =
+        submit_job(*server, {{"workload", "noop"}, {"spec", {{"count", 2000}, {"jitter_ms", 4}}}});
     ASSERT_TRUE(job.is_object());
     id = job["id"];
     // Kill it mid-run: some items done, most not.
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     json view;
     while (std::chrono::steady_clock::now() < deadline) {
-      view = get_job(server->port(), id);
+      view = get_job(*server, id);
       if (view.is_object() && view["counts"]["done"].get<int>() >= 200) break;
       std::this_thread::sleep_for(10ms);
     }
@@ -45,13 +47,13 @@ void crash_and_recover(const std::vector<std::string>& store_args) {
     server->signal(SIGKILL);
     ASSERT_EQ(server->wait_exit(10s), 128 + SIGKILL);
   }
-  auto restarted = OspreyProcess::start({.args = args, .data_dir = data});
+  auto restarted = OspreyProcess::start({.args = args, .data_dir = data, .admin_key = admin_key});
   ASSERT_NE(restarted, nullptr);
-  json done = wait_finished(restarted->port(), id, 120s);
+  json done = wait_finished(*restarted, id, 120s);
   EXPECT_EQ(done["state"], "succeeded") << done.dump();
   EXPECT_EQ(done["counts"]["done"], 2000);
 
-  auto lines = job_results(restarted->port(), id);
+  auto lines = job_results(*restarted, id);
   EXPECT_EQ(lines.size(), 2000u);
   std::set<std::string> keys;
   for (const json& line : lines) keys.insert(line["key"].get<std::string>());

@@ -30,18 +30,18 @@ std::unique_ptr<OspreyProcess> start_server(std::vector<std::string> args = {},
 TEST(JobsEngine, NoopJobRunsToSuccessWithResultsAndMarker) {
   auto server = start_server();
   ASSERT_NE(server, nullptr);
-  json job = submit_job(server->port(), {{"workload", "noop"},
-                                         {"spec", {{"count", 300}, {"jitter_ms", 2}}},
-                                         {"tags", {{"team", "search"}}}});
+  json job = submit_job(*server, {{"workload", "noop"},
+                                  {"spec", {{"count", 300}, {"jitter_ms", 2}}},
+                                  {"tags", {{"team", "search"}}}});
   ASSERT_TRUE(job.is_object());
   EXPECT_EQ(job["counts"]["total"], 300);
   const std::int64_t id = job["id"];
-  json done = wait_finished(server->port(), id, 60s);
+  json done = wait_finished(*server, id, 60s);
   EXPECT_EQ(done["state"], "succeeded");
   EXPECT_EQ(done["counts"]["done"], 300);
   EXPECT_EQ(done["percent"], 100.0);
 
-  auto lines = job_results(server->port(), id);
+  auto lines = job_results(*server, id);
   ASSERT_EQ(lines.size(), 300u);
   std::set<std::string> keys;
   for (const json& line : lines) {
@@ -56,21 +56,18 @@ TEST(JobsEngine, NoopJobRunsToSuccessWithResultsAndMarker) {
   EXPECT_EQ(manifest["state"], "succeeded");
 
   // Listing with filters.
-  HttpResponse list =
-      http_request(server->port(), "GET", "/v1/jobs?tag=team%3Dsearch&state=succeeded");
+  HttpResponse list = server->request("GET", "/v1/jobs?tag=team%3Dsearch&state=succeeded");
   ASSERT_EQ(list.status, 200) << list.body;
   EXPECT_EQ(json::parse(list.body)["data"].size(), 1u);
-  list = http_request(server->port(), "GET", "/v1/jobs?workload=exec");
+  list = server->request("GET", "/v1/jobs?workload=exec");
   EXPECT_EQ(json::parse(list.body)["data"].size(), 0u);
-  EXPECT_EQ(http_request(server->port(), "GET", "/v1/jobs?state=bogus").status, 400);
+  EXPECT_EQ(server->request("GET", "/v1/jobs?state=bogus").status, 400);
 }
 
 TEST(JobsEngine, BadRequestsGetClearErrors) {
   auto server = start_server();
   ASSERT_NE(server, nullptr);
-  auto post = [&](const std::string& body) {
-    return http_request(server->port(), "POST", "/v1/jobs", body);
-  };
+  auto post = [&](const std::string& body) { return server->request("POST", "/v1/jobs", body); };
   HttpResponse r = post("not json");
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("invalid_request"), std::string::npos);
@@ -80,8 +77,8 @@ TEST(JobsEngine, BadRequestsGetClearErrors) {
   r = post(R"({"workload":"noop","spec":{"count":0}})");
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("spec.count"), std::string::npos) << r.body;
-  EXPECT_EQ(http_request(server->port(), "GET", "/v1/jobs/999").status, 404);
-  EXPECT_EQ(http_request(server->port(), "GET", "/v1/jobs/abc").status, 404);
+  EXPECT_EQ(server->request("GET", "/v1/jobs/999").status, 404);
+  EXPECT_EQ(server->request("GET", "/v1/jobs/abc").status, 404);
 }
 
 TEST(JobsEngine, IdempotencyKeyReturnsTheSameJobAndRejectsADifferentBody) {
@@ -89,31 +86,30 @@ TEST(JobsEngine, IdempotencyKeyReturnsTheSameJobAndRejectsADifferentBody) {
   ASSERT_NE(server, nullptr);
   const json body = {{"workload", "noop"}, {"spec", {{"count", 5}}}};
   const Headers key = {{"Idempotency-Key", "batch-2026-11-25"}};
-  HttpResponse first = http_request(server->port(), "POST", "/v1/jobs", body.dump(), key);
+  HttpResponse first = server->request("POST", "/v1/jobs", body.dump(), key);
   ASSERT_EQ(first.status, 201) << first.body;
-  HttpResponse again = http_request(server->port(), "POST", "/v1/jobs", body.dump(2), key);
+  HttpResponse again = server->request("POST", "/v1/jobs", body.dump(2), key);
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(json::parse(first.body)["id"], json::parse(again.body)["id"]);
   const json other = {{"workload", "noop"}, {"spec", {{"count", 6}}}};
-  HttpResponse conflict = http_request(server->port(), "POST", "/v1/jobs", other.dump(), key);
+  HttpResponse conflict = server->request("POST", "/v1/jobs", other.dump(), key);
   EXPECT_EQ(conflict.status, 409) << conflict.body;
-  HttpResponse list = http_request(server->port(), "GET", "/v1/jobs");
+  HttpResponse list = server->request("GET", "/v1/jobs");
   EXPECT_EQ(json::parse(list.body)["data"].size(), 1u);
 }
 
 TEST(JobsEngine, CancelStopsNewClaimsAndFinishesCancelled) {
   auto server = start_server({"--set", "jobs.worker_threads=2", "--set", "jobs.claim_batch=4"});
   ASSERT_NE(server, nullptr);
-  json job = submit_job(server->port(),
-                        {{"workload", "noop"}, {"spec", {{"count", 400}, {"delay_ms", 20}}}});
+  json job =
+      submit_job(*server, {{"workload", "noop"}, {"spec", {{"count", 400}, {"delay_ms", 20}}}});
   const std::int64_t id = job["id"];
-  HttpResponse cancel =
-      http_request(server->port(), "POST", "/v1/jobs/" + std::to_string(id) + "/cancel");
+  HttpResponse cancel = server->request("POST", "/v1/jobs/" + std::to_string(id) + "/cancel");
   ASSERT_EQ(cancel.status, 200) << cancel.body;
-  json done = wait_finished(server->port(), id, 60s);
+  json done = wait_finished(*server, id, 60s);
   EXPECT_EQ(done["state"], "cancelled");
   EXPECT_GT(done["counts"]["cancelled"].get<int>(), 300);
-  auto lines = job_results(server->port(), id);
+  auto lines = job_results(*server, id);
   EXPECT_EQ(lines.size(), 400u);
 }
 
@@ -122,14 +118,14 @@ TEST(JobsEngine, ResourceLimitIsNeverExceeded) {
       {"--set", "jobs.worker_threads=8", "--set", "jobs.resources.model-x.max_concurrent=3"});
   ASSERT_NE(server, nullptr);
   json job = submit_job(
-      server->port(),
+      *server,
       {{"workload", "noop"}, {"spec", {{"count", 90}, {"delay_ms", 15}, {"resource", "model-x"}}}});
   const std::int64_t id = job["id"];
   EXPECT_EQ(job["resource"], "model-x");
-  json done = wait_finished(server->port(), id, 60s);
+  json done = wait_finished(*server, id, 60s);
   ASSERT_EQ(done["state"], "succeeded");
   int max_seen = 0;
-  for (const json& line : job_results(server->port(), id)) {
+  for (const json& line : job_results(*server, id)) {
     max_seen = std::max(max_seen, line["output"]["concurrency"].get<int>());
   }
   EXPECT_LE(max_seen, 3);
@@ -179,31 +175,30 @@ echo "boom: model crashed" >&2; exit 3
 TEST_F(ExecJobs, FlakyItemsRetryToDoneAndBrokenOnesDeadLetterThenRedrive) {
   auto server = start_server({"--config", config_});
   ASSERT_NE(server, nullptr);
-  json flaky =
-      submit_job(server->port(),
-                 {{"workload", "exec"},
-                  {"spec",
-                   {{"runner", "flaky"},
-                    {"items", {{{"key", "a"}, {"input", 1}}, {{"key", "b"}, {"input", 2}}}}}}});
+  json flaky = submit_job(
+      *server, {{"workload", "exec"},
+                {"spec",
+                 {{"runner", "flaky"},
+                  {"items", {{{"key", "a"}, {"input", 1}}, {{"key", "b"}, {"input", 2}}}}}}});
   json broken =
-      submit_job(server->port(), {{"workload", "exec"},
-                                  {"max_attempts", 3},
-                                  {"spec", {{"runner", "broken"}, {"items", {{{"key", "x"}}}}}}});
+      submit_job(*server, {{"workload", "exec"},
+                           {"max_attempts", 3},
+                           {"spec", {{"runner", "broken"}, {"items", {{{"key", "x"}}}}}}});
   ASSERT_TRUE(flaky.is_object() && broken.is_object());
 
-  json f = wait_finished(server->port(), flaky["id"], 60s);
+  json f = wait_finished(*server, flaky["id"], 60s);
   EXPECT_EQ(f["state"], "succeeded");
-  for (const json& line : job_results(server->port(), flaky["id"])) {
+  for (const json& line : job_results(*server, flaky["id"])) {
     EXPECT_EQ(line["state"], "done");
     EXPECT_EQ(line["attempts"], 3);
     EXPECT_EQ(line["output"]["runs"], 3);
   }
 
   const std::string id = std::to_string(broken["id"].get<std::int64_t>());
-  json b = wait_finished(server->port(), broken["id"], 60s);
+  json b = wait_finished(*server, broken["id"], 60s);
   EXPECT_EQ(b["state"], "failed");
   EXPECT_EQ(b["counts"]["dead"], 1);
-  HttpResponse dead = http_request(server->port(), "GET", "/v1/jobs/" + id + "/dead-letters");
+  HttpResponse dead = server->request("GET", "/v1/jobs/" + id + "/dead-letters");
   ASSERT_EQ(dead.status, 200);
   json letters = json::parse(dead.body)["data"];
   ASSERT_EQ(letters.size(), 1u);
@@ -213,12 +208,12 @@ TEST_F(ExecJobs, FlakyItemsRetryToDoneAndBrokenOnesDeadLetterThenRedrive) {
   EXPECT_EQ(letters[0]["error"]["message"], "exit code 3: boom: model crashed");
 
   write_file(state_ + "/fixed", "");
-  HttpResponse redrive = http_request(server->port(), "POST", "/v1/jobs/" + id + "/redrive");
+  HttpResponse redrive = server->request("POST", "/v1/jobs/" + id + "/redrive");
   ASSERT_EQ(redrive.status, 200) << redrive.body;
   EXPECT_EQ(json::parse(redrive.body)["redriven"], 1);
-  json again = wait_finished(server->port(), broken["id"], 60s);
+  json again = wait_finished(*server, broken["id"], 60s);
   EXPECT_EQ(again["state"], "succeeded");
-  auto lines = job_results(server->port(), broken["id"]);
+  auto lines = job_results(*server, broken["id"]);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["output"]["ok"], true);
 }
@@ -226,9 +221,9 @@ TEST_F(ExecJobs, FlakyItemsRetryToDoneAndBrokenOnesDeadLetterThenRedrive) {
 TEST(JobsEngine, WorkerRoleServesNoJobsApi) {
   auto worker = start_server({"--role", "worker"});
   ASSERT_NE(worker, nullptr);
-  EXPECT_EQ(http_request(worker->port(), "GET", "/v1/jobs").status, 404);
-  EXPECT_EQ(http_request(worker->port(), "GET", "/healthz").status, 200);
-  EXPECT_EQ(http_request(worker->port(), "GET", "/metrics").status, 200);
+  EXPECT_EQ(worker->request("GET", "/v1/jobs").status, 404);
+  EXPECT_EQ(worker->request("GET", "/healthz").status, 200);
+  EXPECT_EQ(worker->request("GET", "/metrics").status, 200);
 }
 
 TEST(JobsEngine, ApiRoleQueuesAndAWorkerOnTheSameStoreRunsTheJob) {
@@ -236,15 +231,15 @@ TEST(JobsEngine, ApiRoleQueuesAndAWorkerOnTheSameStoreRunsTheJob) {
   const std::string data = dir.path() + "/data";
   auto api = start_server({"--role", "api"}, data);
   ASSERT_NE(api, nullptr);
-  json job = submit_job(api->port(), {{"workload", "noop"}, {"spec", {{"count", 50}}}});
+  json job = submit_job(*api, {{"workload", "noop"}, {"spec", {{"count", 50}}}});
   const std::int64_t id = job["id"];
   std::this_thread::sleep_for(300ms);  // an api node claims nothing, however long it waits
-  EXPECT_EQ(get_job(api->port(), id)["state"], "queued");
+  EXPECT_EQ(get_job(*api, id)["state"], "queued");
   auto worker = start_server({"--role", "worker"}, data);
   ASSERT_NE(worker, nullptr);
-  json done = wait_finished(api->port(), id, 60s);
+  json done = wait_finished(*api, id, 60s);
   EXPECT_EQ(done["state"], "succeeded");
-  EXPECT_EQ(job_results(api->port(), id).size(), 50u);
+  EXPECT_EQ(job_results(*api, id).size(), 50u);
 }
 
 TEST(JobsEngine, SigtermLetsRunningItemsFinishAndTheJobCompletesAfterRestart) {
@@ -254,8 +249,8 @@ TEST(JobsEngine, SigtermLetsRunningItemsFinishAndTheJobCompletesAfterRestart) {
   {
     auto server = start_server({}, data);
     ASSERT_NE(server, nullptr);
-    json job = submit_job(server->port(),
-                          {{"workload", "noop"}, {"spec", {{"count", 200}, {"delay_ms", 20}}}});
+    json job =
+        submit_job(*server, {{"workload", "noop"}, {"spec", {{"count", 200}, {"delay_ms", 20}}}});
     id = job["id"];
     std::this_thread::sleep_for(200ms);
     server->signal(SIGTERM);
@@ -263,10 +258,10 @@ TEST(JobsEngine, SigtermLetsRunningItemsFinishAndTheJobCompletesAfterRestart) {
   }
   auto restarted = start_server({}, data);
   ASSERT_NE(restarted, nullptr);
-  json done = wait_finished(restarted->port(), id, 60s);
+  json done = wait_finished(*restarted, id, 60s);
   EXPECT_EQ(done["state"], "succeeded");
   EXPECT_EQ(done["lease_expirations"], 0) << "a clean stop hands every item back";
-  EXPECT_EQ(job_results(restarted->port(), id).size(), 200u);
+  EXPECT_EQ(job_results(*restarted, id).size(), 200u);
 }
 
 }  // namespace

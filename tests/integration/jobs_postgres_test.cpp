@@ -32,14 +32,14 @@ TEST(JobsPostgres, TwoWorkersShareOneJobWithoutRecordingAnItemTwice) {
   ASSERT_NE(worker_a, nullptr);
   ASSERT_NE(worker_b, nullptr);
 
-  json job = submit_job(api->port(),
-                        {{"workload", "noop"}, {"spec", {{"count", 10000}, {"jitter_ms", 1}}}});
+  json job =
+      submit_job(*api, {{"workload", "noop"}, {"spec", {{"count", 10000}, {"jitter_ms", 1}}}});
   ASSERT_TRUE(job.is_object());
   const std::int64_t id = job["id"];
-  json done = wait_finished(api->port(), id, 300s);
+  json done = wait_finished(*api, id, 300s);
   ASSERT_EQ(done["state"], "succeeded") << done.dump();
 
-  auto lines = job_results(api->port(), id);
+  auto lines = job_results(*api, id);
   EXPECT_EQ(lines.size(), 10000u);
   std::set<std::string> keys;
   for (const json& line : lines) {
@@ -52,7 +52,7 @@ TEST(JobsPostgres, TwoWorkersShareOneJobWithoutRecordingAnItemTwice) {
   // recorded every item exactly once (a settlement from a lost lease would count as "lost").
   double recorded = 0;
   for (auto* w : {worker_a.get(), worker_b.get()}) {
-    const std::string text = http_request(w->port(), "GET", "/metrics").body;
+    const std::string text = w->request("GET", "/metrics").body;
     const double ok =
         metric_value(text, "osprey_job_items_total", {{"workload", "noop"}, {"outcome", "done"}});
     const double lost =

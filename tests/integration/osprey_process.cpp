@@ -102,6 +102,7 @@ std::unique_ptr<OspreyProcess> OspreyProcess::start(ProcessOptions options) {
       auto colon = out.rfind(':', out.find('\n', at));
       p->port_ = static_cast<std::uint16_t>(std::atoi(out.c_str() + colon + 1));
       p->admin_key_ = parse_admin_key(out);
+      if (p->admin_key_.empty()) p->admin_key_ = options.admin_key;
       return p;
     }
     if (!p->running()) break;
@@ -123,6 +124,14 @@ std::string parse_admin_key(const std::string& stdout_text) {
 
 std::vector<std::pair<std::string, std::string>> OspreyProcess::admin_auth() const {
   return {{"Authorization", "Bearer " + admin_key_}};
+}
+
+HttpResponse OspreyProcess::request(const std::string& method, const std::string& target,
+                                    const std::string& body,
+                                    std::vector<std::pair<std::string, std::string>> headers,
+                                    std::chrono::milliseconds timeout) const {
+  headers.emplace_back("Authorization", "Bearer " + admin_key_);
+  return http_request(port_, method, target, body, headers, timeout);
 }
 
 OspreyProcess::~OspreyProcess() {

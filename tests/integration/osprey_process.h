@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "http_client.h"
+
 namespace osprey::testing {
 
 // A directory under /tmp removed (recursively) on destruction.
@@ -31,6 +33,9 @@ struct ProcessOptions {
   bool debug_endpoints = true;
   std::string data_dir;  // default: a fresh temp dir owned by the process object
   std::chrono::milliseconds start_timeout{15000};
+  // The admin key to use when this start prints none (a restart on a data dir or database that
+  // already has one).
+  std::string admin_key;
 };
 
 class OspreyProcess {
@@ -46,6 +51,11 @@ class OspreyProcess {
   const std::string& admin_key() const { return admin_key_; }
   // {"Authorization", "Bearer <admin key>"}, for requests to /v1 and /admin.
   std::vector<std::pair<std::string, std::string>> admin_auth() const;
+  // One request on a fresh connection carrying the admin key (for /v1 and /admin routes).
+  HttpResponse request(const std::string& method, const std::string& target,
+                       const std::string& body = "",
+                       std::vector<std::pair<std::string, std::string>> headers = {},
+                       std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
   pid_t pid() const { return pid_; }
   const std::string& data_dir() const { return data_dir_; }
 
