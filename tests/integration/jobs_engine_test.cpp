@@ -18,13 +18,15 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
+// `admin_key`: the key of an earlier start on the same data dir (a restart prints none).
 std::unique_ptr<OspreyProcess> start_server(std::vector<std::string> args = {},
-                                            std::string data_dir = {}) {
+                                            std::string data_dir = {}, std::string admin_key = {}) {
   std::vector<std::string> all = {"--set", "jobs.poll_ms=50",
                                   "--set", "jobs.retry_base_delay_ms=10",
                                   "--set", "jobs.retry_max_delay_ms=50"};
   all.insert(all.end(), args.begin(), args.end());
-  return OspreyProcess::start({.args = all, .data_dir = std::move(data_dir)});
+  return OspreyProcess::start(
+      {.args = all, .data_dir = std::move(data_dir), .admin_key = std::move(admin_key)});
 }
 
 TEST(JobsEngine, NoopJobRunsToSuccessWithResultsAndMarker) {
@@ -246,9 +248,11 @@ TEST(JobsEngine, SigtermLetsRunningItemsFinishAndTheJobCompletesAfterRestart) {
   TempDir dir;
   const std::string data = dir.path() + "/data";
   std::int64_t id = 0;
+  std::string admin_key;
   {
     auto server = start_server({}, data);
     ASSERT_NE(server, nullptr);
+    admin_key = server->admin_key();
     json job =
         submit_job(*server, {{"workload", "noop"}, {"spec", {{"count", 200}, {"delay_ms", 20}}}});
     id = job["id"];
@@ -256,7 +260,7 @@ TEST(JobsEngine, SigtermLetsRunningItemsFinishAndTheJobCompletesAfterRestart) {
     server->signal(SIGTERM);
     ASSERT_EQ(server->wait_exit(30s), 0);
   }
-  auto restarted = start_server({}, data);
+  auto restarted = start_server({}, data, admin_key);
   ASSERT_NE(restarted, nullptr);
   json done = wait_finished(*restarted, id, 60s);
   EXPECT_EQ(done["state"], "succeeded");

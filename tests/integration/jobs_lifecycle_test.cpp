@@ -18,11 +18,13 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
+// `admin_key`: the key of an earlier start on the same data dir (a restart prints none).
 std::unique_ptr<OspreyProcess> start_server(std::vector<std::string> args = {},
-                                            std::string data_dir = {}) {
+                                            std::string data_dir = {}, std::string admin_key = {}) {
   std::vector<std::string> all = {"--set", "jobs.poll_ms=50"};
   all.insert(all.end(), args.begin(), args.end());
-  return OspreyProcess::start({.args = all, .data_dir = std::move(data_dir)});
+  return OspreyProcess::start(
+      {.args = all, .data_dir = std::move(data_dir), .admin_key = std::move(admin_key)});
 }
 
 TEST(JobsLifecycle, EventsStreamProgressThenDone) {
@@ -105,10 +107,12 @@ TEST(JobsLifecycle, DiskBelowTheFloorPausesTheJobThenItFinishes) {
   TempDir dir;
   const std::string data = dir.path() + "/data";
   std::int64_t id = 0;
+  std::string admin_key;
   {
     // A floor no disk can meet.
     auto server = start_server({"--set", "jobs.min_free_bytes=9000000000000000000"}, data);
     ASSERT_NE(server, nullptr);
+    admin_key = server->admin_key();
     json job = submit_job(*server, {{"workload", "noop"}, {"spec", {{"count", 20}}}});
     id = job["id"];
     json view;
@@ -128,7 +132,7 @@ TEST(JobsLifecycle, DiskBelowTheFloorPausesTheJobThenItFinishes) {
     EXPECT_EQ(metric_value(metrics, "osprey_job_finalize_paused", {}), 1);
   }
   // Space is back (a normal floor): the job finishes by itself.
-  auto server = start_server({}, data);
+  auto server = start_server({}, data, admin_key);
   ASSERT_NE(server, nullptr);
   json done = wait_finished(*server, id, 60s);
   EXPECT_EQ(done["state"], "succeeded");
