@@ -89,11 +89,7 @@ bool eventually(const std::function<bool()>& condition) {
 }
 
 // The admin key's Authorization header (every request needs a key).
-// TODO(auth): the admin key's header once the auth stage lands; until then no key is needed.
-Headers admin_headers(const OspreyProcess& osprey) {
-  (void)osprey;
-  return {};
-}
+Headers admin_headers(const OspreyProcess& osprey) { return osprey.admin_auth(); }
 
 const char kCacheOn[] = "cache:\n  enabled: true\n";
 
