@@ -1,7 +1,8 @@
 // The response cache and admission through the real binary, in front of in-process fake
 // upstreams whose request counters prove when no upstream call was made: cache hits (plain and
-// streamed), what is and is not stored, invalidation; admission overflow, queue timeouts and
-// clients that hang up while queued.
+// streamed), what is and is not stored, tenant scoping and invalidation; admission overflow,
+// queue timeouts, clients that hang up while queued, and priority order under a per-model
+// concurrency limit.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -90,6 +91,21 @@ bool eventually(const std::function<bool()>& condition) {
 
 // The admin key's Authorization header (every request needs a key).
 Headers admin_headers(const OspreyProcess& osprey) { return osprey.admin_auth(); }
+
+// A new tenant with one key whose plan is `plan`; returns that key's Authorization header.
+Headers tenant_key(const OspreyProcess& osprey, const std::string& tenant, const json& plan) {
+  const Headers admin = osprey.admin_auth();
+  HttpResponse created =
+      http_request(osprey.port(), "POST", "/admin/tenants", json{{"name", tenant}}.dump(), admin);
+  EXPECT_EQ(created.status, 201) << created.body;
+  if (created.status != 201) return {};
+  const std::string id = std::to_string(json::parse(created.body)["id"].get<std::int64_t>());
+  HttpResponse key = http_request(osprey.port(), "POST", "/admin/tenants/" + id + "/keys",
+                                  json{{"name", tenant + "-key"}, {"plan", plan}}.dump(), admin);
+  EXPECT_EQ(key.status, 201) << key.body;
+  if (key.status != 201) return {};
+  return {{"Authorization", "Bearer " + json::parse(key.body)["key"].get<std::string>()}};
+}
 
 const char kCacheOn[] = "cache:\n  enabled: true\n";
 
@@ -326,6 +342,102 @@ TEST(Admission, ClientThatDisconnectsWhileQueuedLeavesTheQueue) {
   holder.join();
   EXPECT_EQ(slow.status, 200);
   EXPECT_EQ(fake->stats().chat_calls, 1u) << "the abandoned request reached the upstream";
+}
+
+TEST(ResponseCache, OneTenantNeverGetsAnotherTenantsAnswer) {
+  auto fake = start_fake();
+  TempDir dir;
+  auto osprey = start_osprey(dir, *fake, kCacheOn);
+  ASSERT_NE(osprey, nullptr);
+  const Headers acme = tenant_key(*osprey, "acme", json::object());
+  const Headers globex = tenant_key(*osprey, "globex", json::object());
+  ASSERT_FALSE(acme.empty());
+  ASSERT_FALSE(globex.empty());
+
+  EXPECT_EQ(chat(*osprey, acme, chat_body("secret plans")).header("x-osprey-cache"), "miss");
+  EXPECT_EQ(chat(*osprey, globex, chat_body("secret plans")).header("x-osprey-cache"), "miss");
+  EXPECT_EQ(fake->stats().chat_calls, 2u) << "globex was served acme's cached answer";
+  EXPECT_EQ(chat(*osprey, acme, chat_body("secret plans")).header("x-osprey-cache"), "hit");
+  EXPECT_EQ(chat(*osprey, globex, chat_body("secret plans")).header("x-osprey-cache"), "hit");
+  EXPECT_EQ(fake->stats().chat_calls, 2u);
+  // A tenant key cannot invalidate (admin only).
+  EXPECT_EQ(http_request(osprey->port(), "POST", "/admin/cache/invalidate", R"({"all":true})", acme)
+                .status,
+            403);
+}
+
+TEST(ResponseCache, SharedCacheServesEveryTenant) {
+  auto fake = start_fake();
+  TempDir dir;
+  auto osprey = start_osprey(dir, *fake, "cache:\n  enabled: true\n  shared: true\n");
+  ASSERT_NE(osprey, nullptr);
+  const Headers acme = tenant_key(*osprey, "acme", json::object());
+  const Headers globex = tenant_key(*osprey, "globex", json::object());
+  EXPECT_EQ(chat(*osprey, acme, chat_body("public fact")).header("x-osprey-cache"), "miss");
+  EXPECT_EQ(chat(*osprey, globex, chat_body("public fact")).header("x-osprey-cache"), "hit");
+  EXPECT_EQ(fake->stats().chat_calls, 1u);
+}
+
+// With the model at its limit of 2 and a slow upstream, low-priority requests queue first and
+// high-priority ones after them; every queued high request still reaches the upstream before
+// any queued low one.
+TEST(Admission, QueuedHighPriorityRequestsAreAllServedBeforeQueuedLowOnes) {
+  auto fake = start_fake({.latency_ms = 400});
+  TempDir dir;
+  auto osprey =
+      start_osprey(dir, *fake,
+                   "admission:\n"
+                   "  models:\n"
+                   "    m: {max_concurrent: 2, max_queue: 20, queue_timeout_ms: 60000}\n");
+  ASSERT_NE(osprey, nullptr);
+  const Headers high = tenant_key(*osprey, "gold", {{"priority", "high"}});
+  const Headers low = tenant_key(*osprey, "bronze", {{"priority", "low"}});
+  ASSERT_FALSE(high.empty());
+  ASSERT_FALSE(low.empty());
+
+  constexpr int kQueuedEach = 4;
+  std::vector<HttpResponse> responses(2 + 2 * kQueuedEach);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 2; ++i) {
+    clients.push_back(
+        send_async(*osprey, low, chat_body("fill-" + std::to_string(i), false, 1.0), responses[i]));
+  }
+  ASSERT_TRUE(eventually([&] { return fake->stats().in_flight == 2; }));
+  auto depth = [&](const char* priority) {
+    return metric(*osprey, "osprey_admission_queue_depth",
+                  {{"model", "m"}, {"priority", priority}});
+  };
+  for (int i = 0; i < kQueuedEach; ++i) {
+    clients.push_back(send_async(*osprey, low, chat_body("low-" + std::to_string(i), false, 1.0),
+                                 responses[2 + i]));
+  }
+  ASSERT_TRUE(eventually([&] { return depth("low") == kQueuedEach; }));
+  for (int i = 0; i < kQueuedEach; ++i) {
+    clients.push_back(send_async(*osprey, high, chat_body("high-" + std::to_string(i), false, 1.0),
+                                 responses[2 + kQueuedEach + i]));
+  }
+  ASSERT_TRUE(eventually([&] { return depth("high") == kQueuedEach; }));
+  for (auto& t : clients) t.join();
+  for (const HttpResponse& r : responses) EXPECT_EQ(r.status, 200) << r.body;
+
+  // The upstream's arrival order, by the text of each request.
+  std::vector<std::string> order;
+  for (const auto& request : fake->requests()) {
+    const json body = json::parse(request.body);
+    const json& content = body["messages"].back()["content"];
+    order.push_back(content.is_string() ? content.get<std::string>()
+                                        : content[0].value("text", std::string()));
+  }
+  ASSERT_EQ(order.size(), responses.size());
+  std::size_t last_high = 0;
+  std::size_t first_low = order.size();
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (order[i].rfind("high-", 0) == 0) last_high = i;
+    if (order[i].rfind("low-", 0) == 0) first_low = std::min(first_low, i);
+  }
+  EXPECT_LT(last_high, first_low) << "upstream order: " << json(order).dump();
+  EXPECT_EQ(depth("high"), 0);
+  EXPECT_EQ(depth("low"), 0);
 }
 
 }  // namespace
