@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-for tool in curl jq; do
+for tool in curl jq psql; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (apt-get install $tool)" >&2; exit 1; }
 done
 [ -x "$OSPREY_BIN" ] || { echo "run.sh: no osprey binary at $OSPREY_BIN" >&2; exit 1; }
@@ -58,13 +58,18 @@ if [[ "$BACKENDS" == *postgres* && -z "$PG_URL" ]]; then
   PG_URL=$("$ROOT/scripts/pg-test-server.sh" start "$PG_DIR")
 fi
 
-# One run: fresh server (fresh SQLite file; a fresh database schema per run on PostgreSQL is not
-# needed, the job is new), submit, wait for _SUCCESS. Prints items/s.
+# One run: fresh server and a fresh store (SQLite file or PostgreSQL database), submit, wait for
+# _SUCCESS. Prints items/s, wall seconds and the server's CPU seconds.
 run_once() {
   local backend=$1 n=$2
   local data="$TMP/data-$backend-$n"
   local store=()
-  [ "$backend" = postgres ] && store=(--store-url "$PG_URL")
+  if [ "$backend" = postgres ]; then
+    # A fresh database per run: rows left by earlier runs or tests slow every claim.
+    local db="osprey_bench_$$_$n" base="${PG_URL%%\?*}"
+    psql -q "$PG_URL" -c "CREATE DATABASE $db" >/dev/null
+    store=(--store-url "${base%/*}/$db")
+  fi
   "$OSPREY_BIN" serve --listen 127.0.0.1:0 --data-dir "$data" --log-level warn \
     --set log.access_log=false --set jobs.poll_ms=20 "${store[@]}" "${EXTRA[@]}" \
     >"$TMP/out-$backend-$n" 2>"$TMP/err-$backend-$n" &
