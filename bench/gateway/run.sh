@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # bench/gateway/run.sh — requests/s and p50/p99 latency of non-streaming chat completions for
 # the fake OpenAI upstream directly, nginx as a plain reverse proxy in front of it, and Osprey in
-# front of it; plus Osprey's idle resident memory and a memory soak under load.
+# front of it; plus Osprey's idle resident memory and a memory soak under load. Two more Osprey
+# scenarios (issue 4): `osprey-limits`, the same server called with a tenant key whose plan has
+# request, token and concurrency limits (generous enough that nothing is refused), and
+# `osprey-cache`, a second Osprey with the response cache on, answering the same cacheable request
+# from its cache.
 #
 # Servers under test and the fake upstream share core 0 (taskset -c 0); wrk gets core 1.
 # Everything listens on 127.0.0.1 only. See bench/README.md for how to read the output.
@@ -18,7 +22,8 @@ usage: bench/gateway/run.sh [options]
   --reps N         measured runs per scenario; the median is reported (default 3)
   --soak S         memory soak: seconds of load at 32 connections on Osprey (default 600, 0 = off)
   --quick          duration 3, warm-up 1, no soak (unless --soak is given too)
-  --targets LIST   comma-separated subset of direct,nginx,osprey (default all three)
+  --targets LIST   comma-separated subset of direct,nginx,osprey,osprey-limits,osprey-cache
+                   (default all five)
   --build-dir DIR  where osprey and osprey-fake-upstream are built (default build/bench;
                    built there with cmake + ninja -j2 if missing). OSPREY_BIN / FAKE_BIN override.
   --out FILE       results file (default bench/gateway/results/<UTC date>.md,
@@ -34,7 +39,8 @@ REPS=3
 SOAK=600
 SOAK_SET=0
 QUICK=0
-TARGETS="direct,nginx,osprey"
+TARGETS="direct,nginx,osprey,osprey-limits,osprey-cache"
+ALL_TARGETS="direct nginx osprey osprey-limits osprey-cache"
 BUILD_DIR="$ROOT/build/bench"
 OUT=""
 SAVE=1
@@ -81,8 +87,9 @@ declare -A WANT=()
 IFS=',' read -r -a target_list <<<"$TARGETS"
 for t in "${target_list[@]}"; do
   case "$t" in
-    direct | nginx | osprey) WANT[$t]=1 ;;
-    *) echo "run.sh: unknown target '$t' (direct, nginx, osprey)" >&2; exit 2 ;;
+    direct | nginx | osprey | osprey-cache) WANT[$t]=1 ;;
+    osprey-limits) WANT[$t]=1; WANT[osprey]=1 ;; # the same server, another key
+    *) echo "run.sh: unknown target '$t' (direct, nginx, osprey, osprey-limits, osprey-cache)" >&2; exit 2 ;;
   esac
 done
 
@@ -107,7 +114,7 @@ OSPREY_BIN="${OSPREY_BIN:-$BUILD_DIR/src/osprey}"
 FAKE_BIN="${FAKE_BIN:-$BUILD_DIR/tests/fakes/osprey-fake-upstream}"
 to_build=()
 [ -x "$FAKE_BIN" ] || to_build+=(osprey-fake-upstream)
-if [ -n "${WANT[osprey]:-}" ] && [ ! -x "$OSPREY_BIN" ]; then to_build+=(osprey); fi
+if { [ -n "${WANT[osprey]:-}" ] || [ -n "${WANT[osprey-cache]:-}" ]; } && [ ! -x "$OSPREY_BIN" ]; then to_build+=(osprey); fi
 if [ ${#to_build[@]} -gt 0 ]; then
   echo "run.sh: building ${to_build[*]} in $BUILD_DIR (Release)" >&2
   mkdir -p "$BUILD_DIR"
@@ -190,7 +197,7 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # so truncating in place is safe and the logging cost stays on the measured path.
 trim_logs() {
   local f
-  for f in "$TMP/osprey-stderr.log" "$TMP/nginx-access.log"; do
+  for f in "$TMP/osprey-stderr.log" "$TMP/osprey-cache-stderr.log" "$TMP/nginx-access.log"; do
     if [ -f "$f" ] && [ "$(stat -c %s "$f")" -gt $((256 * 1024 * 1024)) ]; then : >"$f"; fi
   done
 }
@@ -270,6 +277,11 @@ models:
         adapter: openai
         base_url: $FAKE_URL
         model: $MODEL
+pricing:
+  models:
+    $MODEL:
+      input_usd_per_million: 0.15
+      output_usd_per_million: 0.60
 EOF
   # Access log on: JSON lines on stderr, appended to a file. Metrics are always on.
   taskset -c 0 "$OSPREY_BIN" serve --config "$TMP/osprey.yaml" \
@@ -280,27 +292,59 @@ EOF
     { tail -n 20 "$TMP/osprey-stderr.log" >&2; exit 1; }
   # The admin key printed on the first start of the fresh data dir authenticates every request
   # (chat.lua and the check below send it to every target; the others ignore it).
-  BENCH_API_KEY="$(sed -n 's/^osprey admin key (shown once): //p' "$TMP/osprey.out")"
-  export BENCH_API_KEY
+  OSPREY_KEY="$(sed -n 's/^osprey admin key (shown once): //p' "$TMP/osprey.out")"
+  if [ -n "${WANT[osprey-limits]:-}" ]; then
+    # A tenant key with every per-key limit set (requests/s, tokens/min, concurrency), far above
+    # what one core can serve, so the limits are checked on every request and nothing is refused.
+    curl -fsS -o /dev/null -H "Authorization: Bearer $OSPREY_KEY" -d '{"name":"bench"}' \
+      "$OSPREY_URL/admin/tenants" || die "could not create the bench tenant"
+    LIMITS_KEY="$(curl -fsS -H "Authorization: Bearer $OSPREY_KEY" \
+      -d '{"name":"bench","plan":{"requests_per_second":1000000,"burst":1000000,"tokens_per_minute":1000000000,"max_concurrent":10000}}' \
+      "$OSPREY_URL/admin/tenants/bench/keys" | jq -r .key)"
+    [ -n "$LIMITS_KEY" ] && [ "$LIMITS_KEY" != null ] || die "could not create the bench tenant's key"
+  fi
   sleep 2 # let start-up allocations settle before reading the idle footprint
   IDLE_RSS_KB="$(rss_kb "$OSPREY_PID")"
+fi
+
+OSPREY_CACHE_URL=""
+if [ -n "${WANT[osprey-cache]:-}" ]; then
+  sed -e "s|$TMP/osprey-data|$TMP/osprey-cache-data|" "$TMP/osprey.yaml" >"$TMP/osprey-cache.yaml"
+  printf 'cache:\n  enabled: true\n' >>"$TMP/osprey-cache.yaml"
+  taskset -c 0 "$OSPREY_BIN" serve --config "$TMP/osprey-cache.yaml" \
+    >"$TMP/osprey-cache.out" 2>>"$TMP/osprey-cache-stderr.log" &
+  PIDS+=($!)
+  OSPREY_CACHE_PID=$!
+  OSPREY_CACHE_URL="$(wait_for_url "$TMP/osprey-cache.out" 'osprey listening on' "$OSPREY_CACHE_PID" osprey-cache)" ||
+    { tail -n 20 "$TMP/osprey-cache-stderr.log" >&2; exit 1; }
+  CACHE_KEY="$(sed -n 's/^osprey admin key (shown once): //p' "$TMP/osprey-cache.out")"
 fi
 
 target_url() {
   case "$1" in
     direct) echo "$FAKE_URL" ;;
     nginx) echo "$NGINX_URL" ;;
-    osprey) echo "$OSPREY_URL" ;;
+    osprey | osprey-limits) echo "$OSPREY_URL" ;;
+    osprey-cache) echo "$OSPREY_CACHE_URL" ;;
+  esac
+}
+
+# The key each target is called with (the fake upstream and nginx ignore it).
+target_key() {
+  case "$1" in
+    osprey-limits) echo "${LIMITS_KEY:-}" ;;
+    osprey-cache) echo "${CACHE_KEY:-}" ;;
+    *) echo "${OSPREY_KEY:-}" ;;
   esac
 }
 
 # ---- one checked request per target before measuring -----------------------------------------
 BODY='{"model":"'"$MODEL"'","messages":[{"role":"user","content":"hello"}],"max_tokens":16}'
-for t in direct nginx osprey; do
+for t in $ALL_TARGETS; do
   [ -n "${WANT[$t]:-}" ] || continue
   url="$(target_url "$t")/v1/chat/completions"
   code="$(curl -sS -o "$TMP/check-$t.json" -D "$TMP/check-$t.headers" -w '%{http_code}' \
-    --max-time 5 -H 'Content-Type: application/json' -H "Authorization: Bearer ${BENCH_API_KEY:-}" \
+    --max-time 5 -H 'Content-Type: application/json' -H "Authorization: Bearer $(target_key "$t")" \
     --data "$BODY" "$url")" || code="${code:-000}"
   if [ "$code" != 200 ] || ! jq -e '.choices[0].message' "$TMP/check-$t.json" >/dev/null 2>&1; then
     echo "run.sh: $t answered HTTP $code on POST $url:" >&2
@@ -321,7 +365,7 @@ RUNS="$TMP/runs.jsonl"
 # run_wrk TARGET CONNS SECONDS -> prints the WRK_JSON object
 run_wrk() {
   local target="$1" conns="$2" secs="$3" out="$TMP/wrk-$1-$2.out"
-  BENCH_MODEL="$MODEL" taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" --timeout 5s --latency \
+  BENCH_MODEL="$MODEL" BENCH_API_KEY="$(target_key "$target")" taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" --timeout 5s --latency \
     -s "$HERE/chat.lua" "$(target_url "$target")/v1/chat/completions" >"$out" 2>&1 ||
     { cat "$out" >&2; die "wrk failed against $target"; }
   grep -m1 '^WRK_JSON ' "$out" | cut -d' ' -f2- || { cat "$out" >&2; die "no result from wrk"; }
@@ -333,12 +377,12 @@ n=0
 for conns in "$CONNS_THROUGHPUT" "$CONNS_LATENCY"; do
   # Warm up each target at this connection count (connection pools, allocator, caches), then
   # interleave the measured repetitions so drift on a shared machine hits every target alike.
-  for t in direct nginx osprey; do
+  for t in $ALL_TARGETS; do
     [ -n "${WANT[$t]:-}" ] || continue
     if [ "$WARMUP" -gt 0 ]; then run_wrk "$t" "$conns" "$WARMUP" >/dev/null; fi
   done
   for rep in $(seq 1 "$REPS"); do
-    for t in direct nginx osprey; do
+    for t in $ALL_TARGETS; do
       [ -n "${WANT[$t]:-}" ] || continue
       n=$((n + 1))
       result="$(run_wrk "$t" "$conns" "$DURATION")"
@@ -359,7 +403,7 @@ SOAK_JSON=""
 if [ "$SOAK" -gt 0 ] && [ -n "${WANT[osprey]:-}" ]; then
   echo "run.sh: soak: ${SOAK}s at $CONNS_THROUGHPUT connections on Osprey, RSS every 10 s" >&2
   : >"$SOAK_TSV"
-  BENCH_MODEL="$MODEL" taskset -c 1 wrk -t1 -c"$CONNS_THROUGHPUT" -d"${SOAK}s" --timeout 5s \
+  BENCH_MODEL="$MODEL" BENCH_API_KEY="$OSPREY_KEY" taskset -c 1 wrk -t1 -c"$CONNS_THROUGHPUT" -d"${SOAK}s" --timeout 5s \
     --latency -s "$HERE/chat.lua" "$OSPREY_URL/v1/chat/completions" >"$TMP/wrk-soak.out" 2>&1 &
   PIDS+=($!)
   SOAK_WRK=$!
@@ -385,7 +429,7 @@ mb() { calc '%.1f' "$1/1024"; }
 
 declare -A RPS P50 P99 ERR
 for conns in "$CONNS_THROUGHPUT" "$CONNS_LATENCY"; do
-  for t in direct nginx osprey; do
+  for t in $ALL_TARGETS; do
     [ -n "${WANT[$t]:-}" ] || continue
     RPS[$t.$conns]="$(metric "$t" "$conns" .rps)"
     P50[$t.$conns]="$(metric "$t" "$conns" .p50_ms)"
@@ -412,6 +456,7 @@ REPORT="$TMP/report.md"
   echo "- Load average (1/5/15 min) before the runs: $LOAD_START; after: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "- Osprey binary \`$OSPREY_BIN\` (\`osprey version\`: $("$OSPREY_BIN" version 2>/dev/null | head -1)); checkout at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(dirty_note)."
   echo "- Osprey (Release), \`server.io_threads: 1\`, \`worker_threads: 2\`, JSON access log on (stderr appended to a file), metrics on."
+  echo "- \`osprey\` is called with the admin key (authenticated, no plan limits); \`osprey-limits\` with a tenant key whose plan sets requests/s, tokens/min and max concurrent (never reached); \`osprey-cache\` is a second Osprey with \`cache.enabled: true\` serving the same request (temperature 0) from its cache after the first miss."
   echo "- nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'): 1 worker, \`proxy_pass\` with upstream \`keepalive 64\`, \`proxy_http_version 1.1\`, default \`combined\` access log to a file."
   echo "- Fake upstream: \`osprey-fake-upstream --vendor openai --threads 1 --record-limit 0\` (no latency)."
   echo "- Pinning: fake upstream, nginx and Osprey on core 0 (\`taskset -c 0\`); \`wrk -t1\` on core 1."
@@ -420,7 +465,7 @@ REPORT="$TMP/report.md"
   echo "| scenario | conns | req/s | p50 ms | p99 ms | req/s vs nginx | p50 / p99 overhead vs direct (ms) | errors |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   for conns in "$CONNS_THROUGHPUT" "$CONNS_LATENCY"; do
-    for t in direct nginx osprey; do
+    for t in $ALL_TARGETS; do
       [ -n "${WANT[$t]:-}" ] || continue
       k="$t.$conns"
       vs_nginx="—"
@@ -472,6 +517,18 @@ REPORT="$TMP/report.md"
     [ "$e" = 0 ] || ok=0
     check "Osprey p99 ≤ direct p99 + 0.5 ms at $CONNS_LATENCY connections" "$ok" \
       "$(calc '%.3f ms vs %.3f + 0.5 = %.3f ms (overhead %+.3f ms)' "$o, $d, $d+0.5, $o-$d")$([ "$e" = 0 ] || echo "; $e errors")"
+  fi
+  if [ -n "${WANT[osprey-limits]:-}" ]; then
+    o="${RPS[osprey-limits.$CONNS_THROUGHPUT]}" x="${RPS[osprey.$CONNS_THROUGHPUT]}"
+    ok="$(calc '%d' "($o >= 0.9*$x && ${ERR[osprey-limits.$CONNS_THROUGHPUT]} == 0) ? 1 : 0")"
+    check "auth + rate limits cost ≤ 10% of throughput at $CONNS_THROUGHPUT connections" "$ok" \
+      "$(calc '%.0f vs %.0f req/s on the admin key without limits (ratio %.2f)' "$o, $x, $o/$x")"
+  fi
+  if [ -n "${WANT[osprey-cache]:-}" ] && [ -n "${WANT[osprey]:-}" ]; then
+    o="${RPS[osprey-cache.$CONNS_THROUGHPUT]}" x="${RPS[osprey.$CONNS_THROUGHPUT]}"
+    ok="$(calc '%d' "($o >= 2*$x && ${ERR[osprey-cache.$CONNS_THROUGHPUT]} == 0) ? 1 : 0")"
+    check "cache hits ≥ 2 × proxied throughput at $CONNS_THROUGHPUT connections" "$ok" \
+      "$(calc '%.0f vs %.0f req/s proxied (ratio %.2f)' "$o, $x, $o/$x")"
   fi
   if [ -z "${WANT[osprey]:-}" ]; then
     echo "- Osprey was not part of this run (--targets $TARGETS); no target applies."
