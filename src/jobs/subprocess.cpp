@@ -31,6 +31,26 @@ Error spawn_error(const std::string& what, int err) {
   return make_error(ErrorCode::kInternal, what + ": " + std::strerror(err));
 }
 
+// Writes to the child's stdin with SIGPIPE blocked for this thread: a child that exits without
+// reading its input must give EPIPE here, not kill the whole server with the signal.
+ssize_t write_without_sigpipe(int fd, const char* data, std::size_t size) {
+  sigset_t pipe_only;
+  sigset_t old_mask;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+  const ssize_t written = ::write(fd, data, size);
+  const int saved_errno = errno;
+  if (written < 0 && saved_errno == EPIPE) {
+    const timespec no_wait{0, 0};
+    while (sigtimedwait(&pipe_only, nullptr, &no_wait) > 0) {
+    }  // consume the SIGPIPE this write queued for the thread
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  errno = saved_errno;
+  return written;
+}
+
 bool make_pipe(Fd& read_end, Fd& write_end) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return false;
@@ -120,8 +140,8 @@ Result<SubprocessResult> run_subprocess(const SubprocessOptions& options) {
     for (nfds_t i = 0; i < n; ++i) {
       if (fds[i].revents == 0) continue;
       if (fds[i].fd == in_w.fd) {
-        const ssize_t w = ::write(in_w.fd, options.stdin_data.data() + written,
-                                  options.stdin_data.size() - written);
+        const ssize_t w = write_without_sigpipe(in_w.fd, options.stdin_data.data() + written,
+                                                options.stdin_data.size() - written);
         if (w > 0) written += static_cast<std::size_t>(w);
         if (w < 0 && errno != EAGAIN && errno != EINTR) in_w.reset();  // child closed stdin
         if (written == options.stdin_data.size()) in_w.reset();
