@@ -2,38 +2,12 @@
 
 #include <charconv>
 
+#include "core/utf8.h"
+
 namespace osprey::providers {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// Length of the valid UTF-8 sequence starting at text[i] (a byte >= 0x80), or 0 if invalid:
-// no overlongs, no surrogates, nothing above U+10FFFF (what nlohmann's parser accepts).
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char c = byte(i);
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > text.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return len;
-}
 
 }  // namespace
 
@@ -77,7 +51,7 @@ std::optional<std::string> JsonCursor::string() {
     }
     if (c < 0x20) return std::nullopt;  // raw control characters are invalid JSON
     if (c >= 0x80) {
-      const std::size_t len = utf8_length(text_, pos_);
+      const std::size_t len = utf8_sequence_length(text_, pos_);
       if (len == 0) return std::nullopt;
       pos_ += len;
       continue;
