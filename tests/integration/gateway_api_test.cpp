@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "integration/fake_upstream_process.h"
 #include "integration/http_client.h"
 #include "integration/osprey_process.h"
 
@@ -24,65 +25,6 @@ namespace {
 
 using json = nlohmann::json;
 using namespace std::chrono_literals;
-
-// The fake upstream binary: env OSPREY_FAKE_UPSTREAM, else built beside osprey
-// (<build>/src/osprey → <build>/tests/fakes/osprey-fake-upstream).
-std::string fake_upstream_binary() {
-  if (const char* p = std::getenv("OSPREY_FAKE_UPSTREAM")) return p;
-  const std::filesystem::path osprey(osprey_binary());
-  return (osprey.parent_path().parent_path() / "tests" / "fakes" / "osprey-fake-upstream").string();
-}
-
-// One `osprey-fake-upstream` process, killed on destruction.
-class FakeUpstreamProcess {
- public:
-  explicit FakeUpstreamProcess(const std::vector<std::string>& flags) {
-    const std::string out_path = dir_.path() + "/stdout.log";
-    std::vector<std::string> args = {fake_upstream_binary(), "--port", "0"};
-    args.insert(args.end(), flags.begin(), flags.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, 1);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    const std::string marker = "listening on ";
-    const auto until = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < until) {
-      const std::string out = read_file(out_path);
-      const auto at = out.find(marker);
-      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
-        url_ = out.substr(at + marker.size(), out.find('\n', at) - at - marker.size());
-        port_ = static_cast<std::uint16_t>(std::atoi(url_.c_str() + url_.rfind(':') + 1));
-        return;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    ADD_FAILURE() << "fake upstream did not start: " << args[0];
-  }
-  ~FakeUpstreamProcess() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-  FakeUpstreamProcess(const FakeUpstreamProcess&) = delete;
-  FakeUpstreamProcess& operator=(const FakeUpstreamProcess&) = delete;
-
-  const std::string& url() const { return url_; }
-  std::uint16_t port() const { return port_; }
-
- private:
-  TempDir dir_;
-  pid_t pid_ = -1;
-  std::string url_;
-  std::uint16_t port_ = 0;
-};
 
 std::string model_yaml(const std::string& name, const std::string& base_url) {
   return "  - name: " + name +

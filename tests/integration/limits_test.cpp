@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/api_key.h"
+#include "integration/fake_upstream_process.h"
 #include "integration/http_client.h"
 #include "integration/osprey_process.h"
 #include "store/store.h"
@@ -31,60 +32,6 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
-
-std::string fake_upstream_binary() {
-  if (const char* p = std::getenv("OSPREY_FAKE_UPSTREAM")) return p;
-  const std::filesystem::path osprey(osprey_binary());
-  return (osprey.parent_path().parent_path() / "tests" / "fakes" / "osprey-fake-upstream").string();
-}
-
-// One `osprey-fake-upstream --vendor openai` process, killed on destruction.
-class FakeUpstreamProcess {
- public:
-  explicit FakeUpstreamProcess(const std::vector<std::string>& flags) {
-    const std::string out_path = dir_.path() + "/stdout.log";
-    std::vector<std::string> args = {fake_upstream_binary(), "--vendor", "openai", "--port", "0",
-                                     "--record-limit",       "0"};
-    args.insert(args.end(), flags.begin(), flags.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, 1);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    const std::string marker = "listening on ";
-    const auto until = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < until) {
-      const std::string out = read_file(out_path);
-      const auto at = out.find(marker);
-      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
-        url_ = out.substr(at + marker.size(), out.find('\n', at) - at - marker.size());
-        return;
-      }
-      std::this_thread::sleep_for(10ms);
-    }
-    ADD_FAILURE() << "fake upstream did not start: " << args[0];
-  }
-  ~FakeUpstreamProcess() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-  FakeUpstreamProcess(const FakeUpstreamProcess&) = delete;
-  FakeUpstreamProcess& operator=(const FakeUpstreamProcess&) = delete;
-  const std::string& url() const { return url_; }
-
- private:
-  TempDir dir_;
-  pid_t pid_ = -1;
-  std::string url_;
-};
 
 constexpr char kNoAuth[] = "built without API-key authentication: no tenant to limit";
 
@@ -113,7 +60,9 @@ class Limits : public ::testing::Test {
   // Starts the fake (with `fake_flags`) and prepares the data dir; then add keys with
   // add_key() and call start().
   void prepare(const std::vector<std::string>& fake_flags, const std::string& extra_yaml = "") {
-    fake_ = std::make_unique<FakeUpstreamProcess>(fake_flags);
+    std::vector<std::string> flags = {"--vendor", "openai", "--record-limit", "0"};
+    flags.insert(flags.end(), fake_flags.begin(), fake_flags.end());
+    fake_ = std::make_unique<FakeUpstreamProcess>(flags);
     ASSERT_FALSE(fake_->url().empty());
     data_dir_ = dir_.path() + "/data";
     std::filesystem::create_directories(data_dir_);
