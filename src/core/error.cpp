@@ -32,6 +32,7 @@ constexpr std::array<ErrorInfo, kErrorCodeCount> kTable = {{
     {"insufficient_storage", 507, LogLevel::kError, "server_error"},
     {"client_closed", 499, LogLevel::kInfo, "invalid_request_error"},
     {"config_invalid", 500, LogLevel::kError, "server_error"},
+    {"content_denied", 400, LogLevel::kInfo, "invalid_request_error"},
 }};
 
 }  // namespace

@@ -38,6 +38,7 @@ enum class ErrorCode : std::uint8_t {
   kInsufficientStorage,   // 507 free disk below the configured floor
   kClientClosed,          // 499 the client went away
   kConfigInvalid,         // startup only: the configuration is wrong
+  kContentDenied,         // 400 the prompt matched a configured deny rule
 };
 
 struct ErrorInfo {
@@ -55,11 +56,13 @@ inline int http_status(ErrorCode code) { return error_info(code).http_status; }
 bool parse_error_code(std::string_view name, ErrorCode* out);
 
 // Number of codes, for tests that walk the whole table.
-inline constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kConfigInvalid) + 1;
+inline constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kContentDenied) + 1;
 
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
+  // The request field at fault, e.g. "messages[1].role" (OpenAI's error "param"); empty if none.
+  std::string param;
 };
 
 }  // namespace osprey

@@ -31,6 +31,7 @@ struct Logger {
   double debug_sample_rate = 1.0;
   std::string service_json = "\"osprey\"";  // already escaped, with quotes
   std::vector<std::string> scrub;           // secret values as they appear in a finished line
+  std::shared_ptr<const PiiRedactor> redactor;
   int file_fd = -1;
   std::mutex write_mu;  // guards the write(2) calls so both outputs see lines in the same order
 
@@ -110,13 +111,21 @@ void append_integer(std::string& line, T value) {
   line.append(buf, ptr);
 }
 
-void append_field(std::string& line, std::string_view key, const Field& f) {
+// Personal data never reaches a sink: free text passes the redactor before it is escaped.
+void append_text(std::string& line, std::string_view text, const PiiRedactor* redactor) {
+  thread_local std::string redacted;
+  if (redactor != nullptr && redactor->redact(text, redacted)) text = redacted;
+  append_json_string(line, text);
+}
+
+void append_field(std::string& line, std::string_view key, const Field& f,
+                  const PiiRedactor* redactor) {
   line += ',';
   append_json_string(line, key);
   line += ':';
   switch (f.kind()) {
     case Field::Kind::kString:
-      append_json_string(line, f.str());
+      append_text(line, f.str(), redactor);
       break;
     case Field::Kind::kInt:
       line += std::to_string(f.int_value());
@@ -176,6 +185,7 @@ Status init(const Options& options) {
   l.debug_sample_rate = options.debug_sample_rate;
   l.service_json.clear();
   append_json_string(l.service_json, options.service);
+  l.redactor = options.redactor;
   l.scrub.clear();
   for (const auto& secret : options.secrets) {
     if (secret.size() < kMinSecretLength) continue;
@@ -240,8 +250,8 @@ void write(LogLevel level, std::string_view msg, Fields fields) {
   line += "\",\"service\":";
   line += l.service_json;
   line += ",\"msg\":";
-  append_json_string(line, msg);
-  for (const auto& [key, value] : fields) append_field(line, key, value);
+  append_text(line, msg, l.redactor.get());
+  for (const auto& [key, value] : fields) append_field(line, key, value, l.redactor.get());
   line += "}\n";
   scrub_secrets(line, l.scrub);
 

@@ -8,6 +8,7 @@
 // threads log (tests may call it again, but never concurrently with logging).
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/pii_redactor.h"
 #include "core/result.h"
 
 namespace osprey::log {
@@ -26,6 +28,9 @@ struct Options {
   std::string service = "osprey";
   std::vector<std::string> secrets;  // values (length >= 4) replaced by "********" in every line
   bool buffered = false;             // batch DEBUG/INFO lines (see above); flush() drains them
+  // When set, the message and every string field value pass through it before they are written
+  // (keys, numbers, the timestamp and the level are ours and never carry personal data).
+  std::shared_ptr<const PiiRedactor> redactor;
 };
 
 // Opens the file (if any) and installs the options. Fails if the file cannot be opened, in which

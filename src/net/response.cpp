@@ -35,12 +35,13 @@ Response Response::sse(std::function<Task<void>(EventStream&)> producer) {
 
 std::string error_body(const Error& error, std::string_view request_id) {
   const ErrorInfo& info = error_info(error.code);
-  nlohmann::json body = {{"error",
-                          {{"code", info.name},
-                           {"message", error.message},
-                           {"type", info.openai_type},
-                           {"param", nullptr},
-                           {"request_id", request_id}}}};
+  nlohmann::json body = {
+      {"error",
+       {{"code", info.name},
+        {"message", error.message},
+        {"type", info.openai_type},
+        {"param", error.param.empty() ? nlohmann::json(nullptr) : nlohmann::json(error.param)},
+        {"request_id", request_id}}}};
   // Replace invalid UTF-8 (a message may quote client bytes) instead of throwing.
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

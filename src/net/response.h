@@ -24,8 +24,8 @@ struct Response {
   static Response json(int status, std::string body);
   static Response text(int status, std::string body, std::string_view content_type = "text/plain");
   // The one error shape of every route:
-  // {"error":{"code","message","type","param":null,"request_id"}}. `type` is OpenAI's error
-  // type for the code, so OpenAI clients parse it as their own.
+  // {"error":{"code","message","type","param","request_id"}}. `type` is OpenAI's error
+  // type for the code, so OpenAI clients parse it as their own; `param` is Error::param or null.
   static Response error(const Error& error, std::string_view request_id);
   static Response sse(std::function<Task<void>(EventStream&)> producer);
 };

@@ -177,6 +177,36 @@ TEST_F(LogTest, SecretsAreScrubbedFromEveryPartOfTheLine) {
   EXPECT_EQ(parsed[0]["short"], "abc");  // too short to scrub without wrecking every line
 }
 
+TEST_F(LogTest, PersonalDataIsRedactedFromMessagesAndStringFieldsButNotFromOurOwnValues) {
+  Options options;
+  options.redactor = PiiRedactor::create({}).value();
+  start(options);
+  info("mail from ops@example.com", {{"request_id", "4f1c9a2b8d7e6f5a4b3c2d1e0f9a8b7c"},
+                                     {"user", "jane@example.com"},
+                                     {"prompt", "call +1 (555) 123-4567, card 4111 1111 1111 1111"},
+                                     {"when", "2026-11-25T12:00:00.123Z"},
+                                     {"count", std::int64_t{4111111111111111}}});
+  const auto raw = raw_lines();
+  ASSERT_EQ(raw.size(), 1u);
+  for (const char* pii : {"ops@example.com", "jane@", "555", "4111 1111"}) {
+    EXPECT_EQ(raw[0].find(pii), std::string::npos) << pii << " in " << raw[0];
+  }
+  const auto line = nlohmann::json::parse(raw[0]);
+  EXPECT_EQ(line["msg"], "mail from [REDACTED:email]");
+  EXPECT_EQ(line["user"], "[REDACTED:email]");
+  EXPECT_EQ(line["prompt"], "call [REDACTED:phone], card [REDACTED:card]");
+  EXPECT_EQ(line["request_id"], "4f1c9a2b8d7e6f5a4b3c2d1e0f9a8b7c");
+  EXPECT_EQ(line["when"], "2026-11-25T12:00:00.123Z");
+  EXPECT_EQ(line["count"], 4111111111111111);  // numbers are ours, not free text
+  EXPECT_FALSE(line["ts"].get<std::string>().empty());
+}
+
+TEST_F(LogTest, WithoutARedactorTextIsWrittenAsIs) {
+  start(Options{});
+  info("x", {{"user", "jane@example.com"}});
+  EXPECT_EQ(lines().at(0)["user"], "jane@example.com");
+}
+
 TEST_F(LogTest, TimestampIsUtcIsoWithMilliseconds) {
   start({});
   info("now");
