@@ -16,6 +16,7 @@
 #include "gateway/gateway_metrics.h"
 #include "gateway/limits/limits_runtime.h"
 #include "gateway/router_reloader.h"
+#include "gateway/validation/request_validator.h"
 #include "net/http_client.h"
 #include "net/worker_pool.h"
 #include "providers/provider_registry.h"
@@ -43,6 +44,7 @@ struct AppContext {
   std::unique_ptr<gateway::AdmissionControl> admission;
   // Rate limits, budgets and the usage-ledger writer; stopped (ledger flushed) after the drain.
   std::unique_ptr<gateway::LimitsRuntime> limits;
+  std::shared_ptr<const gateway::validation::RequestValidator> validator;  // /v1 body checks
   // Authentication: key cache (polls the store's key changes), the audit writer and the stage
   // in front of every /v1 and /admin route. Stopped before the store closes.
   std::unique_ptr<gateway::KeyCache> key_cache;

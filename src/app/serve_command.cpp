@@ -24,6 +24,7 @@
 #include "gateway/cache/cache_config.h"
 #include "gateway/cache/memory_response_cache.h"
 #include "gateway/gateway_routes.h"
+#include "gateway/validation/validation_config.h"
 #include "net/server.h"
 #include "router/router_config.h"
 #include "store/tenancy_input.h"
@@ -172,14 +173,26 @@ int run_serve(const CommandLine& cl) {
     ctx.config = std::move(config.value());
   }
   const Config& config = ctx.config;
+  // The validation section also decides what the logger redacts, so it is read before logging.
+  Result<gateway::validation::ValidationConfig> validation =
+      gateway::validation::parse_validation_config(config.sections);
+  if (!validation) return usage_failure(validation.error().message);
+  auto redactor = gateway::validation::make_log_redactor(validation.value());
+  if (!redactor) return usage_failure(redactor.error().message);
   Status logging = log::init({.level = parse_level(config.log.level),
                               .file = config.log.file,
                               .debug_sample_rate = config.log.debug_sample_rate,
                               .service = "osprey",
                               .secrets = secret_values(config),
                               // A server logs a line per request: batch them (WARN+ stay instant).
-                              .buffered = true});
+                              .buffered = true,
+                              .redactor = redactor.value()});
   if (!logging.ok()) return usage_failure(logging.error().message);
+  {
+    auto validator = gateway::validation::RequestValidator::create(validation.value());
+    if (!validator) return usage_failure(validator.error().message);
+    ctx.validator = std::move(validator.value());
+  }
 
   Result<ListenAddress> address = parse_listen_address(config.server.listen);
   if (!address) return usage_failure(address.error().message);
@@ -250,6 +263,7 @@ int run_serve(const CommandLine& cl) {
                                          .store = *ctx.store,
                                          .keys = *ctx.key_cache,
                                          .options = {},
+                                         .validator = ctx.validator.get(),
                                          .cache = ctx.cache.get(),
                                          .admission = ctx.admission.get(),
                                          .limits = &ctx.limits->stage(),

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "gateway/auth/authenticator.h"
 #include "gateway/chat_stream_relay.h"
+#include "gateway/validation/prompt_text.h"
 #include "providers/openai/openai_request_parser.h"
 #include "providers/openai/openai_response_writer.h"
 
@@ -47,6 +48,23 @@ std::function<void(const StreamOutcome&)> close_on_stream_end(
   };
 }
 
+// At debug level only: who asked what (the logger redacts e-mails, phones and card numbers).
+void log_request(const std::string& request_id, const nlohmann::json& body) {
+  constexpr std::size_t kPreview = 200;
+  const auto text = [&body](const char* key) -> std::string_view {
+    const auto it = body.find(key);
+    return it != body.end() && it->is_string() ? std::string_view(it->get_ref<const std::string&>())
+                                               : std::string_view();
+  };
+  const auto parts = validation::prompt_text(body);
+  const std::string_view last = parts.empty() ? std::string_view() : parts.back().text;
+  log::debug("chat_request", {{"request_id", request_id},
+                              {"model", text("model")},
+                              {"user", text("user")},
+                              {"prompt_parts", parts.size()},
+                              {"prompt_preview", last.substr(0, kPreview)}});
+}
+
 std::int64_t unix_seconds(const Clock& clock) {
   return std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch())
       .count();
@@ -61,11 +79,28 @@ ChatCompletionsRoute::ChatCompletionsRoute(router::ModelRouter& router, GatewayM
 
 net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request,
                                                       const Principal& principal) const {
+  const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) {
+    metrics_.count(kRoute, false, "error");
+    const Error not_json = make_error(ErrorCode::kInvalidRequest, "body: not valid JSON");
+    co_return net::Response::error(not_json, request.request_id);
+  }
+  // --- validation: JSON Schema and deny rules, before any other stage reads the body (a rejected
+  // body costs no rate-limit tokens, budget or ledger row).
+  if (stages_.validator != nullptr) {
+    Status valid = stages_.validator->check(validation::BodyKind::kChatCompletions, body);
+    if (!valid.ok()) {
+      metrics_.count(kRoute, false, "error");
+      co_return net::Response::error(valid.error(), request.request_id);
+    }
+  }
+  if (log::enabled(LogLevel::kDebug)) log_request(request.request_id, body);
+
   // --- limits: every authenticated request gets one account, closed when its answer is complete
   // (here, or by the stream's end hook): token reconcile, budget settle, one usage-ledger row.
   std::shared_ptr<RequestAccount> account =
       stages_.limits != nullptr ? stages_.limits->open(principal) : nullptr;
-  net::Response response = co_await respond(request, principal, account);
+  net::Response response = co_await respond(request, principal, body, account);
   if (account) {
     LimitsStage::add_headers(*account, response.headers);
     // A stream (not a replayed cache hit) is closed by the relay's end hook instead.
@@ -75,9 +110,9 @@ net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request,
 }
 
 net::Task<net::Response> ChatCompletionsRoute::respond(
-    net::Request& request, const Principal& principal,
+    net::Request& request, const Principal& principal, const nlohmann::json& body,
     std::shared_ptr<RequestAccount> account) const {
-  Result<providers::ChatRequest> parsed = providers::openai::parse_chat_request_text(request.body);
+  Result<providers::ChatRequest> parsed = providers::openai::parse_chat_request(body);
   if (!parsed) {
     metrics_.count(kRoute, false, "error");
     co_return net::Response::error(parsed.error(), request.request_id);

@@ -1,5 +1,6 @@
 #pragma once
-// POST /v1/chat/completions: parses the OpenAI body (providers/openai), asks the ModelRouter for
+// POST /v1/chat/completions: validates the body (gateway/validation: JSON Schema and deny
+// rules), parses the OpenAI body (providers/openai), asks the ModelRouter for
 // an answer and writes it back as OpenAI JSON or as an SSE stream of chunks. Translation lives
 // in providers/, routing policy in router/; this handler only does the I/O between them.
 // Every answer carries `x-osprey-deployment` (the deployment that answered) and, when a
@@ -12,6 +13,7 @@
 #include "gateway/gateway_options.h"
 #include "gateway/limits/limits_stage.h"
 #include "gateway/principal.h"
+#include "gateway/validation/request_validator.h"
 #include "net/request.h"
 #include "net/response.h"
 #include "net/task.h"
@@ -22,6 +24,7 @@ namespace osprey::gateway {
 // Optional pipeline stages the route calls; null = the stage is off. Owned by the caller and
 // outliving the route.
 struct ChatStages {
+  const validation::RequestValidator* validator = nullptr;  // body schema + deny rules
   CacheStage* cache = nullptr;
   AdmissionControl* admission = nullptr;
   const LimitsStage* limits = nullptr;  // rate limits, budget, usage ledger
@@ -36,8 +39,9 @@ class ChatCompletionsRoute {
   net::Task<net::Response> handle(net::Request& request, const Principal& principal) const;
 
  private:
-  // The pipeline after authentication; `account` is null without a limits stage.
+  // The pipeline after authentication and validation; `account` is null without a limits stage.
   net::Task<net::Response> respond(net::Request& request, const Principal& principal,
+                                   const nlohmann::json& body,
                                    std::shared_ptr<RequestAccount> account) const;
 
   router::ModelRouter& router_;

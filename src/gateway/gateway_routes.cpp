@@ -36,9 +36,12 @@ net::Task<net::Response> invalidate_and_audit(std::shared_ptr<const CacheInvalid
 }  // namespace
 
 void add_gateway_routes(net::Router& routes, const GatewayDeps& deps) {
-  auto chat = std::make_shared<const ChatCompletionsRoute>(
-      deps.router, deps.metrics, deps.clock, deps.options,
-      ChatStages{.cache = deps.cache, .admission = deps.admission, .limits = deps.limits});
+  auto chat = std::make_shared<const ChatCompletionsRoute>(deps.router, deps.metrics, deps.clock,
+                                                           deps.options,
+                                                           ChatStages{.validator = deps.validator,
+                                                                      .cache = deps.cache,
+                                                                      .admission = deps.admission,
+                                                                      .limits = deps.limits});
   routes.post("/v1/chat/completions",
               tenant_route(deps.auth, [chat](net::Request& request, const Principal& principal) {
                 return chat->handle(request, principal);

@@ -15,6 +15,7 @@
 #include "gateway/gateway_options.h"
 #include "gateway/limits/limits_stage.h"
 #include "gateway/router_reloader.h"
+#include "gateway/validation/request_validator.h"
 #include "net/router.h"
 #include "net/worker_pool.h"
 #include "router/model_router.h"
@@ -32,10 +33,11 @@ struct GatewayDeps {
   store::Store& store;  // tenancy admin API and /v1/usage
   KeyCache& keys;       // refreshed after admin changes so they hold on this node at once
   GatewayOptions options;
-  CacheStage* cache = nullptr;            // the response cache (off when null)
-  AdmissionControl* admission = nullptr;  // per-model admission (off when null)
-  const LimitsStage* limits = nullptr;    // rate limits, budgets, usage ledger (off when null)
-  AuditQueue* audit = nullptr;            // admin actions without their own audit entry
+  const validation::RequestValidator* validator = nullptr;  // body checks (off when null)
+  CacheStage* cache = nullptr;                              // the response cache (off when null)
+  AdmissionControl* admission = nullptr;                    // per-model admission (off when null)
+  const LimitsStage* limits = nullptr;  // rate limits, budgets, usage ledger (off when null)
+  AuditQueue* audit = nullptr;          // admin actions without their own audit entry
 };
 
 void add_gateway_routes(net::Router& routes, const GatewayDeps& deps);

@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "gateway/cache/memory_response_cache.h"
+#include "gateway/validation/request_validator.h"
 #include "net/event_stream.h"
 #include "net/http_client.h"
 #include "router/model_router.h"
@@ -94,7 +95,11 @@ class ChatCompletionsRouteTest : public ::testing::Test {
     request.body = std::move(body);
     request.request_id = "req-1";
     request.cancel = cancel_;
-    ChatCompletionsRoute route(*router_, metrics_, clock_, GatewayOptions{}, stages_);
+    auto validator = validation::RequestValidator::create(validation_);
+    EXPECT_TRUE(validator.ok()) << (validator.ok() ? "" : validator.error().message);
+    ChatStages stages = stages_;
+    stages.validator = validator.value().get();
+    ChatCompletionsRoute route(*router_, metrics_, clock_, GatewayOptions{}, stages);
     std::optional<net::Response> out;
     boost::asio::io_context io;
     boost::asio::co_spawn(
@@ -125,8 +130,9 @@ class ChatCompletionsRouteTest : public ::testing::Test {
   ManualClock clock_;
   std::unique_ptr<router::ModelRouter> router_;
   std::shared_ptr<net::CancelToken> cancel_ = std::make_shared<net::CancelToken>();
-  Principal principal_;  // every model allowed unless a test narrows the plan
-  ChatStages stages_;    // no cache, no admission unless a test sets them
+  Principal principal_;                      // every model allowed unless a test narrows the plan
+  ChatStages stages_;                        // no cache, no admission unless a test sets them
+  validation::ValidationConfig validation_;  // the validation stage is always on
 };
 
 const std::string kHello = R"({"model":"chat","messages":[{"role":"user","content":"hi"}]})";
@@ -153,6 +159,31 @@ TEST_F(ChatCompletionsRouteTest, MissingMessagesNamesTheField) {
   EXPECT_EQ(r.status, 400);
   const std::string message = json::parse(r.body)["error"]["message"];
   EXPECT_NE(message.find("messages"), std::string::npos) << message;
+}
+
+TEST_F(ChatCompletionsRouteTest, SchemaViolationIs400NamingTheFieldInParam) {
+  net::Response r = call(
+      R"({"model":"chat","messages":[{"role":"user","content":"hi"},{"role":"robot","content":"x"}]})");
+  EXPECT_EQ(r.status, 400);
+  const json error = json::parse(r.body)["error"];
+  EXPECT_EQ(error["code"], "invalid_request");
+  EXPECT_EQ(error["param"], "messages[1].role");
+  EXPECT_NE(error["message"].get<std::string>().find("messages[1].role"), std::string::npos);
+  EXPECT_TRUE(book_.calls.empty());
+}
+
+TEST_F(ChatCompletionsRouteTest, DeniedPromptIs400ContentDeniedAndNeverReachesTheProvider) {
+  validation_.deny_rules = {{"no-keys", "BEGIN [A-Z]+ PRIVATE KEY", false}};
+  net::Response r = call(
+      R"({"model":"chat","messages":[{"role":"user","content":"see -----BEGIN RSA PRIVATE KEY-----"}]})");
+  EXPECT_EQ(r.status, 400);
+  const json error = json::parse(r.body)["error"];
+  EXPECT_EQ(error["code"], "content_denied");
+  EXPECT_NE(error["message"].get<std::string>().find("no-keys"), std::string::npos);
+  EXPECT_EQ(error["message"].get<std::string>().find("PRIVATE KEY"), std::string::npos);
+  EXPECT_TRUE(book_.calls.empty());
+  // The same rule lets other prompts through.
+  EXPECT_EQ(call(kHello).status, 200);
 }
 
 TEST_F(ChatCompletionsRouteTest, UnknownModelIs404ModelNotFound) {

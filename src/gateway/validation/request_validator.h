@@ -1,0 +1,35 @@
+#pragma once
+// RequestValidator: the validation stage of the /v1 pipeline, run right after authentication and
+// before anything else looks at the body (docs/security.md). It checks a parsed body against the
+// route's JSON Schema (400 invalid_request naming the field, also in the error's "param") and,
+// for chat, against the configured deny rules (400 content_denied naming the rule). Schemas are
+// compiled once by create(); check() is const and thread-safe.
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "gateway/validation/deny_rules.h"
+#include "gateway/validation/json_schema.h"
+#include "gateway/validation/validation_config.h"
+
+namespace osprey::gateway::validation {
+
+// The request bodies that have a schema (one per /v1 POST route).
+enum class BodyKind { kChatCompletions };
+
+class RequestValidator {
+ public:
+  static Result<std::shared_ptr<const RequestValidator>> create(const ValidationConfig& config);
+
+  // OK when `body` may go on to the provider.
+  Status check(BodyKind kind, const nlohmann::json& body) const;
+
+ private:
+  RequestValidator() = default;
+  bool schema_validation_ = true;
+  std::shared_ptr<const JsonSchema> chat_schema_;
+  std::shared_ptr<const DenyRules> deny_rules_;
+};
+
+}  // namespace osprey::gateway::validation
