@@ -109,4 +109,31 @@ Status check_settlements(std::span<const ItemSettlement> settlements) {
   return {};
 }
 
+void add_item_count(JobCounts& counts, std::string_view state, std::int64_t n) {
+  counts.total += n;
+  switch (parse_item_state(state).value_or(ItemState::kReady)) {
+    case ItemState::kReady:
+      counts.ready += n;
+      break;
+    case ItemState::kLeased:
+      counts.running += n;
+      break;
+    case ItemState::kRetryWait:
+      counts.retry_wait += n;
+      break;
+    case ItemState::kDone:
+      counts.done += n;
+      break;
+    case ItemState::kDead:
+      counts.dead += n;
+      break;
+    case ItemState::kPaused:
+      counts.paused += n;
+      break;
+    case ItemState::kCancelled:
+      counts.cancelled += n;
+      break;
+  }
+}
+
 }  // namespace osprey::store

@@ -19,4 +19,8 @@ Status check_claim_request(const ClaimRequest& request);
 Status check_settlements(std::span<const ItemSettlement> settlements);
 Status check_limit(std::string_view field, int limit, int max);
 
+// Adds `n` items in `state` (the stored state text) to `counts`; both backends read counts as
+// (state, count) rows.
+void add_item_count(JobCounts& counts, std::string_view state, std::int64_t n);
+
 }  // namespace osprey::store

@@ -83,33 +83,6 @@ JobItem read_item(const PgResult& r, int row) {
   return item;
 }
 
-void add_count(JobCounts& counts, std::string_view state, std::int64_t n) {
-  counts.total += n;
-  switch (parse_item_state(state).value_or(ItemState::kReady)) {
-    case ItemState::kReady:
-      counts.ready += n;
-      break;
-    case ItemState::kLeased:
-      counts.running += n;
-      break;
-    case ItemState::kRetryWait:
-      counts.retry_wait += n;
-      break;
-    case ItemState::kDone:
-      counts.done += n;
-      break;
-    case ItemState::kDead:
-      counts.dead += n;
-      break;
-    case ItemState::kPaused:
-      counts.paused += n;
-      break;
-    case ItemState::kCancelled:
-      counts.cancelled += n;
-      break;
-  }
-}
-
 // Fills the counts of `jobs` with one grouped query.
 Status load_counts(PgConnection& conn, std::vector<Job>& jobs) {
   if (jobs.empty()) return {};
@@ -123,7 +96,7 @@ Status load_counts(PgConnection& conn, std::vector<Job>& jobs) {
   if (!r) return r.error();
   std::map<std::int64_t, JobCounts> counts;
   for (int i = 0; i < r->rows(); ++i) {
-    add_count(counts[to_int64(r->text(i, 0))], r->text(i, 1), to_int64(r->text(i, 2)));
+    add_item_count(counts[to_int64(r->text(i, 0))], r->text(i, 1), to_int64(r->text(i, 2)));
   }
   for (Job& job : jobs) job.counts = counts[job.id];
   return {};

@@ -87,33 +87,6 @@ JobItem read_item(const SqliteStatement& s) {
   return item;
 }
 
-void add_count(JobCounts& counts, std::string_view state, std::int64_t n) {
-  counts.total += n;
-  switch (parse_item_state(state).value_or(ItemState::kReady)) {
-    case ItemState::kReady:
-      counts.ready += n;
-      break;
-    case ItemState::kLeased:
-      counts.running += n;
-      break;
-    case ItemState::kRetryWait:
-      counts.retry_wait += n;
-      break;
-    case ItemState::kDone:
-      counts.done += n;
-      break;
-    case ItemState::kDead:
-      counts.dead += n;
-      break;
-    case ItemState::kPaused:
-      counts.paused += n;
-      break;
-    case ItemState::kCancelled:
-      counts.cancelled += n;
-      break;
-  }
-}
-
 Result<JobCounts> load_counts(SqliteConnection& conn, std::int64_t job_id) {
   auto stmt = sqlite_prepare_bound(
       conn, "SELECT state, count(*) FROM job_items WHERE job_id = ?1 GROUP BY state", job_id);
@@ -124,7 +97,7 @@ Result<JobCounts> load_counts(SqliteConnection& conn, std::int64_t job_id) {
     auto row = (*stmt)->step();
     if (!row) return row.error();
     if (!*row) break;
-    add_count(counts, (*stmt)->column_text(0), (*stmt)->column_int64(1));
+    add_item_count(counts, (*stmt)->column_text(0), (*stmt)->column_int64(1));
   }
   return counts;
 }
