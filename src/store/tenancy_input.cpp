@@ -122,4 +122,22 @@ std::string format_timestamp(std::chrono::system_clock::time_point time) {
   return buffer;
 }
 
+Result<AuditEntry> prepare_audit_entry(const NewAuditEntry& input) {
+  if (Status s = check_name("audit action", input.action); !s) return s.error();
+  if (Status s = check_json_object("audit detail", input.detail_json); !s) return s.error();
+  AuditEntry entry;
+  if (input.at.empty()) {
+    entry.at = format_timestamp(std::chrono::system_clock::now());
+  } else {
+    auto at = normalize_timestamp("audit at", input.at);
+    if (!at) return at.error();
+    entry.at = *at;
+  }
+  entry.actor = input.actor;
+  entry.action = input.action;
+  entry.target = input.target;
+  entry.detail_json = input.detail_json;
+  return entry;
+}
+
 }  // namespace osprey::store

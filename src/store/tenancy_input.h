@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/audit_chain.h"
 #include "core/result.h"
 #include "store/tenancy_records.h"
 
@@ -26,5 +27,9 @@ Status check_usage_filter(const UsageFilter& filter, UsageGroupBy group_by);
 
 // ISO-8601 UTC with milliseconds.
 std::string format_timestamp(std::chrono::system_clock::time_point time);
+
+// Checks a new audit entry and returns it with its timestamp in normal form (now when empty);
+// the backend fills seq, prev_hash and hash inside its write transaction.
+Result<AuditEntry> prepare_audit_entry(const NewAuditEntry& input);
 
 }  // namespace osprey::store

@@ -13,20 +13,9 @@ constexpr std::string_view kAuditLockId = "8030593576574953847";
 }  // namespace
 
 Result<AuditEntry> PostgresStore::append_audit(const NewAuditEntry& input) {
-  if (Status s = check_name("audit action", input.action); !s) return s.error();
-  if (Status s = check_json_object("audit detail", input.detail_json); !s) return s.error();
-  AuditEntry entry;
-  if (input.at.empty()) {
-    entry.at = format_timestamp(std::chrono::system_clock::now());
-  } else {
-    auto at = normalize_timestamp("audit at", input.at);
-    if (!at) return at.error();
-    entry.at = *at;
-  }
-  entry.actor = input.actor;
-  entry.action = input.action;
-  entry.target = input.target;
-  entry.detail_json = input.detail_json;
+  Result<AuditEntry> prepared = prepare_audit_entry(input);
+  if (!prepared) return prepared.error();
+  AuditEntry entry = std::move(prepared.value());
   return with_connection([&](PgConnection& conn) -> Result<AuditEntry> {
     return pg_transaction(conn, [&]() -> Result<AuditEntry> {
       if (auto locked = conn.exec("SELECT pg_advisory_xact_lock($1::bigint)", {kAuditLockId});

@@ -7,20 +7,9 @@
 namespace osprey::store {
 
 Result<AuditEntry> SqliteStore::append_audit(const NewAuditEntry& input) {
-  if (Status s = check_name("audit action", input.action); !s) return s.error();
-  if (Status s = check_json_object("audit detail", input.detail_json); !s) return s.error();
-  AuditEntry entry;
-  if (input.at.empty()) {
-    entry.at = format_timestamp(std::chrono::system_clock::now());
-  } else {
-    auto at = normalize_timestamp("audit at", input.at);
-    if (!at) return at.error();
-    entry.at = *at;
-  }
-  entry.actor = input.actor;
-  entry.action = input.action;
-  entry.target = input.target;
-  entry.detail_json = input.detail_json;
+  Result<AuditEntry> prepared = prepare_audit_entry(input);
+  if (!prepared) return prepared.error();
+  AuditEntry entry = std::move(prepared.value());
   // BEGIN IMMEDIATE holds SQLite's write lock from reading the tail to inserting the new entry,
   // so appends from other threads and processes cannot fork the chain.
   return with_writer([&](SqliteConnection& conn) -> Result<AuditEntry> {
