@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package Osprey needs to build, run and test, and the npm packages of the
-# compatibility tests. Idempotent and non-interactive: only missing packages are installed.
+# compatibility and browser tests. Idempotent and non-interactive: only missing packages are
+# installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,8 @@ PACKAGES=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 postgresql-15 redis-server prometheus wrk
   nginx curl jq procps ca-certificates iproute2 openssl
+  # headless browser for the viewer test (tests/browser, driven by playwright-core)
+  chromium
 )
 
 SUDO=""
@@ -35,7 +38,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # npm packages used by tests (lockfiles are committed; node_modules are not).
-for dir in tests/compat/*/; do
+for dir in tests/compat/*/ tests/browser/; do
   [ -f "$dir/package-lock.json" ] || continue
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
     echo "install-deps: npm ci in $dir" >&2

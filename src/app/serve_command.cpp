@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/metrics_process.h"
+#include "experiments/viewer_routes.h"
 #include "gateway/admission/admission_config.h"
 #include "gateway/auth/admin_bootstrap.h"
 #include "gateway/auth/auth_config.h"
@@ -268,6 +269,7 @@ int run_serve(const CommandLine& cl) {
                                          .admission = ctx.admission.get(),
                                          .limits = &ctx.limits->stage(),
                                          .audit = ctx.audit.get()});
+    experiments::add_viewer_routes(router);
   }
   ctx.jobs->add_routes(router, std::move(jobs_auth.value()), system_clock(), *ctx.workers);
 
