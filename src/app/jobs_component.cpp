@@ -32,6 +32,11 @@ Result<std::unique_ptr<JobsComponent>> JobsComponent::create(AppContext& ctx, Se
   std::unique_ptr<JobsComponent> c(new JobsComponent());
   c->role_ = role;
   c->config_ = std::move(config.value());
+  c->chat_caller_ = std::make_unique<RouterChatCaller>(
+      RouterChatCallerDeps{.router = *ctx.router,
+                           .limits = ctx.limits ? &ctx.limits->stage() : nullptr,
+                           .store = *ctx.store,
+                           .clock = system_clock()});
   c->workloads_.add(std::make_unique<jobs::NoopWorkload>(c->config_.max_items_per_job));
   c->workloads_.add(
       std::make_unique<jobs::ExecWorkload>(c->config_.exec_runners, c->config_.max_items_per_job));

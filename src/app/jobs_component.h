@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "app/router_chat_caller.h"
 #include "core/result.h"
 #include "jobs/api/jobs_routes.h"
 #include "jobs/engine.h"
@@ -23,6 +24,8 @@ std::string_view role_name(ServeRole role);
 class JobsComponent {
  public:
   // Parses the configuration and registers the built-in workloads. Fails with the config error.
+  // REQUIRES: ctx.router and ctx.limits are built (workloads that call models get the chat
+  // caller, which charges through the limits stage).
   static Result<std::unique_ptr<JobsComponent>> create(AppContext& ctx, ServeRole role);
   ~JobsComponent();
 
@@ -36,12 +39,19 @@ class JobsComponent {
   void add_routes(net::Router& router, jobs::Authenticated authenticated, const Clock& clock,
                   net::WorkerPool& workers);
 
+  // Where workloads' model calls run: attach before start() (net::Server::spawn); close once
+  // the server has stopped running, before stop(), so calls still waiting end.
+  void attach_calls(TaskSpawner spawner) { chat_caller_->attach(std::move(spawner)); }
+  void close_calls() { chat_caller_->close(); }
+  const jobs::ChatCaller& chat_caller() const { return *chat_caller_; }
+
   ServeRole role() const { return role_; }
 
  private:
   JobsComponent() = default;
   ServeRole role_ = ServeRole::kAll;
   jobs::JobsConfig config_;
+  std::unique_ptr<RouterChatCaller> chat_caller_;
   jobs::WorkloadRegistry workloads_;
   std::unique_ptr<jobs::JobsMetrics> metrics_;
   std::unique_ptr<jobs::Engine> engine_;

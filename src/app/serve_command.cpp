@@ -220,20 +220,6 @@ int run_serve(const CommandLine& cl) {
   }
   ctx.reloader->set_audit(ctx.audit.get());
 
-  {
-    auto jobs = JobsComponent::create(ctx, role);
-    if (!jobs) {
-      log::error("jobs_config_invalid", {{"error", jobs.error().message}});
-      return usage_failure(jobs.error().message);
-    }
-    ctx.jobs = std::move(jobs.value());
-  }
-  Result<jobs::Authenticated> jobs_auth = jobs_authentication(ctx);
-  if (!jobs_auth) {
-    std::fprintf(stderr, "osprey: %s\n", jobs_auth.error().message.c_str());
-    return 1;
-  }
-
   if (Status st = build_cache_and_admission(ctx); !st.ok()) {
     log::error("config_invalid", {{"error", st.error().message}});
     return usage_failure(st.error().message);
@@ -247,6 +233,19 @@ int run_serve(const CommandLine& cl) {
     }
     ctx.limits = std::move(limits.value());
     ctx.limits->start();
+  }
+  {
+    auto jobs = JobsComponent::create(ctx, role);
+    if (!jobs) {
+      log::error("jobs_config_invalid", {{"error", jobs.error().message}});
+      return usage_failure(jobs.error().message);
+    }
+    ctx.jobs = std::move(jobs.value());
+  }
+  Result<jobs::Authenticated> jobs_auth = jobs_authentication(ctx);
+  if (!jobs_auth) {
+    std::fprintf(stderr, "osprey: %s\n", jobs_auth.error().message.c_str());
+    return 1;
   }
 
   metrics::register_process_metrics(ctx.metrics);
@@ -280,6 +279,8 @@ int run_serve(const CommandLine& cl) {
     return 1;
   }
   server.spawn([&ctx] { return ctx.router->run_health_checks(); });
+  ctx.jobs->attach_calls(
+      [&server](std::function<net::Task<void>()> task) { server.spawn(std::move(task)); });
   ctx.key_cache->start();
   ctx.audit->start();
   if (Status st = ctx.jobs->start(); !st.ok()) {
@@ -322,8 +323,9 @@ int run_serve(const CommandLine& cl) {
   server.run();
 
   log::info("drain_complete");
-  ctx.jobs->stop();     // items in flight finish and settle before the store closes
-  ctx.workers->join();  // before the router goes: a SIGHUP reload may still be running
+  ctx.jobs->close_calls();  // the io_context no longer runs: model calls still waiting end now
+  ctx.jobs->stop();         // items in flight finish and settle before the store closes
+  ctx.workers->join();      // before the router goes: a SIGHUP reload may still be running
   release_outbound(ctx);
   ctx.limits->stop();  // writes every queued usage row; budget settlements ran in the pool
   stop_auth(ctx);

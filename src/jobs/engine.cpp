@@ -232,6 +232,7 @@ void Engine::worker_loop() {
       } else {
         WorkItem item;
         item.job_id = r.item.job_id;
+        item.tenant_id = r.item.tenant_id;
         item.item_id = r.item.lease.item_id;
         item.key = r.item.key;
         item.input = nlohmann::json::parse(r.item.input_json, nullptr, false);

@@ -49,6 +49,7 @@ struct ItemResult {
 // The item handed to run().
 struct WorkItem {
   std::int64_t job_id = 0;
+  std::int64_t tenant_id = 0;  // the job's tenant (what a ChatCaller charges)
   std::int64_t item_id = 0;
   std::string key;
   nlohmann::json input;

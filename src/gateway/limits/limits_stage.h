@@ -7,6 +7,7 @@
 // Everything passed in must outlive the stage and every account it opened. Thread-safe.
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "core/clock.h"
 #include "core/metrics.h"
@@ -52,6 +53,12 @@ class LimitsStage {
 
   // Closes an account (RequestAccount::finish calls it): reconcile, settle, ledger row.
   void close(RequestAccount& account) const;
+
+  // What a call of `model` with this usage costs (the same price the ledger row records).
+  std::int64_t cost_micros(std::string_view model, std::int64_t tokens_in,
+                           std::int64_t tokens_out) const {
+    return deps_.prices.cost_micros(model, tokens_in, tokens_out);
+  }
 
  private:
   LimitsStageDeps deps_;
