@@ -94,6 +94,8 @@ Usage:
   osprey config print [flags]   print the effective configuration (secrets masked)
   osprey jobs <command>         submit, list, status, watch, cancel, results, redrive
                                 (see `osprey jobs help`)
+  osprey maze <command>         maze experiments: run, sweep, show, list, compare, cancel,
+                                replay, mazes (see `osprey maze help`)
   osprey version                print version and build information
   osprey tenants create NAME [--tags JSON] | list | disable TENANT
                                 manage tenants (TENANT = id or name)

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -14,77 +13,18 @@
 
 #include <nlohmann/json.hpp>
 
-#include "net/blocking_client.h"
+#include "cli/api_client.h"
 
 namespace osprey::cli {
 namespace {
 
 using nlohmann::json;
 
-struct Context {
-  std::string url;
-  std::string key;
-  bool json_out = false;
-  std::map<std::string, std::string> flags;
-};
+using Context = ApiContext;
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "osprey: %s\n%s", message.c_str(), jobs_usage());
   return 2;
-}
-
-std::string flag(const Context& c, const std::string& name, std::string fallback = {}) {
-  auto it = c.flags.find(name);
-  return it == c.flags.end() ? fallback : it->second;
-}
-
-std::string url_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : s) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out.push_back(static_cast<char>(ch));
-    } else {
-      out += '%';
-      out += hex[ch >> 4];
-      out += hex[ch & 15];
-    }
-  }
-  return out;
-}
-
-struct Reply {
-  int status = 0;
-  std::string body;
-};
-
-// One API call; prints the error and returns nullopt on failure.
-std::optional<Reply> call(const Context& c, const std::string& method, const std::string& path,
-                          const std::string& body = {},
-                          const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-  net::ClientRequest request;
-  request.method = method;
-  request.url = c.url + path;
-  request.body = body;
-  if (!body.empty()) request.headers.set("content-type", "application/json");
-  if (!c.key.empty()) request.headers.set("authorization", "Bearer " + c.key);
-  for (const auto& [k, v] : headers) request.headers.set(k, v);
-  request.total_timeout = std::chrono::minutes(10);
-  auto response = net::fetch(std::move(request));
-  if (!response) {
-    std::fprintf(stderr, "osprey: %s: %s\n", c.url.c_str(), response.error().message.c_str());
-    return std::nullopt;
-  }
-  if (response->status >= 400) {
-    auto err = json::parse(response->body, nullptr, false);
-    std::string message = response->body;
-    if (err.is_object() && err.contains("error") && err["error"].is_object()) {
-      message = err["error"].value("code", "") + ": " + err["error"].value("message", "");
-    }
-    std::fprintf(stderr, "osprey: HTTP %d %s\n", response->status, message.c_str());
-    return std::nullopt;
-  }
-  return Reply{response->status, std::move(response->body)};
 }
 
 void print_job_line(const json& job) {
@@ -156,7 +96,7 @@ int submit(const Context& c, const std::vector<std::string>& args) {
   }
   std::vector<std::pair<std::string, std::string>> headers;
   if (auto k = flag(c, "idempotency-key"); !k.empty()) headers.emplace_back("idempotency-key", k);
-  auto reply = call(c, "POST", "/v1/jobs", request.dump(), headers);
+  auto reply = call_api(c, "POST", "/v1/jobs", request.dump(), headers);
   if (!reply) return 1;
   if (c.json_out) return emit(c, reply->body, print_job);
   auto job = json::parse(reply->body, nullptr, false);
@@ -169,10 +109,10 @@ int list(const Context& c) {
   std::string query;
   for (const char* name : {"state", "workload", "tag", "limit"}) {
     if (auto v = flag(c, name); !v.empty()) {
-      query += (query.empty() ? "?" : "&") + std::string(name) + "=" + url_encode(v);
+      append_query(query, name, v);
     }
   }
-  auto reply = call(c, "GET", "/v1/jobs" + query);
+  auto reply = call_api(c, "GET", "/v1/jobs" + query);
   if (!reply) return 1;
   return emit(c, reply->body, [](const json& list) {
     for (const json& job : list["data"]) print_job_line(job);
@@ -185,7 +125,7 @@ int watch(const Context& c, const std::string& id) {
   const bool tty = ::isatty(STDOUT_FILENO) != 0 && !c.json_out;
   std::string last;
   for (;;) {
-    auto reply = call(c, "GET", "/v1/jobs/" + id);
+    auto reply = call_api(c, "GET", "/v1/jobs/" + id);
     if (!reply) return 1;
     auto job = json::parse(reply->body, nullptr, false);
     if (job.is_discarded()) return 1;
@@ -247,17 +187,7 @@ Flags: --url URL (OSPREY_URL, default http://127.0.0.1:8080), --key KEY (OSPREY_
 
 int run_jobs(const JobsInvocation& inv) {
   if (inv.words.size() < 2) return usage_error("jobs needs a command");
-  Context c;
-  for (const auto& [name, value] : inv.options) c.flags[name] = value;
-  c.json_out = c.flags.count("json") > 0;
-  auto env = [&](const char* name) {
-    auto it = inv.env.find(name);
-    return it == inv.env.end() ? std::string() : it->second;
-  };
-  c.url = flag(c, "url", env("OSPREY_URL"));
-  if (c.url.empty()) c.url = "http://127.0.0.1:8080";
-  while (!c.url.empty() && c.url.back() == '/') c.url.pop_back();
-  c.key = flag(c, "key", env("OSPREY_API_KEY"));
+  const Context c = api_context(inv.options, inv.env);
   static const char* kKnown[] = {"json",  "url",      "key", "workload",
                                  "spec",  "priority", "tag", "idempotency-key",
                                  "state", "limit"};
@@ -278,16 +208,16 @@ int run_jobs(const JobsInvocation& inv) {
   if (args.size() != 1) return usage_error("jobs " + cmd + " needs a job ID");
   const std::string& id = args[0];
   if (cmd == "status") {
-    auto reply = call(c, "GET", "/v1/jobs/" + url_encode(id));
+    auto reply = call_api(c, "GET", "/v1/jobs/" + url_encode(id));
     return reply ? emit(c, reply->body, print_job) : 1;
   }
   if (cmd == "watch") return watch(c, url_encode(id));
   if (cmd == "cancel") {
-    auto reply = call(c, "POST", "/v1/jobs/" + url_encode(id) + "/cancel");
+    auto reply = call_api(c, "POST", "/v1/jobs/" + url_encode(id) + "/cancel");
     return reply ? emit(c, reply->body, print_job) : 1;
   }
   if (cmd == "redrive") {
-    auto reply = call(c, "POST", "/v1/jobs/" + url_encode(id) + "/redrive");
+    auto reply = call_api(c, "POST", "/v1/jobs/" + url_encode(id) + "/redrive");
     if (!reply) return 1;
     return emit(c, reply->body, [](const json& r) {
       std::printf("redrove %lld dead item(s)\n", r.value("redriven", 0LL));
@@ -295,7 +225,7 @@ int run_jobs(const JobsInvocation& inv) {
     });
   }
   if (cmd == "results") {
-    auto reply = call(c, "GET", "/v1/jobs/" + url_encode(id) + "/results");
+    auto reply = call_api(c, "GET", "/v1/jobs/" + url_encode(id) + "/results");
     if (!reply) return 1;
     std::fwrite(reply->body.data(), 1, reply->body.size(), stdout);
     return 0;
