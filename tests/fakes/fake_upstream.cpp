@@ -185,7 +185,9 @@ Task<void> FakeUpstream::handle_chat(const RecordedRequest& req, FakeExchange& e
     co_await send(ex, reply);
     co_return;
   }
-  const ScriptedAnswer answer = plan_answer(chat.turn);
+  ChatTurn turn = chat.turn;
+  if (f.ignore_tools) turn.first_tool.reset();
+  const ScriptedAnswer answer = plan_answer(turn);
   const std::uint64_t seq = ++seq_;
   if (chat.stream) {
     StreamPlan plan = personality_->stream(chat, answer, seq);

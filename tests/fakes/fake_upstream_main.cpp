@@ -17,7 +17,7 @@ constexpr std::string_view kUsage =
     "  [--threads N] [--api-key K] [--model M]... [--seed S] [--record-limit N]\n"
     "  [--latency-ms N] [--chunk-delay-ms N] [--fail-rate F] [--status N] [--retry-after-s N]\n"
     "  [--hang] [--hang-cap-ms N] [--down] [--cut-after-chunks N]\n"
-    "  [--stream-error-after-chunks N] [--malformed] [--probe-fail]\n";
+    "  [--stream-error-after-chunks N] [--malformed] [--probe-fail] [--ignore-tools]\n";
 
 bool parse_number(std::string_view text, double& out) {
   const std::string s(text);
@@ -68,7 +68,7 @@ std::string parse_args(int argc, char** argv, FakeUpstreamOptions& opt) {
       if (!number(n) || n < 0) return "--record-limit needs a non-negative number";
       opt.record_limit = static_cast<std::size_t>(n);
     } else if (flag == "--hang" || flag == "--down" || flag == "--malformed" ||
-               flag == "--probe-fail") {
+               flag == "--probe-fail" || flag == "--ignore-tools") {
       std::string key(flag.substr(2));
       for (char& c : key) c = c == '-' ? '_' : c;
       faults[key] = true;

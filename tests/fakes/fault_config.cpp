@@ -69,6 +69,8 @@ Status apply_fault_patch(const nlohmann::json& patch, FaultConfig& config) {
       s = read_bool(v, key, next.malformed);
     } else if (key == "probe_fail") {
       s = read_bool(v, key, next.probe_fail);
+    } else if (key == "ignore_tools") {
+      s = read_bool(v, key, next.ignore_tools);
     } else {
       return bad(key, "unknown fault");
     }
@@ -90,7 +92,8 @@ nlohmann::json to_json(const FaultConfig& c) {
           {"cut_after_chunks", c.cut_after_chunks},
           {"stream_error_after_chunks", c.stream_error_after_chunks},
           {"malformed", c.malformed},
-          {"probe_fail", c.probe_fail}};
+          {"probe_fail", c.probe_fail},
+          {"ignore_tools", c.ignore_tools}};
 }
 
 }  // namespace osprey::fakes

@@ -22,6 +22,8 @@ struct FaultConfig {
   int stream_error_after_chunks = -1;  // >= 0: streams send N chunks, then an in-stream error
   bool malformed = false;              // chat calls: 200 with a truncated JSON body
   bool probe_fail = false;             // health/probe endpoints answer 503
+  bool ignore_tools = false;           // answer text even when tools are offered (a model that
+                                       // never calls a tool)
 };
 
 // Applies the keys of `patch` to `config`. Unknown keys and wrong types are errors naming the

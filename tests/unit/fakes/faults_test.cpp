@@ -184,6 +184,20 @@ TEST(Faults, ProbeFailFailsHealthEndpointsOnly) {
             200);
 }
 
+TEST(Faults, IgnoreToolsAnswersTextWhenToolsAreOffered) {
+  auto fake = start_fake(options_for(Vendor::kOpenAi));
+  const std::string body =
+      R"({"model":"m","messages":[{"role":"user","content":"go"}],"tools":[{"type":"function",)"
+      R"("function":{"name":"move_north","parameters":{"type":"object"}}}]})";
+  const json with_tools =
+      json_of(wire_call(fake->port(), "POST", "/v1/chat/completions", {}, body));
+  EXPECT_EQ(with_tools["choices"][0]["message"]["tool_calls"][0]["function"]["name"], "move_north");
+  ASSERT_TRUE(fake->patch_faults(json{{"ignore_tools", true}}).ok());
+  const json ignored = json_of(wire_call(fake->port(), "POST", "/v1/chat/completions", {}, body));
+  EXPECT_FALSE(ignored["choices"][0]["message"].contains("tool_calls"));
+  EXPECT_EQ(ignored["choices"][0]["message"]["content"], "echo: go");
+}
+
 TEST(Faults, StatsAndRequestsAreServedOverHttp) {
   auto fake = start_fake(options_for(Vendor::kOpenAi));
   EXPECT_EQ(chat(*fake).status, 200);
