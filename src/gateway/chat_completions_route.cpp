@@ -65,6 +65,16 @@ void log_request(const std::string& request_id, const nlohmann::json& body) {
                               {"prompt_preview", last.substr(0, kPreview)}});
 }
 
+// The common request read without a JSON tree, when validation (if on) is known to pass it.
+std::optional<Result<providers::ChatRequest>> read_plain(
+    std::string_view body, const validation::RequestValidator* validator) {
+  std::optional<providers::ChatRequest> plain = providers::openai::parse_plain_chat_request(body);
+  if (!plain || (validator != nullptr && !validator->passes_plain_chat(*plain))) {
+    return std::nullopt;
+  }
+  return Result<providers::ChatRequest>(std::move(*plain));
+}
+
 std::int64_t unix_seconds(const Clock& clock) {
   return std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch())
       .count();
@@ -79,28 +89,35 @@ ChatCompletionsRoute::ChatCompletionsRoute(router::ModelRouter& router, GatewayM
 
 net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request,
                                                       const Principal& principal) const {
-  const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-  if (body.is_discarded()) {
-    metrics_.count(kRoute, false, "error");
-    const Error not_json = make_error(ErrorCode::kInvalidRequest, "body: not valid JSON");
-    co_return net::Response::error(not_json, request.request_id);
-  }
-  // --- validation: JSON Schema and deny rules, before any other stage reads the body (a rejected
-  // body costs no rate-limit tokens, budget or ledger row).
-  if (stages_.validator != nullptr) {
-    Status valid = stages_.validator->check(validation::BodyKind::kChatCompletions, body);
-    if (!valid.ok()) {
+  // The JSON tree is built only for bodies the plain reader does not take (and every error),
+  // or for the debug log.
+  std::optional<Result<providers::ChatRequest>> parsed =
+      read_plain(request.body, stages_.validator);
+  if (!parsed || log::enabled(LogLevel::kDebug)) {
+    const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+    if (body.is_discarded()) {
       metrics_.count(kRoute, false, "error");
-      co_return net::Response::error(valid.error(), request.request_id);
+      const Error not_json = make_error(ErrorCode::kInvalidRequest, "body: not valid JSON");
+      co_return net::Response::error(not_json, request.request_id);
     }
+    // --- validation: JSON Schema and deny rules, before any other stage reads the body (a
+    // rejected body costs no rate-limit tokens, budget or ledger row).
+    if (!parsed && stages_.validator != nullptr) {
+      Status valid = stages_.validator->check(validation::BodyKind::kChatCompletions, body);
+      if (!valid.ok()) {
+        metrics_.count(kRoute, false, "error");
+        co_return net::Response::error(valid.error(), request.request_id);
+      }
+    }
+    if (log::enabled(LogLevel::kDebug)) log_request(request.request_id, body);
+    if (!parsed) parsed.emplace(providers::openai::parse_chat_request(body));
   }
-  if (log::enabled(LogLevel::kDebug)) log_request(request.request_id, body);
 
   // --- limits: every authenticated request gets one account, closed when its answer is complete
   // (here, or by the stream's end hook): token reconcile, budget settle, one usage-ledger row.
   std::shared_ptr<RequestAccount> account =
       stages_.limits != nullptr ? stages_.limits->open(principal) : nullptr;
-  net::Response response = co_await respond(request, principal, body, account);
+  net::Response response = co_await respond(request, principal, std::move(*parsed), account);
   if (account) {
     LimitsStage::add_headers(*account, response.headers);
     // A stream (not a replayed cache hit) is closed by the relay's end hook instead.
@@ -110,9 +127,9 @@ net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request,
 }
 
 net::Task<net::Response> ChatCompletionsRoute::respond(
-    net::Request& request, const Principal& principal, const nlohmann::json& body,
+    net::Request& request, const Principal& principal, Result<providers::ChatRequest> parsed,
     std::shared_ptr<RequestAccount> account) const {
-  Result<providers::ChatRequest> parsed = providers::openai::parse_chat_request(body);
+  // A body that passed validation but not the adapter's parser still gets its ledger row.
   if (!parsed) {
     metrics_.count(kRoute, false, "error");
     co_return net::Response::error(parsed.error(), request.request_id);

@@ -41,7 +41,7 @@ class ChatCompletionsRoute {
  private:
   // The pipeline after authentication and validation; `account` is null without a limits stage.
   net::Task<net::Response> respond(net::Request& request, const Principal& principal,
-                                   const nlohmann::json& body,
+                                   Result<providers::ChatRequest> parsed,
                                    std::shared_ptr<RequestAccount> account) const;
 
   router::ModelRouter& router_;

@@ -32,4 +32,14 @@ Status RequestValidator::check(BodyKind kind, const nlohmann::json& body) const 
   return {};
 }
 
+bool RequestValidator::passes_plain_chat(const providers::ChatRequest& request) const {
+  if (!deny_rules_->empty()) return false;
+  if (!schema_validation_) return true;
+  // The schema's ranges (chat_completions_request.schema.json); max_tokens >= 1 is the reader's.
+  const auto within = [](const std::optional<double>& v, double lo, double hi) {
+    return !v || (*v >= lo && *v <= hi);
+  };
+  return within(request.inference.temperature, 0, 2) && within(request.inference.top_p, 0, 1);
+}
+
 }  // namespace osprey::gateway::validation

@@ -12,6 +12,7 @@
 #include "gateway/validation/deny_rules.h"
 #include "gateway/validation/json_schema.h"
 #include "gateway/validation/validation_config.h"
+#include "providers/chat_types.h"
 
 namespace osprey::gateway::validation {
 
@@ -24,6 +25,11 @@ class RequestValidator {
 
   // OK when `body` may go on to the provider.
   Status check(BodyKind kind, const nlohmann::json& body) const;
+  // For a chat body the DOM-free reader took (providers::openai::parse_plain_chat_request):
+  // true when check() is known to pass it, so its tree need not be built. That reader takes
+  // only shapes the schema allows apart from the ranges of temperature and top_p, checked here;
+  // with deny rules configured the answer is always false. False: build the tree and check().
+  bool passes_plain_chat(const providers::ChatRequest& request) const;
 
  private:
   RequestValidator() = default;

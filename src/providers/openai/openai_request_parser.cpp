@@ -375,6 +375,10 @@ bool read_plain_message(JsonCursor& c, ChatRequest& req) {
       if (!content) return false;
     } else if (key == "tool_calls" || key == "tool_call_id") {
       return false;
+    } else if (key == "name" || key == "refusal") {
+      // Ignored by the full parser too; only their JSON Schema types are checked here, so that
+      // a body this reader takes needs no schema walk for them (gateway/validation).
+      if (!c.consume_literal("null") && !c.string()) return false;
     } else if (!c.skip_value()) {
       return false;
     }
@@ -397,10 +401,12 @@ bool read_plain_message(JsonCursor& c, ChatRequest& req) {
   return true;
 }
 
+}  // namespace
+
 // The common request (text messages, sampling fields, stream flags) read straight into a
 // ChatRequest without a DOM: this runs once per request. Anything else, including every error,
 // returns nullopt and takes the full path, so the result is always what that path gives.
-std::optional<ChatRequest> parse_plain_request(std::string_view body) {
+std::optional<ChatRequest> parse_plain_chat_request(std::string_view body) {
   using Step = JsonCursor::Step;
   JsonCursor c(body);
   if (!c.consume('{')) return std::nullopt;
@@ -474,10 +480,8 @@ std::optional<ChatRequest> parse_plain_request(std::string_view body) {
   return req;
 }
 
-}  // namespace
-
 Result<ChatRequest> parse_chat_request_text(std::string_view body) {
-  if (auto fast = parse_plain_request(body)) return std::move(*fast);
+  if (auto fast = parse_plain_chat_request(body)) return std::move(*fast);
   auto parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     return make_error(ErrorCode::kInvalidRequest, "body: not valid JSON");
