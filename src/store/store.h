@@ -14,6 +14,7 @@
 
 #include "core/audit_chain.h"
 #include "core/result.h"
+#include "store/experiment_records.h"
 #include "store/job_records.h"
 #include "store/tenancy_records.h"
 
@@ -188,6 +189,50 @@ class Store {
   // `limit` jobs. Returns how many jobs were deleted.
   virtual Result<std::int64_t> purge_finished_jobs(std::string_view finished_before, int limit) = 0;
   virtual Result<QueueStats> queue_stats() = 0;
+
+  // --- Maze experiments and their actions (experiment_records.h). Methods taking `tenant_id`
+  // as std::optional scope the call like the job methods (another tenant's experiment reads as
+  // kNotFound / nullopt). Bad input is kInvalidRequest naming the field.
+
+  // Creates all of them in one transaction (a sweep creates many); their ids, in input order.
+  // An unknown tenant is kNotFound.
+  virtual Result<std::vector<std::int64_t>> create_experiments(
+      std::span<const NewExperiment> experiments) = 0;
+  // With its maze JSON and metrics.
+  virtual Result<std::optional<Experiment>> get_experiment(std::optional<std::int64_t> tenant_id,
+                                                           std::int64_t experiment_id) = 0;
+  // The experiment a job item runs (what a workload's run(item) looks up).
+  virtual Result<std::optional<Experiment>> find_experiment_by_item(std::int64_t job_id,
+                                                                    std::string_view item_key) = 0;
+  // Links an experiment to the job item that runs it (when the job is created after it).
+  virtual Status set_experiment_job(std::int64_t experiment_id, std::int64_t job_id,
+                                    std::string_view item_key) = 0;
+  // Applies `update` (state, outcome, metrics; reset_actions deletes the recorded actions in
+  // the same transaction) and returns the experiment as stored. kNotFound for an unknown id.
+  virtual Result<Experiment> update_experiment(const ExperimentUpdate& update) = 0;
+  // Newest first; maze_json is left empty (get_experiment has it).
+  virtual Result<std::vector<Experiment>> list_experiments(const ExperimentFilter& filter) = 0;
+  // Sums of the metrics grouped by model and/or model_config fields, over the filtered
+  // experiments.
+  virtual Result<std::vector<ExperimentAggregate>> compare_experiments(
+      const ExperimentCompare& compare) = 0;
+  // Hides (or shows again) an experiment from list_experiments unless include_archived.
+  virtual Status archive_experiment(std::optional<std::int64_t> tenant_id,
+                                    std::int64_t experiment_id, bool archived) = 0;
+  // Deletes the experiment and all its actions in one transaction.
+  virtual Status delete_experiment(std::optional<std::int64_t> tenant_id,
+                                   std::int64_t experiment_id) = 0;
+  // Appends a batch of actions (any number of experiments, up to 100,000 rows) in one
+  // transaction: PostgreSQL COPY, SQLite one prepared INSERT. A (experiment, step) already
+  // stored keeps its row (a replayed batch changes nothing); returns how many rows were new.
+  // Not tenant-scoped (the engine writes); an unknown experiment is kNotFound.
+  virtual Result<std::int64_t> append_actions(std::span<const ExperimentAction> actions) = 0;
+  // Actions with step_number > after_step, by step, at most `limit` (1..100,000): 0 for the
+  // whole run, the last step seen for live viewing. kNotFound for an unknown experiment.
+  virtual Result<std::vector<ExperimentAction>> list_actions(std::optional<std::int64_t> tenant_id,
+                                                             std::int64_t experiment_id,
+                                                             std::int64_t after_step,
+                                                             int limit) = 0;
 
   // A dedicated listener on `channel` (see StoreListener), and a notification on it.
   virtual Result<std::unique_ptr<StoreListener>> listen(std::string_view channel) = 0;

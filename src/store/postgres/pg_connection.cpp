@@ -1,5 +1,7 @@
 #include "store/postgres/pg_connection.h"
 
+#include <cstdlib>
+#include <optional>
 #include <vector>
 
 #include "store/redacted_url.h"
@@ -47,14 +49,48 @@ Result<PgResult> PgConnection::exec(std::string_view sql,
                                     std::initializer_list<std::string_view> params) {
   auto owned = owned_params(params);
   if (!owned) return owned.error();
+  return exec_owned(sql, *owned);
+}
+
+Result<PgResult> PgConnection::exec_values(std::string_view sql,
+                                           const std::vector<std::string>& params) {
+  for (const std::string& p : params) {
+    if (p.find('\0') != std::string::npos) {
+      return make_error(ErrorCode::kStoreError, "postgres: text values cannot contain NUL bytes");
+    }
+  }
+  return exec_owned(sql, params);
+}
+
+Result<PgResult> PgConnection::exec_owned(std::string_view sql,
+                                          const std::vector<std::string>& params) {
   std::vector<const char*> values;
-  values.reserve(owned->size());
-  for (const std::string& p : *owned) values.push_back(p.c_str());
+  values.reserve(params.size());
+  for (const std::string& p : params) values.push_back(p.c_str());
   PgResult result(PQexecParams(conn_.get(), std::string(sql).c_str(),
                                static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                                nullptr, 0));
   if (!result.ok()) return error("query", result);
   return result;
+}
+
+Result<std::int64_t> PgConnection::copy_in(std::string_view copy_sql, std::string_view data) {
+  PgResult started(PQexec(conn_.get(), std::string(copy_sql).c_str()));
+  if (PQresultStatus(started.raw()) != PGRES_COPY_IN) return error("copy", started);
+  // libpq buffers and sends in its own chunks; a bounded piece per call keeps the int length.
+  constexpr std::size_t kPiece = 1 << 20;
+  bool sent = true;
+  for (std::size_t at = 0; at < data.size() && sent; at += kPiece) {
+    const std::string_view piece = data.substr(at, kPiece);
+    sent = PQputCopyData(conn_.get(), piece.data(), static_cast<int>(piece.size())) == 1;
+  }
+  // Ending (or aborting) the copy is needed either way, so the connection leaves COPY mode.
+  if (PQputCopyEnd(conn_.get(), sent ? nullptr : "osprey: copy data not sent") != 1) sent = false;
+  std::optional<PgResult> final_result;
+  while (PGresult* r = PQgetResult(conn_.get())) final_result.emplace(r);
+  if (!final_result) return make_error(ErrorCode::kStoreError, "postgres: copy got no result");
+  if (!final_result->ok() || !sent) return error("copy", *final_result);
+  return static_cast<std::int64_t>(std::strtoll(PQcmdTuples(final_result->raw()), nullptr, 10));
 }
 
 Result<PgResult> PgConnection::exec_prepared(std::string_view name, std::string_view sql,

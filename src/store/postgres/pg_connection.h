@@ -31,6 +31,13 @@ class PgConnection {
   Result<PgResult> exec_prepared(std::string_view name, std::string_view sql,
                                  std::initializer_list<std::string_view> params);
 
+  // Like exec, for a parameter list built at run time.
+  Result<PgResult> exec_values(std::string_view sql, const std::vector<std::string>& params);
+
+  // COPY ... FROM STDIN with `data` in COPY's text format (rows end with '\n'); the number of
+  // rows copied. Sent in one PQputCopyData stream: no per-row round trip.
+  Result<std::int64_t> copy_in(std::string_view copy_sql, std::string_view data);
+
   // Constant SQL that may contain several statements (migrations, BEGIN/COMMIT).
   Status exec_script(std::string_view sql);
 
@@ -46,6 +53,7 @@ class PgConnection {
   // libpq wants NUL-terminated text parameters; fails on a NUL inside one.
   static Result<std::vector<std::string>> owned_params(
       std::initializer_list<std::string_view> params);
+  Result<PgResult> exec_owned(std::string_view sql, const std::vector<std::string>& params);
 
   std::unique_ptr<PGconn, Finish> conn_;
   std::unordered_set<std::string> prepared_;  // statement names prepared on conn_

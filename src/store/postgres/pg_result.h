@@ -29,6 +29,7 @@ class PgResult {
     return std::string(PQgetvalue(result_.get(), row, column),
                        static_cast<std::size_t>(PQgetlength(result_.get(), row, column)));
   }
+  PGresult* raw() const { return result_.get(); }
   // Rows affected by INSERT/UPDATE/DELETE.
   int affected_rows() const { return std::atoi(PQcmdTuples(result_.get())); }
 

@@ -150,6 +150,75 @@ CREATE TABLE job_fair_share (
   last_tag  BIGINT NOT NULL
 );
 )sql"},
+    Migration{4, "create_experiments", R"sql(
+-- model is generated from model_config for its index; any model_config field is matched by
+-- containment (model_config @> '{"temperature":0.2}') through the GIN index.
+CREATE TABLE experiments (
+  id                   BIGSERIAL PRIMARY KEY,
+  tenant_id            BIGINT NOT NULL REFERENCES tenants (id),
+  job_id               BIGINT,
+  item_key             TEXT COLLATE "C" NOT NULL DEFAULT '',
+  maze_ref             TEXT NOT NULL,
+  maze                 TEXT NOT NULL,
+  start_x              INTEGER NOT NULL,
+  start_y              INTEGER NOT NULL,
+  agent                TEXT NOT NULL,
+  model_config         JSONB NOT NULL,
+  model                TEXT COLLATE "C" GENERATED ALWAYS AS (coalesce(model_config ->> 'model', '')) STORED,
+  comment              TEXT NOT NULL DEFAULT '',
+  seed                 BIGINT NOT NULL,
+  state                TEXT NOT NULL DEFAULT 'queued',
+  outcome              TEXT NOT NULL DEFAULT '',
+  error                TEXT NOT NULL DEFAULT '',
+  attempts             INTEGER NOT NULL DEFAULT 0,
+  archived             BOOLEAN NOT NULL DEFAULT false,
+  measured             BOOLEAN NOT NULL DEFAULT false,
+  m_success            BOOLEAN NOT NULL DEFAULT false,
+  m_duration_ms        BIGINT NOT NULL DEFAULT 0,
+  m_turns              BIGINT NOT NULL DEFAULT 0,
+  m_actions            BIGINT NOT NULL DEFAULT 0,
+  m_moves              BIGINT NOT NULL DEFAULT 0,
+  m_optimal_moves      BIGINT NOT NULL DEFAULT -1,
+  m_wall_collisions    BIGINT NOT NULL DEFAULT 0,
+  m_revisits           BIGINT NOT NULL DEFAULT 0,
+  m_loops              BIGINT NOT NULL DEFAULT 0,
+  m_invalid_tool_calls BIGINT NOT NULL DEFAULT 0,
+  m_missing_tool_calls BIGINT NOT NULL DEFAULT 0,
+  m_tokens_in          BIGINT NOT NULL DEFAULT 0,
+  m_tokens_out         BIGINT NOT NULL DEFAULT 0,
+  m_cost_micros        BIGINT NOT NULL DEFAULT 0,
+  m_extra              TEXT NOT NULL DEFAULT '{}',
+  created_at           TIMESTAMPTZ NOT NULL DEFAULT now(),
+  started_at           TIMESTAMPTZ,
+  finished_at          TIMESTAMPTZ
+);
+CREATE INDEX experiments_tenant ON experiments (tenant_id, id);
+CREATE INDEX experiments_model ON experiments (tenant_id, model, id);
+CREATE INDEX experiments_config ON experiments USING GIN (model_config jsonb_path_ops);
+CREATE INDEX experiments_job_item ON experiments (job_id, item_key) WHERE job_id IS NOT NULL;
+-- The primary key (experiment_id, step_number) reads one experiment's actions in step order
+-- and makes a replayed batch detectable. No foreign key: COPY would run a per-row trigger;
+-- delete_experiment removes the actions in the same transaction.
+CREATE TABLE experiment_actions (
+  experiment_id BIGINT NOT NULL,
+  step_number   BIGINT NOT NULL,
+  turn_number   BIGINT NOT NULL,
+  action_type   TEXT NOT NULL,
+  reasoning     TEXT NOT NULL,
+  from_x        INTEGER NOT NULL,
+  from_y        INTEGER NOT NULL,
+  to_x          INTEGER NOT NULL,
+  to_y          INTEGER NOT NULL,
+  success       BOOLEAN NOT NULL,
+  tiles_seen    TEXT NOT NULL,
+  tokens_in     BIGINT NOT NULL,
+  tokens_out    BIGINT NOT NULL,
+  cost_micros   BIGINT NOT NULL,
+  model_ms      BIGINT NOT NULL,
+  elapsed_ms    BIGINT NOT NULL,
+  PRIMARY KEY (experiment_id, step_number)
+);
+)sql"},
 };
 
 }  // namespace

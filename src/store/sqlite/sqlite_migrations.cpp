@@ -147,6 +147,77 @@ CREATE TABLE job_fair_share (
   last_tag  INTEGER NOT NULL
 );
 )sql"},
+    Migration{4, "create_experiments", R"sql(
+-- model and temperature are generated from model_config so the common filters have indexes;
+-- any other model_config field is matched with json_extract over the tenant's rows.
+-- temperature has no declared type: no affinity, so it compares exactly like json_extract.
+CREATE TABLE experiments (
+  id                   INTEGER PRIMARY KEY,
+  tenant_id            INTEGER NOT NULL REFERENCES tenants (id),
+  job_id               INTEGER,
+  item_key             TEXT NOT NULL DEFAULT '',
+  maze_ref             TEXT NOT NULL,
+  maze                 TEXT NOT NULL,
+  start_x              INTEGER NOT NULL,
+  start_y              INTEGER NOT NULL,
+  agent                TEXT NOT NULL,
+  model_config         TEXT NOT NULL,
+  model                TEXT GENERATED ALWAYS AS (coalesce(json_extract(model_config, '$.model'), '')) VIRTUAL,
+  temperature          GENERATED ALWAYS AS (json_extract(model_config, '$.temperature')) VIRTUAL,
+  comment              TEXT NOT NULL DEFAULT '',
+  seed                 INTEGER NOT NULL,
+  state                TEXT NOT NULL DEFAULT 'queued',
+  outcome              TEXT NOT NULL DEFAULT '',
+  error                TEXT NOT NULL DEFAULT '',
+  attempts             INTEGER NOT NULL DEFAULT 0,
+  archived             INTEGER NOT NULL DEFAULT 0,
+  measured             INTEGER NOT NULL DEFAULT 0,
+  m_success            INTEGER NOT NULL DEFAULT 0,
+  m_duration_ms        INTEGER NOT NULL DEFAULT 0,
+  m_turns              INTEGER NOT NULL DEFAULT 0,
+  m_actions            INTEGER NOT NULL DEFAULT 0,
+  m_moves              INTEGER NOT NULL DEFAULT 0,
+  m_optimal_moves      INTEGER NOT NULL DEFAULT -1,
+  m_wall_collisions    INTEGER NOT NULL DEFAULT 0,
+  m_revisits           INTEGER NOT NULL DEFAULT 0,
+  m_loops              INTEGER NOT NULL DEFAULT 0,
+  m_invalid_tool_calls INTEGER NOT NULL DEFAULT 0,
+  m_missing_tool_calls INTEGER NOT NULL DEFAULT 0,
+  m_tokens_in          INTEGER NOT NULL DEFAULT 0,
+  m_tokens_out         INTEGER NOT NULL DEFAULT 0,
+  m_cost_micros        INTEGER NOT NULL DEFAULT 0,
+  m_extra              TEXT NOT NULL DEFAULT '{}',
+  created_at           TEXT NOT NULL,
+  started_at           TEXT,
+  finished_at          TEXT
+);
+CREATE INDEX experiments_tenant ON experiments (tenant_id, id);
+CREATE INDEX experiments_model ON experiments (tenant_id, model, id);
+CREATE INDEX experiments_temperature ON experiments (tenant_id, temperature, id);
+CREATE INDEX experiments_job_item ON experiments (job_id, item_key) WHERE job_id IS NOT NULL;
+-- Clustered by (experiment_id, step_number): one experiment's actions are one range of the
+-- b-tree, read in step order without a sort. No foreign key (a per-row parent lookup on every
+-- insert); delete_experiment removes the actions in the same transaction.
+CREATE TABLE experiment_actions (
+  experiment_id INTEGER NOT NULL,
+  step_number   INTEGER NOT NULL,
+  turn_number   INTEGER NOT NULL,
+  action_type   TEXT NOT NULL,
+  reasoning     TEXT NOT NULL,
+  from_x        INTEGER NOT NULL,
+  from_y        INTEGER NOT NULL,
+  to_x          INTEGER NOT NULL,
+  to_y          INTEGER NOT NULL,
+  success       INTEGER NOT NULL,
+  tiles_seen    TEXT NOT NULL,
+  tokens_in     INTEGER NOT NULL,
+  tokens_out    INTEGER NOT NULL,
+  cost_micros   INTEGER NOT NULL,
+  model_ms      INTEGER NOT NULL,
+  elapsed_ms    INTEGER NOT NULL,
+  PRIMARY KEY (experiment_id, step_number)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

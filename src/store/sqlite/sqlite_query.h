@@ -36,6 +36,10 @@ inline Status sqlite_bind(SqliteStatement& stmt, int index,
                           const std::optional<std::string>& value) {
   return value ? stmt.bind_text(index, *value) : stmt.bind_null(index);
 }
+inline Status sqlite_bind(SqliteStatement& stmt, int index,
+                          const std::optional<std::int64_t>& value) {
+  return value ? stmt.bind_int64(index, *value) : stmt.bind_null(index);
+}
 
 // Prepares (cached) `sql` and binds `args` to ?1, ?2, ... REQUIRES: wrap the returned
 // statement in ScopedReset.

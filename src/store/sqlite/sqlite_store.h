@@ -82,6 +82,27 @@ class SqliteStore final : public Store {
   Result<Job> finish_job(std::int64_t job_id) override;
   Result<std::int64_t> purge_finished_jobs(std::string_view finished_before, int limit) override;
   Result<QueueStats> queue_stats() override;
+  // Maze experiments (*_experiments.cpp).
+  Result<std::vector<std::int64_t>> create_experiments(
+      std::span<const NewExperiment> experiments) override;
+  Result<std::optional<Experiment>> get_experiment(std::optional<std::int64_t> tenant_id,
+                                                   std::int64_t experiment_id) override;
+  Result<std::optional<Experiment>> find_experiment_by_item(std::int64_t job_id,
+                                                            std::string_view item_key) override;
+  Status set_experiment_job(std::int64_t experiment_id, std::int64_t job_id,
+                            std::string_view item_key) override;
+  Result<Experiment> update_experiment(const ExperimentUpdate& update) override;
+  Result<std::vector<Experiment>> list_experiments(const ExperimentFilter& filter) override;
+  Result<std::vector<ExperimentAggregate>> compare_experiments(
+      const ExperimentCompare& compare) override;
+  Status archive_experiment(std::optional<std::int64_t> tenant_id, std::int64_t experiment_id,
+                            bool archived) override;
+  Status delete_experiment(std::optional<std::int64_t> tenant_id,
+                           std::int64_t experiment_id) override;
+  Result<std::int64_t> append_actions(std::span<const ExperimentAction> actions) override;
+  Result<std::vector<ExperimentAction>> list_actions(std::optional<std::int64_t> tenant_id,
+                                                     std::int64_t experiment_id,
+                                                     std::int64_t after_step, int limit) override;
   Result<std::unique_ptr<StoreListener>> listen(std::string_view channel) override;
   Status notify(std::string_view channel) override;
   // Checkpoints the WAL into the main file (so the -wal file is empty) and closes every
