@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/durable_file.h"
 #include "core/result.h"
 
 namespace osprey::jobs {
@@ -54,8 +55,7 @@ class ResultsWriter {
   std::uint64_t bytes_ = 0;
 };
 
-// Writes `content` to `dir/name` via a temporary file, fsync and rename, then fsyncs `dir`.
-Status write_file_atomically(const std::string& dir, std::string_view name,
-                             std::string_view content);
+// write_file_atomically (core/durable_file.h) is the same durable write for a whole file.
+using osprey::write_file_atomically;
 
 }  // namespace osprey::jobs
