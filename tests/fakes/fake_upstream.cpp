@@ -187,7 +187,7 @@ Task<void> FakeUpstream::handle_chat(const RecordedRequest& req, FakeExchange& e
   }
   ChatTurn turn = chat.turn;
   if (f.ignore_tools) turn.first_tool.reset();
-  const ScriptedAnswer answer = plan_answer(turn);
+  const ScriptedAnswer answer = plan_answer(turn, options_.script);
   const std::uint64_t seq = ++seq_;
   if (chat.stream) {
     StreamPlan plan = personality_->stream(chat, answer, seq);

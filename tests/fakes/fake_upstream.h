@@ -33,6 +33,7 @@ struct FakeUpstreamOptions {
   std::uint64_t seed = 1;           // drives fail_rate decisions
   FaultConfig faults;
   std::size_t record_limit = 10'000;  // oldest requests are dropped beyond this; 0: no recording
+  std::vector<ScriptRule> script;     // answers chosen by request content (scripted_answer.h)
 };
 
 struct FakeStats {

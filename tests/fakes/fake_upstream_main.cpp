@@ -2,6 +2,7 @@
 // that live outside this process. Prints "fake-upstream listening on http://127.0.0.1:PORT".
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -17,7 +18,10 @@ constexpr std::string_view kUsage =
     "  [--threads N] [--api-key K] [--model M]... [--seed S] [--record-limit N]\n"
     "  [--latency-ms N] [--chunk-delay-ms N] [--fail-rate F] [--status N] [--retry-after-s N]\n"
     "  [--hang] [--hang-cap-ms N] [--down] [--cut-after-chunks N]\n"
-    "  [--stream-error-after-chunks N] [--malformed] [--probe-fail] [--ignore-tools]\n";
+    "  [--stream-error-after-chunks N] [--malformed] [--probe-fail] [--ignore-tools]
+"
+    "  [--script FILE]
+";
 
 bool parse_number(std::string_view text, double& out) {
   const std::string s(text);
@@ -82,6 +86,15 @@ std::string parse_args(int argc, char** argv, FakeUpstreamOptions& opt) {
       std::string key(flag.substr(2));
       for (char& c : key) c = c == '-' ? '_' : c;
       faults[key] = static_cast<long long>(n);
+    } else if (flag == "--script") {
+      if (!value(v)) return "--script needs a file";
+      std::ifstream in{std::string(v)};
+      const nlohmann::json script = nlohmann::json::parse(in, nullptr, false);
+      if (!in.is_open() || script.is_discarded())
+        return "--script: cannot read JSON from " + std::string(v);
+      auto rules = osprey::fakes::parse_script(script);
+      if (!rules) return "--script: " + rules.error().message;
+      opt.script = std::move(rules.value());
     } else if (flag == "--help" || flag == "-h") {
       return "help";
     } else {

@@ -93,4 +93,54 @@ ScriptedAnswer plan_answer(const ChatTurn& turn) {
   return a;
 }
 
+osprey::Result<std::vector<ScriptRule>> parse_script(const nlohmann::json& script) {
+  auto bad = [](std::size_t i, const std::string& what) {
+    return osprey::make_error(osprey::ErrorCode::kInvalidRequest,
+                              "script[" + std::to_string(i) + "]" + what);
+  };
+  if (!script.is_array()) {
+    return osprey::make_error(osprey::ErrorCode::kInvalidRequest, "script: must be an array");
+  }
+  std::vector<ScriptRule> rules;
+  for (std::size_t i = 0; i < script.size(); ++i) {
+    const nlohmann::json& r = script[i];
+    if (!r.is_object()) return bad(i, ": must be an object");
+    if (!r.contains("when") || !r["when"].is_string() || r["when"].get<std::string>().empty()) {
+      return bad(i, ".when: must be a non-empty string");
+    }
+    ScriptRule rule;
+    rule.when = r["when"].get<std::string>();
+    if (r.contains("tool_arguments")) {
+      if (!r["tool_arguments"].is_object()) return bad(i, ".tool_arguments: must be an object");
+      rule.tool_arguments = r["tool_arguments"];
+    } else if (r.contains("text") && r["text"].is_string()) {
+      rule.text = r["text"].get<std::string>();
+    } else {
+      return bad(i, ": needs tool_arguments (object) or text (string)");
+    }
+    rules.push_back(std::move(rule));
+  }
+  return rules;
+}
+
+ScriptedAnswer plan_answer(const ChatTurn& turn, const std::vector<ScriptRule>& script) {
+  for (const ScriptRule& rule : script) {
+    if (turn.last_user_text.find(rule.when) == std::string::npos) continue;
+    ScriptedAnswer a;
+    a.input_tokens = turn.input_words;
+    if (rule.tool_arguments && turn.first_tool) {
+      a.kind = ScriptedAnswer::Kind::kToolCall;
+      a.tool_name = turn.first_tool->name;
+      a.arguments = *rule.tool_arguments;
+      a.output_tokens = 1 + static_cast<int>(a.arguments.size());
+      return a;
+    }
+    a.text = rule.tool_arguments ? rule.tool_arguments->dump() : rule.text;
+    a.output_tokens = count_words(a.text);
+    a.pieces = split_words(a.text);
+    return a;
+  }
+  return plan_answer(turn);
+}
+
 }  // namespace osprey::fakes

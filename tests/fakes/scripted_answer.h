@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
+
 namespace osprey::fakes {
 
 struct OfferedTool {
@@ -33,6 +35,22 @@ struct ScriptedAnswer {
   int output_tokens = 0;
   std::vector<std::string> pieces;  // kText: text split for streaming; concatenation == text
 };
+
+// A scripted reply chosen by request content: the first rule whose `when` occurs in the last
+// user message decides the answer. JSON: [{"when": "...", "tool_arguments": {...}} or
+// {"when": "...", "text": "..."}]. `tool_arguments` calls the first offered tool with exactly
+// these arguments (text of their JSON when no tool is offered); `text` answers with plain text.
+struct ScriptRule {
+  std::string when;
+  std::optional<nlohmann::json> tool_arguments;
+  std::string text;
+};
+
+// Errors name the bad element ("script[2].when: ...").
+osprey::Result<std::vector<ScriptRule>> parse_script(const nlohmann::json& script);
+
+// The first matching script rule's answer, else plan_answer(turn).
+ScriptedAnswer plan_answer(const ChatTurn& turn, const std::vector<ScriptRule>& script);
 
 // Tool offered and last message not a tool result: call the first tool. Last message a tool
 // result: "tool result: <content>". Otherwise "echo: <last user text>". Usage = word counts

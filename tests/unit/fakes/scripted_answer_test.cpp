@@ -66,5 +66,54 @@ TEST(ScriptedAnswer, CallsTheFirstToolUnlessAnsweringAToolResult) {
   EXPECT_EQ(a.text, "tool result: sunny");
 }
 
+TEST(ScriptedAnswer, ScriptPicksTheFirstRuleWhoseTextOccursInTheLastUserMessage) {
+  auto script = parse_script(json::parse(R"([
+    {"when": "a.py", "tool_arguments": {"complianceStatus": "non_compliant", "findings": [1]}},
+    {"when": "b.py", "text": "I cannot help with that."},
+    {"when": ".py", "tool_arguments": {"complianceStatus": "compliant"}}
+  ])"));
+  ASSERT_TRUE(script.ok()) << script.error().message;
+  ChatTurn turn;
+  turn.first_tool = OfferedTool{"report_findings", json()};
+  turn.last_user_text = "Review the file `a.py` please";
+  ScriptedAnswer a = plan_answer(turn, *script);
+  EXPECT_EQ(a.kind, ScriptedAnswer::Kind::kToolCall);
+  EXPECT_EQ(a.tool_name, "report_findings");
+  EXPECT_EQ(a.arguments["complianceStatus"], "non_compliant");
+
+  turn.last_user_text = "Review the file `b.py` please";
+  a = plan_answer(turn, *script);
+  EXPECT_EQ(a.kind, ScriptedAnswer::Kind::kText);
+  EXPECT_EQ(a.text, "I cannot help with that.");
+
+  turn.last_user_text = "Review the file `c.py` please";
+  EXPECT_EQ(plan_answer(turn, *script).arguments,
+            json::parse(R"({"complianceStatus":"compliant"})"));
+
+  // No rule matches: the default answer (first tool, arguments from its schema).
+  turn.last_user_text = "Review the file `c.go` please";
+  a = plan_answer(turn, *script);
+  EXPECT_EQ(a.kind, ScriptedAnswer::Kind::kToolCall);
+  EXPECT_EQ(a.arguments, json::object());
+
+  // Tool arguments without an offered tool come back as their JSON text.
+  turn.first_tool.reset();
+  turn.last_user_text = "c.py";
+  EXPECT_EQ(plan_answer(turn, *script).text, R"({"complianceStatus":"compliant"})");
+}
+
+TEST(ScriptedAnswer, MalformedScriptsAreErrorsNamingTheElement) {
+  EXPECT_FALSE(parse_script(json::object()).ok());
+  auto bad = parse_script(json::parse(R"([{"when": "x", "text": "ok"}, {"text": "y"}])"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("script[1].when"), std::string::npos);
+  bad = parse_script(json::parse(R"([{"when": "x"}])"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("script[0]"), std::string::npos);
+  bad = parse_script(json::parse(R"([{"when": "x", "tool_arguments": [1]}])"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("tool_arguments"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace osprey::fakes
