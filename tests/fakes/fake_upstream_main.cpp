@@ -18,10 +18,8 @@ constexpr std::string_view kUsage =
     "  [--threads N] [--api-key K] [--model M]... [--seed S] [--record-limit N]\n"
     "  [--latency-ms N] [--chunk-delay-ms N] [--fail-rate F] [--status N] [--retry-after-s N]\n"
     "  [--hang] [--hang-cap-ms N] [--down] [--cut-after-chunks N]\n"
-    "  [--stream-error-after-chunks N] [--malformed] [--probe-fail] [--ignore-tools]
-"
-    "  [--script FILE]
-";
+    "  [--stream-error-after-chunks N] [--malformed] [--probe-fail] [--ignore-tools]\n"
+    "  [--script FILE]\n";
 
 bool parse_number(std::string_view text, double& out) {
   const std::string s(text);
@@ -90,8 +88,9 @@ std::string parse_args(int argc, char** argv, FakeUpstreamOptions& opt) {
       if (!value(v)) return "--script needs a file";
       std::ifstream in{std::string(v)};
       const nlohmann::json script = nlohmann::json::parse(in, nullptr, false);
-      if (!in.is_open() || script.is_discarded())
+      if (!in.is_open() || script.is_discarded()) {
         return "--script: cannot read JSON from " + std::string(v);
+      }
       auto rules = osprey::fakes::parse_script(script);
       if (!rules) return "--script: " + rules.error().message;
       opt.script = std::move(rules.value());
