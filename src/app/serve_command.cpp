@@ -11,6 +11,7 @@
 #include "app/app_context.h"
 #include "app/commands.h"
 #include "app/debug_routes.h"
+#include "app/default_models.h"
 #include "app/health_routes.h"
 #include "app/http_observer.h"
 #include "app/jobs_authentication.h"
@@ -26,6 +27,7 @@
 #include "gateway/cache/memory_response_cache.h"
 #include "gateway/gateway_routes.h"
 #include "gateway/validation/validation_config.h"
+#include "maze/agents/local_provider.h"
 #include "net/server.h"
 #include "router/router_config.h"
 #include "store/tenancy_input.h"
@@ -81,17 +83,18 @@ Result<router::RouterConfig> load_router_config(ConfigSources sources) {
   sources.env = process_environment();
   Result<Config> config = load_config(sources);
   if (!config) return config.error();
-  return router::parse_router_config(config->sections, sources.env);
+  return router::parse_router_config(with_default_models(config->sections), sources.env);
 }
 
 // Builds the outbound side: HTTP client, provider adapters, and the model router with the
 // configured model table. Fails with the message naming the bad `models` key.
 Status build_router(AppContext& ctx, const ConfigSources& sources) {
   Result<router::RouterConfig> models =
-      router::parse_router_config(ctx.config.sections, sources.env);
+      router::parse_router_config(with_default_models(ctx.config.sections), sources.env);
   if (!models) return models.error();
   ctx.http_client = std::make_unique<net::HttpClient>();
   providers::register_builtin_providers(ctx.providers);
+  maze::register_local_provider(ctx.providers);
   ctx.router = std::make_unique<router::ModelRouter>(ctx.providers, *ctx.http_client, ctx.metrics,
                                                      system_clock());
   if (Status st = ctx.router->load(models.value()); !st.ok()) return st;

@@ -31,7 +31,8 @@ class ProviderRegistry {
   std::vector<std::pair<std::string, ProviderFactory>> factories_;
 };
 
-// Registers openai, ollama, anthropic, bedrock (and local engines as they land).
+// Registers openai, ollama, anthropic, bedrock. The `local` adapter (the maze baseline agents)
+// is registered by maze::register_local_provider, next to this call.
 void register_builtin_providers(ProviderRegistry& registry);
 
 }  // namespace osprey::providers
