@@ -1,5 +1,6 @@
 #include "maze/agents/local_provider.h"
 
+#include <chrono>
 #include <deque>
 #include <utility>
 #include <variant>
@@ -51,6 +52,13 @@ std::deque<providers::StreamEvent> stream_events(const providers::ChatResponse& 
   return events;
 }
 
+// The agents are pure functions of the request; the answer's timestamp is the provider's.
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 class LocalProvider final : public providers::Provider {
  public:
   explicit LocalProvider(LocalAgentKind kind) : kind_(kind) {}
@@ -61,6 +69,7 @@ class LocalProvider final : public providers::Provider {
       const providers::ChatRequest& request, const providers::CallContext&) const override {
     Result<providers::ChatResponse> answer = answer_as_local_agent(kind_, request);
     if (!answer) co_return upstream_error(answer.error());
+    answer->created = unix_now();
     co_return std::move(answer.value());
   }
 
