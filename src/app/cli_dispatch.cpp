@@ -4,6 +4,7 @@
 #include "app/commands.h"
 #include "cli/jobs_command.h"
 #include "cli/maze_command.h"
+#include "cli/review_command.h"
 
 namespace osprey::app {
 int usage_failure(const std::string& message) {
@@ -24,6 +25,9 @@ int run_cli(int argc, const char* const* argv) {
   if (command == "version") return run_version(*cl);
   if (command == "jobs") {
     return cli::run_jobs({.words = cl->words, .options = cl->options, .env = cl->config.env});
+  }
+  if (command == "review") {
+    return cli::run_review({.words = cl->words, .options = cl->options, .env = cl->config.env});
   }
   if (command == "maze") {
     return cli::run_maze({.words = cl->words, .options = cl->options, .env = cl->config.env});

@@ -94,6 +94,10 @@ Usage:
   osprey config print [flags]   print the effective configuration (secrets masked)
   osprey jobs <command>         submit, list, status, watch, cancel, results, redrive
                                 (see `osprey jobs help`)
+  osprey review REPO --rules FILE --model MODEL [--mode sync|native|auto] [--out DIR]
+                                rule-based code review of a directory or archive as a batch
+                                job; writes findings.json and report.md (see
+                                `osprey review help`)
   osprey maze <command>         maze experiments: run, sweep, show, list, compare, cancel,
                                 replay, mazes (see `osprey maze help`)
   osprey version                print version and build information
