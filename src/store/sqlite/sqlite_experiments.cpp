@@ -277,18 +277,41 @@ Result<std::int64_t> SqliteStore::append_actions(std::span<const ExperimentActio
         if (!row) return row.error();
         if (!*row) return experiment_not_found(id);
       }
-      const std::string sql = "INSERT OR IGNORE INTO experiment_actions (" +
-                              std::string(kActionColumns) +
-                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                              "?14, ?15, ?16)";
+      auto insert = conn.prepare_cached("INSERT OR IGNORE INTO experiment_actions (" +
+                                        std::string(kActionColumns) +
+                                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                                        "?12, ?13, ?14, ?15, ?16)");
+      if (!insert) return insert.error();
+      SqliteStatement& stmt = **insert;
       std::int64_t added = 0;
       for (const ExperimentAction& a : actions) {
-        auto inserted = sqlite_execute(conn, sql, a.experiment_id, a.step_number, a.turn_number,
-                                       a.action_type, a.reasoning, a.from_x, a.from_y, a.to_x,
-                                       a.to_y, a.success, a.tiles_seen_json, a.tokens_in,
-                                       a.tokens_out, a.cost_micros, a.model_ms, a.elapsed_ms);
-        if (!inserted) return inserted.error();
-        added += *inserted;
+        // The texts live in `actions` until reset: bound without copies.
+        ScopedReset reset(stmt);
+        Status bound = stmt.bind_int64(1, a.experiment_id);
+        const auto text = [&](int index, std::string_view value) {
+          if (bound) bound = stmt.bind_text_static(index, value);
+        };
+        const auto number = [&](int index, std::int64_t value) {
+          if (bound) bound = stmt.bind_int64(index, value);
+        };
+        number(2, a.step_number);
+        number(3, a.turn_number);
+        text(4, a.action_type);
+        text(5, a.reasoning);
+        number(6, a.from_x);
+        number(7, a.from_y);
+        number(8, a.to_x);
+        number(9, a.to_y);
+        number(10, a.success ? 1 : 0);
+        text(11, a.tiles_seen_json);
+        number(12, a.tokens_in);
+        number(13, a.tokens_out);
+        number(14, a.cost_micros);
+        number(15, a.model_ms);
+        number(16, a.elapsed_ms);
+        if (!bound) return bound.error();
+        if (auto done = stmt.step(); !done) return done.error();
+        added += conn.changes();
       }
       return added;
     });

@@ -26,6 +26,13 @@ Status SqliteStatement::bind_text(int index, std::string_view value) {
   return {};
 }
 
+Status SqliteStatement::bind_text_static(int index, std::string_view value) {
+  const int rc =
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
+  if (rc != SQLITE_OK) return error("bind");
+  return {};
+}
+
 Status SqliteStatement::bind_int64(int index, std::int64_t value) {
   if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) return error("bind");
   return {};

@@ -22,6 +22,8 @@ class SqliteStatement {
 
   // Parameters are 1-based, as in SQLite. Text is copied (SQLITE_TRANSIENT).
   Status bind_text(int index, std::string_view value);
+  // Binds without copying: `value` must outlive the statement's next reset() (bulk inserts).
+  Status bind_text_static(int index, std::string_view value);
   Status bind_int64(int index, std::int64_t value);
   Status bind_null(int index);
 
