@@ -21,6 +21,7 @@ usage: bench/jobs/run.sh [--items N] [--reps N] [--pg] [--pg-url URL] [--set KEY
   --reps N      runs per backend; the median is reported (default 3)
   --pg          also PostgreSQL: OSPREY_TEST_PG_URL or --pg-url, else a throwaway cluster from
                 scripts/pg-test-server.sh
+  --pg-only     PostgreSQL only
   --set K=V     extra configuration for the server (e.g. jobs.claim_batch=512)
 OSPREY_BIN picks the binary (default build/release/src/osprey).
 USAGE
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
     --items) ITEMS="$2"; shift 2 ;;
     --reps) REPS="$2"; shift 2 ;;
     --pg) BACKENDS="sqlite postgres"; shift ;;
+    --pg-only) BACKENDS="postgres"; shift ;;
     --pg-url) PG_URL="$2"; BACKENDS="sqlite postgres"; shift 2 ;;
     --set) EXTRA+=(--set "$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -44,6 +46,7 @@ done
 [ -x "$OSPREY_BIN" ] || { echo "run.sh: no osprey binary at $OSPREY_BIN" >&2; exit 1; }
 
 TMP=$(mktemp -d /tmp/osprey-bench-jobs.XXXXXX)
+chmod 755 "$TMP"  # the PostgreSQL server may run as another user (root: postgres)
 SERVER_PID=""
 PG_DIR=""
 cleanup() {
@@ -81,9 +84,14 @@ run_once() {
     sleep 0.05
   done
   [ -n "$url" ] || { echo "server did not start" >&2; cat "$TMP/err-$backend-$n" >&2; exit 1; }
+  # /v1 needs a key: the admin key printed on the first start of this fresh store.
+  local key
+  key=$(sed -n 's/^osprey admin key (shown once): //p' "$TMP/out-$backend-$n")
+  [ -n "$key" ] || { echo "no admin key in the server output" >&2; exit 1; }
   local start end id
   start=$(date +%s.%N)
   id=$(curl -sf -X POST "$url/v1/jobs" -H 'content-type: application/json' \
+    -H "authorization: Bearer $key" \
     -d "{\"workload\":\"noop\",\"spec\":{\"count\":$ITEMS}}" | jq -r .id)
   [ -n "$id" ] && [ "$id" != null ] || { echo "submit failed" >&2; exit 1; }
   local marker="$data/jobs/$id/_SUCCESS"
