@@ -18,4 +18,25 @@ std::string pg_array_literal(const std::vector<std::string>& values) {
   return out;
 }
 
+void pg_append_copy_field(std::string& out, std::string_view text) {
+  for (char c : text) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+}
+
 }  // namespace osprey::store

