@@ -74,15 +74,14 @@ Result<ExperimentConfig> parse_experiment_config(const nlohmann::json& node) {
     return f.fail("model", "is required (a model name the router serves, e.g. local/explorer)");
   }
   c.model = model->get<std::string>();
-#define OSPREY_CHECK(expr) \
-  if (auto error = (expr)) return *error;
   std::int64_t seed = 0;
-  OSPREY_CHECK(f.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), seed));
+  if (auto error = f.integer("seed", 0, std::numeric_limits<std::int64_t>::max(), seed))
+    return *error;
   c.seed = static_cast<std::uint64_t>(seed);
-  OSPREY_CHECK(f.number("temperature", 0, 2, c.inference.temperature));
-  OSPREY_CHECK(f.number("top_p", 0, 1, c.inference.top_p));
+  if (auto error = f.number("temperature", 0, 2, c.inference.temperature)) return *error;
+  if (auto error = f.number("top_p", 0, 1, c.inference.top_p)) return *error;
   std::int64_t max_tokens = 0;
-  OSPREY_CHECK(f.integer("max_tokens", 1, kMaxCount, max_tokens));
+  if (auto error = f.integer("max_tokens", 1, kMaxCount, max_tokens)) return *error;
   if (max_tokens > 0) c.inference.max_tokens = max_tokens;
   if (const nlohmann::json* options = f.find("provider_options")) {
     if (!options->is_object()) return f.fail("provider_options", "must be a JSON object");
@@ -90,10 +89,11 @@ Result<ExperimentConfig> parse_experiment_config(const nlohmann::json& node) {
   }
   for (const char* key : {"num_ctx", "num_predict", "top_k"}) {
     std::int64_t value = 0;
-    OSPREY_CHECK(f.integer(key, key == std::string("num_predict") ? -2 : 1, 10'000'000, value));
+    if (auto error = f.integer(key, key == std::string("num_predict") ? -2 : 1, 10'000'000, value))
+      return *error;
     if (node.contains(key) && !node.at(key).is_null()) c.provider_options[key] = value;
   }
-  OSPREY_CHECK(f.integer("vision_range", 0, 100, c.vision_range));
+  if (auto error = f.integer("vision_range", 0, 100, c.vision_range)) return *error;
   if (const nlohmann::json* v = f.find("see_through_walls")) {
     if (!v->is_boolean()) return f.fail("see_through_walls", "must be true or false");
     c.see_through_walls = v->get<bool>();
@@ -107,15 +107,16 @@ Result<ExperimentConfig> parse_experiment_config(const nlohmann::json& node) {
       return f.fail("goal_rule", "must be \"seen\" or \"reach\"");
     }
   }
-  OSPREY_CHECK(f.integer("recall_interval", 0, kMaxCount, c.recall_interval));
-  OSPREY_CHECK(f.integer("max_moves", 1, kMaxCount, c.limits.max_moves));
+  if (auto error = f.integer("recall_interval", 0, kMaxCount, c.recall_interval)) return *error;
+  if (auto error = f.integer("max_moves", 1, kMaxCount, c.limits.max_moves)) return *error;
   std::optional<double> seconds;
-  OSPREY_CHECK(f.number("max_duration", 0.001, 7 * 24 * 3600.0, seconds));
+  if (auto error = f.number("max_duration", 0.001, 7 * 24 * 3600.0, seconds)) return *error;
   if (seconds) {
     c.limits.max_duration = std::chrono::milliseconds(std::llround(*seconds * 1000));
   }
-  OSPREY_CHECK(f.integer("max_actions_per_turn", 1, 1000, c.limits.max_actions_per_turn));
-  OSPREY_CHECK(f.integer("max_turns", 1, kMaxCount, c.limits.max_turns));
+  if (auto error = f.integer("max_actions_per_turn", 1, 1000, c.limits.max_actions_per_turn))
+    return *error;
+  if (auto error = f.integer("max_turns", 1, kMaxCount, c.limits.max_turns)) return *error;
   if (const nlohmann::json* v = f.find("prompt_version")) {
     if (!v->is_string()) return f.fail("prompt_version", "must be a string");
     if (Status st = check_prompt_version(v->get<std::string>()); !st.ok()) {
@@ -123,9 +124,8 @@ Result<ExperimentConfig> parse_experiment_config(const nlohmann::json& node) {
     }
     c.prompt_version = v->get<std::string>();
   }
-  OSPREY_CHECK(f.integer("history_window", 0, 1000, c.history_window));
-  OSPREY_CHECK(f.unknown());
-#undef OSPREY_CHECK
+  if (auto error = f.integer("history_window", 0, 1000, c.history_window)) return *error;
+  if (auto error = f.unknown()) return *error;
   return c;
 }
 

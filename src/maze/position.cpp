@@ -37,19 +37,21 @@ std::optional<Direction> parse_direction(std::string_view name) {
   return std::nullopt;
 }
 
-Direction opposite(Direction d) {
+Direction clockwise(Direction d) {
   switch (d) {
     case Direction::kNorth:
+      return Direction::kEast;
+    case Direction::kEast:
       return Direction::kSouth;
     case Direction::kSouth:
-      return Direction::kNorth;
-    case Direction::kEast:
       return Direction::kWest;
     case Direction::kWest:
-      return Direction::kEast;
+      return Direction::kNorth;
   }
   return d;
 }
+
+Direction opposite(Direction d) { return clockwise(clockwise(d)); }
 
 std::string position_text(Position p) {
   std::string out = "(";

@@ -25,6 +25,7 @@ inline constexpr Direction kDirections[] = {Direction::kNorth, Direction::kSouth
 Position step(Position from, Direction d);
 std::string_view direction_name(Direction d);  // "north", "south", "east", "west"
 std::optional<Direction> parse_direction(std::string_view name);
+Direction clockwise(Direction d);  // north -> east -> south -> west -> north
 Direction opposite(Direction d);
 
 std::string position_text(Position p);     // "(1,2)"

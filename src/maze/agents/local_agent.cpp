@@ -59,20 +59,6 @@ class KnownMap {
   const Observation& o_;
 };
 
-Direction turn_right(Direction d) {
-  switch (d) {
-    case Direction::kNorth:
-      return Direction::kEast;
-    case Direction::kEast:
-      return Direction::kSouth;
-    case Direction::kSouth:
-      return Direction::kWest;
-    case Direction::kWest:
-      return Direction::kNorth;
-  }
-  return d;
-}
-
 using Decision = std::pair<std::optional<Direction>, std::string>;  // move (or none) and why
 
 Decision decide_random(const Observation& o, const KnownMap& map, std::int64_t seed) {
@@ -89,7 +75,7 @@ Decision decide_random(const Observation& o, const KnownMap& map, std::int64_t s
 Decision decide_wall_follower(const Observation& o, const KnownMap& map) {
   const Direction heading = o.last_move.value_or(Direction::kEast);
   // Right-hand rule: right, straight, left, back.
-  const Direction right = turn_right(heading);
+  const Direction right = clockwise(heading);
   for (Direction d : {right, heading, opposite(right), opposite(heading)}) {
     if (map.maybe_open(step(o.position, d))) return {d, "keeping the wall on my right"};
   }
