@@ -7,14 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-ReviewIssue issue(const ReviewTask& task, std::string code, std::string message) {
-  return ReviewIssue{.file = task.file,
-                     .rule_ids = task.rule_ids,
-                     .custom_id = task.custom_id,
-                     .code = std::move(code),
-                     .message = std::move(message)};
-}
-
 std::string_view trim(std::string_view s) {
   const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
@@ -142,19 +134,20 @@ Result<TaskAnswer, std::string> parse_report_arguments(const json& args, const R
 }
 
 Result<TaskAnswer, ReviewIssue> parse_answer(const json& line, const ReviewTask& task) {
-  if (!line.is_object()) return issue(task, "invalid_answer", "the output line is not an object");
+  if (!line.is_object())
+    return task_issue(task, "invalid_answer", "the output line is not an object");
   if (auto err = line.find("error"); err != line.end() && err->is_object()) {
-    return issue(task, "upstream_error",
-                 optional_string(*err, "code") + ": " + optional_string(*err, "message"));
+    return task_issue(task, "upstream_error",
+                      optional_string(*err, "code") + ": " + optional_string(*err, "message"));
   }
   auto response = line.find("response");
   if (response == line.end() || !response->is_object()) {
-    return issue(task, "upstream_error", "the output line has no response");
+    return task_issue(task, "upstream_error", "the output line has no response");
   }
   const int status = response->value("status_code", 0);
   const json body = response->value("body", json());
   if (status < 200 || status >= 300) {
-    return issue(task, "upstream_error", upstream_message(body, status));
+    return task_issue(task, "upstream_error", upstream_message(body, status));
   }
   const json* message = nullptr;
   if (body.is_object() && body.contains("choices") && body["choices"].is_array() &&
@@ -162,7 +155,7 @@ Result<TaskAnswer, ReviewIssue> parse_answer(const json& line, const ReviewTask&
       body["choices"][0].contains("message") && body["choices"][0]["message"].is_object()) {
     message = &body["choices"][0]["message"];
   }
-  if (message == nullptr) return issue(task, "invalid_answer", "the response has no message");
+  if (message == nullptr) return task_issue(task, "invalid_answer", "the response has no message");
   std::vector<const json*> calls;
   if (auto tc = message->find("tool_calls"); tc != message->end() && tc->is_array()) {
     for (const json& call : *tc) {
@@ -173,28 +166,28 @@ Result<TaskAnswer, ReviewIssue> parse_answer(const json& line, const ReviewTask&
     }
   }
   if (calls.size() > 1) {
-    return issue(task, "invalid_answer", "the model called report_findings more than once");
+    return task_issue(task, "invalid_answer", "the model called report_findings more than once");
   }
   json args;
   if (calls.size() == 1) {
     const json& raw = calls[0]->value("arguments", json());
     args = raw.is_string() ? json::parse(raw.get<std::string>(), nullptr, false) : raw;
     if (args.is_discarded() || !args.is_object()) {
-      return issue(task, "invalid_answer",
-                   "report_findings arguments are not a JSON object: " +
-                       clip(raw.is_string() ? raw.get<std::string>() : raw.dump()));
+      return task_issue(task, "invalid_answer",
+                        "report_findings arguments are not a JSON object: " +
+                            clip(raw.is_string() ? raw.get<std::string>() : raw.dump()));
     }
   } else {
     const std::string text =
         message->contains("content") ? content_text((*message)["content"]) : std::string();
     args = object_in_text(text);
     if (!args.is_object()) {
-      return issue(task, "no_tool_call",
-                   "the model did not call report_findings; it answered: " + clip(trim(text)));
+      return task_issue(task, "no_tool_call",
+                        "the model did not call report_findings; it answered: " + clip(trim(text)));
     }
   }
   auto parsed = parse_report_arguments(args, task);
-  if (!parsed) return issue(task, "invalid_answer", parsed.error());
+  if (!parsed) return task_issue(task, "invalid_answer", parsed.error());
   return std::move(parsed.value());
 }
 

@@ -65,6 +65,14 @@ bool rule_applies(const RuleSet& rules, const Rule& rule, const std::string& pat
 
 }  // namespace
 
+ReviewIssue task_issue(const ReviewTask& task, std::string code, std::string message) {
+  return ReviewIssue{.file = task.file,
+                     .rule_ids = task.rule_ids,
+                     .custom_id = task.custom_id,
+                     .code = std::move(code),
+                     .message = std::move(message)};
+}
+
 ReviewPlan plan_review(const RuleSet& rules, const std::vector<RepoFile>& files,
                        const PlanOptions& options) {
   ReviewPlan plan;

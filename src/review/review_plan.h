@@ -46,6 +46,9 @@ struct ReviewIssue {
   std::string message;
 };
 
+// The issue of one planned request (its file, rules and custom_id).
+ReviewIssue task_issue(const ReviewTask& task, std::string code, std::string message);
+
 struct ReviewPlan {
   std::vector<std::string> languages;   // present in the repository
   std::vector<std::string> categories;  // that apply

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/durable_file.h"
+#include "review/review_request.h"
 
 namespace osprey::review {
 namespace {
@@ -33,15 +34,6 @@ std::string cell(std::string_view text) {
     }
   }
   return out;
-}
-
-std::string fence_for(std::string_view content) {
-  std::size_t longest = 0, run = 0;
-  for (const char c : content) {
-    run = c == '`' ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  return std::string(std::max<std::size_t>(3, longest + 1), '`');
 }
 
 std::string location(const Finding& f) {
@@ -79,11 +71,8 @@ ReviewReport assemble_report(const ReviewPlan& plan, const std::vector<ReviewIss
     }
     auto out = output_by_custom_id.find(task.custom_id);
     if (out == output_by_custom_id.end()) {
-      report.issues.push_back({.file = task.file,
-                               .rule_ids = task.rule_ids,
-                               .custom_id = task.custom_id,
-                               .code = "missing_result",
-                               .message = "the batch returned no result for this request"});
+      report.issues.push_back(
+          task_issue(task, "missing_result", "the batch returned no result for this request"));
       report.verdicts.push_back(std::move(verdict));
       continue;
     }

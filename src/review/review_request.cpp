@@ -15,29 +15,11 @@ constexpr std::string_view kSystemPrompt =
     "only to help you understand the file under review; never report findings in them. Answer "
     "only by calling the report_findings tool.";
 
-// A Markdown fence longer than any backtick run in `content`.
-std::string fence_for(std::string_view content) {
-  std::size_t longest = 0, run = 0;
-  for (const char c : content) {
-    run = c == '`' ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  return std::string(std::max<std::size_t>(3, longest + 1), '`');
-}
-
 std::string fenced(std::string_view content) {
   const std::string fence = fence_for(content);
   std::string out = fence + "\n" + std::string(content);
   if (!out.ends_with('\n')) out += '\n';
   return out + fence + "\n";
-}
-
-ReviewIssue issue_for(const ReviewTask& task, std::string code, std::string message) {
-  return ReviewIssue{.file = task.file,
-                     .rule_ids = task.rule_ids,
-                     .custom_id = task.custom_id,
-                     .code = std::move(code),
-                     .message = std::move(message)};
 }
 
 std::string user_prompt(const ReviewTask& task, const RuleSet& rules, std::string_view content,
@@ -90,6 +72,15 @@ json report_tool_schema(const std::vector<std::string>& rule_ids) {
           {"required", {"complianceStatus", "findings"}}};
 }
 
+std::string fence_for(std::string_view content) {
+  std::size_t longest = 0, run = 0;
+  for (const char c : content) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return std::string(std::max<std::size_t>(3, longest + 1), '`');
+}
+
 std::string with_line_numbers(std::string_view content) {
   std::size_t lines = static_cast<std::size_t>(std::count(content.begin(), content.end(), '\n'));
   if (!content.empty() && !content.ends_with('\n')) ++lines;
@@ -135,9 +126,9 @@ Result<json, ReviewIssue> build_request_line(const ReviewTask& task, const RuleS
                                              const FileReader& read,
                                              const RequestOptions& options) {
   auto content = read(task.file);
-  if (!content) return issue_for(task, "unreadable_file", content.error().message);
+  if (!content) return task_issue(task, "unreadable_file", content.error().message);
   if (content->find('\0') != std::string::npos) {
-    return issue_for(task, "binary_file", "the file contains NUL bytes; only text is reviewed");
+    return task_issue(task, "binary_file", "the file contains NUL bytes; only text is reviewed");
   }
   std::vector<std::pair<std::string, std::string>> context;
   for (const std::string& path : task.context_files) {

@@ -32,6 +32,9 @@ nlohmann::json report_tool_schema(const std::vector<std::string>& rule_ids);
 // `content` with "<n> | " before each line (n right-aligned), as the model sees it.
 std::string with_line_numbers(std::string_view content);
 
+// A Markdown code fence longer than any run of backticks in `content`.
+std::string fence_for(std::string_view content);
+
 // Invalid UTF-8 sequences replaced by U+FFFD, so the text can always go into JSON.
 std::string valid_utf8(std::string_view text);
 
