@@ -138,7 +138,8 @@ bool collect_lines(const ApiContext& c, const json& file_id,
     if (!line.is_object() || !line.contains("custom_id") || !line["custom_id"].is_string()) {
       continue;
     }
-    by_custom_id[line["custom_id"].get<std::string>()] = std::move(line);
+    std::string id = line["custom_id"].get<std::string>();  // before `line` is moved
+    by_custom_id[std::move(id)] = std::move(line);
   }
   return true;
 }
