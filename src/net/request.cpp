@@ -11,7 +11,12 @@ std::string_view Request::param(std::string_view name) const {
   return {};
 }
 
-std::optional<std::string> Request::query_param(std::string_view name) const {
+namespace {
+
+// Calls fn(raw key, raw value, has '=') for each non-empty `key[=value]` of the query, in order,
+// until fn returns true.
+template <typename Fn>
+void for_each_raw_param(std::string_view query, Fn fn) {
   std::string_view rest = query;
   while (!rest.empty()) {
     const std::size_t amp = rest.find('&');
@@ -19,12 +24,31 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
     rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
-    const std::string_view raw_key = pair.substr(0, eq);
-    if (percent_decode(raw_key, true) != name) continue;
-    if (eq == std::string_view::npos) return std::string{};
-    return percent_decode(pair.substr(eq + 1), true);
+    const std::string_view value =
+        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    if (fn(pair.substr(0, eq), value, eq != std::string_view::npos)) return;
   }
-  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+  std::optional<std::string> found;
+  for_each_raw_param(query, [&](std::string_view key, std::string_view value, bool has_value) {
+    if (percent_decode(key, true) != name) return false;
+    found = has_value ? percent_decode(value, true) : std::string{};
+    return true;
+  });
+  return found;
+}
+
+std::vector<std::pair<std::string, std::string>> Request::query_params() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for_each_raw_param(query, [&](std::string_view key, std::string_view value, bool) {
+    out.emplace_back(percent_decode(key, true), percent_decode(value, true));
+    return false;
+  });
+  return out;
 }
 
 }  // namespace osprey::net

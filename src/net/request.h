@@ -36,6 +36,8 @@ struct Request {
   std::string_view param(std::string_view name) const;
   // First query parameter by name, percent-decoded.
   std::optional<std::string> query_param(std::string_view name) const;
+  // Every query parameter, percent-decoded, in order ("a" without '=' has an empty value).
+  std::vector<std::pair<std::string, std::string>> query_params() const;
 };
 
 }  // namespace osprey::net

@@ -25,6 +25,14 @@ TEST(RequestTest, QueryParamReturnsFirstOccurrenceAndDecodesKeys) {
   EXPECT_EQ(r.query_param("my key"), "v");
 }
 
+TEST(RequestTest, QueryParamsListsEveryPairDecodedInOrder) {
+  Request r;
+  r.query = "model_config.temperature=0.2&&a=1&a=2&flag&n%20k=v+w";
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"model_config.temperature", "0.2"}, {"a", "1"}, {"a", "2"}, {"flag", ""}, {"n k", "v w"}};
+  EXPECT_EQ(r.query_params(), expected);
+}
+
 TEST(RequestTest, ParamLooksUpPathParameters) {
   Request r;
   r.params = {{"id", "42"}, {"item", "x"}};
