@@ -1,6 +1,8 @@
 #include "app/jobs_component.h"
 
 #include "app/app_context.h"
+#include "experiments/experiment_routes.h"
+#include "experiments/maze_workload.h"
 #include "jobs/exec_workload.h"
 #include "jobs/noop_workload.h"
 
@@ -29,6 +31,9 @@ std::string_view role_name(ServeRole role) {
 Result<std::unique_ptr<JobsComponent>> JobsComponent::create(AppContext& ctx, ServeRole role) {
   auto config = jobs::parse_jobs_config(ctx.config.sections, ctx.config.data_dir);
   if (!config) return config.error();
+  auto experiments_config =
+      experiments::parse_experiments_config(ctx.config.sections, ctx.config.data_dir);
+  if (!experiments_config) return experiments_config.error();
   std::unique_ptr<JobsComponent> c(new JobsComponent());
   c->role_ = role;
   c->config_ = std::move(config.value());
@@ -40,12 +45,25 @@ Result<std::unique_ptr<JobsComponent>> JobsComponent::create(AppContext& ctx, Se
   c->workloads_.add(std::make_unique<jobs::NoopWorkload>(c->config_.max_items_per_job));
   c->workloads_.add(
       std::make_unique<jobs::ExecWorkload>(c->config_.exec_runners, c->config_.max_items_per_job));
+  c->experiments_config_ = std::move(experiments_config.value());
+  c->maze_library_ = std::make_unique<experiments::MazeLibrary>(c->experiments_config_.library_dir);
+  c->live_feed_ = std::make_unique<experiments::LiveFeed>();
+  c->experiments_metrics_ = std::make_unique<experiments::ExperimentsMetrics>(ctx.metrics);
+  c->workloads_.add(std::make_unique<experiments::MazeWorkload>(
+      experiments::MazeWorkloadDeps{.store = *ctx.store,
+                                    .chat = *c->chat_caller_,
+                                    .feed = *c->live_feed_,
+                                    .metrics = *c->experiments_metrics_,
+                                    .action_batch = c->experiments_config_.action_batch,
+                                    .max_items = c->config_.max_items_per_job}));
   c->metrics_ = std::make_unique<jobs::JobsMetrics>(ctx.metrics);
   c->engine_ = std::make_unique<jobs::Engine>(*ctx.store, c->workloads_, c->config_, *c->metrics_);
   jobs::Engine* engine = c->engine_.get();
   c->service_ = std::make_unique<jobs::JobService>(
       *ctx.store, c->workloads_, c->config_, *c->metrics_, [engine] { engine->wake(); },
       [engine](std::int64_t job_id) { engine->finalize_soon(job_id); });
+  c->experiments_ = std::make_unique<experiments::ExperimentService>(
+      *ctx.store, *c->service_, *c->maze_library_, c->experiments_config_, c->config_.max_attempts);
   return c;
 }
 
@@ -64,6 +82,11 @@ void JobsComponent::request_stop() {
 void JobsComponent::add_routes(net::Router& router, jobs::Authenticated authenticated,
                                const Clock& clock, net::WorkerPool& workers) {
   if (role_ == ServeRole::kWorker) return;
+  experiments::add_experiment_routes(router, {.service = *experiments_,
+                                              .feed = *live_feed_,
+                                              .workers = workers,
+                                              .authenticated = authenticated,
+                                              .events_poll = experiments_config_.events_poll});
   jobs::add_jobs_routes(router, {.service = *service_,
                                  .workers = workers,
                                  .authenticated = std::move(authenticated),

@@ -7,6 +7,11 @@
 
 #include "app/router_chat_caller.h"
 #include "core/result.h"
+#include "experiments/experiment_service.h"
+#include "experiments/experiments_config.h"
+#include "experiments/experiments_metrics.h"
+#include "experiments/live_feed.h"
+#include "experiments/maze_library.h"
 #include "jobs/api/jobs_routes.h"
 #include "jobs/engine.h"
 #include "jobs/job_service.h"
@@ -35,7 +40,8 @@ class JobsComponent {
   void stop();
   // Non-blocking: no new claims from now on (first shutdown signal).
   void request_stop();
-  // Adds the /v1/jobs routes behind `authenticated` (not for role worker).
+  // Adds the /v1/jobs, /v1/experiments and /v1/mazes routes behind `authenticated` (not for
+  // role worker).
   void add_routes(net::Router& router, jobs::Authenticated authenticated, const Clock& clock,
                   net::WorkerPool& workers);
 
@@ -56,6 +62,12 @@ class JobsComponent {
   std::unique_ptr<jobs::JobsMetrics> metrics_;
   std::unique_ptr<jobs::Engine> engine_;
   std::unique_ptr<jobs::JobService> service_;
+  // Maze experiments (the `maze` workload and their API; config section `experiments`).
+  experiments::ExperimentsConfig experiments_config_;
+  std::unique_ptr<experiments::MazeLibrary> maze_library_;
+  std::unique_ptr<experiments::LiveFeed> live_feed_;
+  std::unique_ptr<experiments::ExperimentsMetrics> experiments_metrics_;
+  std::unique_ptr<experiments::ExperimentService> experiments_;
 };
 
 }  // namespace osprey::app

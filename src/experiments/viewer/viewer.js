@@ -92,7 +92,7 @@ async function loadList() {
       if (view.experiment && view.experiment.id === exp.id) tr.classList.add('selected');
       const metrics = exp.metrics || {};
       const config = exp.model_config || {};
-      tr.append(cellText(exp.id), cellText(config.model), cellText(mazeLabel(exp)),
+      tr.append(cellText(exp.id), cellText(exp.model || config.model), cellText(mazeLabel(exp)),
         cellText(exp.outcome ? exp.state + ' / ' + exp.outcome : exp.state),
         cellText(metrics.successful_moves !== undefined ? metrics.successful_moves : metrics.moves),
         cellText(exp.comment));
@@ -106,14 +106,14 @@ async function loadList() {
 
 function mazeLabel(exp) {
   const m = exp.maze || {};
-  return m.name || m.id || (m.generator ? m.generator.kind || m.generator.type || 'generated' : '');
+  return m.ref || m.name || '';
 }
 
 $('filters').addEventListener('submit', (e) => { e.preventDefault(); loadList(); });
 
 // --- one experiment ------------------------------------------------------------------------
 
-const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'dead']);
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 async function openExperiment(id) {
   stopLive();
@@ -367,6 +367,12 @@ async function startLive(id) {
           const follow = view.index >= view.actions.length;
           view.actions.push(action);
           if (follow) view.index = view.actions.length;
+          setupSlider();
+          render();
+        } else if (ev.event === 'reset') {
+          // A retry restarted the run from step 1.
+          view.actions = [];
+          view.index = 0;
           setupSlider();
           render();
         } else if (ev.event === 'state' || ev.event === 'done') {
