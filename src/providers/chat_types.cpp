@@ -10,4 +10,16 @@ std::string response_text(const ChatResponse& response) {
   return out;
 }
 
+bool has_tool_blocks(const ChatRequest& request) {
+  for (const auto& msg : request.messages) {
+    for (const auto& block : msg.content) {
+      if (std::holds_alternative<ToolUseBlock>(block) ||
+          std::holds_alternative<ToolResultBlock>(block)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace osprey::providers

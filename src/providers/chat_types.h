@@ -156,4 +156,8 @@ using StreamEvent = std::variant<MessageStartEvent, TextDeltaEvent, ToolUseStart
 // Concatenates the text blocks of a response (a convenience for callers that want plain text).
 std::string response_text(const ChatResponse& response);
 
+// True when some message holds a tool_use or tool_result block (vendors that cannot express
+// tool_choice "none" must still send the tools such a history refers to).
+bool has_tool_blocks(const ChatRequest& request);
+
 }  // namespace osprey::providers

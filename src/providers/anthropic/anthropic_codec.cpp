@@ -127,11 +127,19 @@ StopReason parse_stop_reason(std::string_view reason) {
 }
 
 Result<ChatResponse> parse_messages_response(std::string_view body) {
+  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) {
+    return malformed_upstream_body("anthropic", "not a JSON object: " + body_excerpt(body))
+        .to_error();
+  }
+  return messages_response_from_json(doc);
+}
+
+Result<ChatResponse> messages_response_from_json(const json& doc) {
   auto bad = [](const std::string& what) {
     return malformed_upstream_body("anthropic", what).to_error();
   };
-  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object()) return bad("not a JSON object: " + body_excerpt(body));
+  if (!doc.is_object()) return bad("not a JSON object: " + body_excerpt(doc.dump()));
   try {
     auto content = doc.find("content");
     if (content == doc.end() || !content->is_array()) return bad("missing content array");

@@ -23,6 +23,8 @@ inline constexpr std::int64_t kDefaultMaxTokens = 4096;
 nlohmann::json build_messages_request(const ChatRequest& request);
 
 Result<ChatResponse> parse_messages_response(std::string_view body);
+// The same for an already parsed body (e.g. a Bedrock batch record's modelOutput).
+Result<ChatResponse> messages_response_from_json(const nlohmann::json& doc);
 
 // "end_turn", "max_tokens", "stop_sequence", "tool_use", "refusal" → content_filter.
 StopReason parse_stop_reason(std::string_view reason);

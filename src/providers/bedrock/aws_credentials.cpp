@@ -161,4 +161,29 @@ Result<AwsCredentials> resolve_credentials(const EnvLookup& env,
   return credentials_from_file(*path, *profile);
 }
 
+Result<AwsCredentials> provider_credentials(const ProviderConfig& config, const EnvLookup& env) {
+  auto invalid = [](std::string what) { return make_error(ErrorCode::kConfigInvalid, what); };
+  if (config.aws_access_key_id.empty() && config.aws_secret_access_key.empty()) {
+    auto resolved = resolve_credentials(env);
+    if (!resolved) {
+      return invalid(
+          "no AWS credentials: set aws_access_key_id_env/aws_secret_access_key_env (or _file), "
+          "or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a shared credentials file (" +
+          resolved.error().message + ")");
+    }
+    return resolved;
+  }
+  if (config.aws_access_key_id.empty()) {
+    return invalid("aws_access_key_id is required when aws_secret_access_key is set");
+  }
+  if (config.aws_secret_access_key.empty()) {
+    return invalid("aws_secret_access_key is required when aws_access_key_id is set");
+  }
+  AwsCredentials credentials;
+  credentials.access_key_id = config.aws_access_key_id;
+  credentials.secret_access_key = config.aws_secret_access_key;
+  if (!config.aws_session_token.empty()) credentials.session_token = config.aws_session_token;
+  return credentials;
+}
+
 }  // namespace osprey::providers::bedrock

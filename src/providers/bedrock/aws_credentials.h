@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "providers/provider.h"
 
 namespace osprey::providers::bedrock {
 
@@ -49,5 +50,9 @@ std::optional<std::filesystem::path> default_credentials_path(const EnvLookup& e
 // (profile from `profile`, else AWS_PROFILE, else "default").
 Result<AwsCredentials> resolve_credentials(const EnvLookup& env,
                                            std::optional<std::string> profile = std::nullopt);
+
+// A deployment's credentials: the config's key pair (both or neither) and session token, else
+// resolve_credentials(env). kConfigInvalid with a message naming the missing field.
+Result<AwsCredentials> provider_credentials(const ProviderConfig& config, const EnvLookup& env);
 
 }  // namespace osprey::providers::bedrock

@@ -3,10 +3,10 @@
 #include <utility>
 
 #include "net/url.h"
+#include "providers/bedrock/aws_request_signer.h"
 #include "providers/bedrock/converse_codec.h"
 #include "providers/bedrock/converse_stream_parser.h"
 #include "providers/bedrock/event_stream_decoder.h"
-#include "providers/bedrock/sigv4.h"
 #include "providers/response_event_reader.h"
 #include "providers/upstream_call.h"
 
@@ -26,29 +26,6 @@ std::string trim_slashes(std::string s) {
 
 UpstreamError parse_bedrock_error(int status, const net::Headers& headers, std::string_view body) {
   return parse_error(status, headers.get("x-amzn-ErrorType"), body, retry_hints(headers));
-}
-
-// The Host header as the client would send it: the port only when it is not the default.
-std::string host_header(const net::Url& url) {
-  const bool default_port = url.port == (url.tls() ? 443 : 80);
-  if (!default_port) return url.authority();
-  return url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-}
-
-// The path segments of a base URL (e.g. a private endpoint mounted under a prefix).
-std::vector<std::string> base_segments(const net::Url& url) {
-  std::vector<std::string> out;
-  std::string_view path = url.target;
-  path = path.substr(0, path.find('?'));
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const std::size_t slash = path.find('/', start);
-    const std::string_view seg = path.substr(start, slash - start);
-    if (!seg.empty()) out.emplace_back(seg);
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  return out;
 }
 
 // AWS event stream frames into ConverseStreamParser; the metadata event is the end marker.
@@ -93,33 +70,14 @@ Result<std::unique_ptr<Provider>> BedrockProvider::create(const ProviderConfig& 
   if (auto url = net::parse_url(c.base_url); !url) {
     return invalid("base_url is invalid: " + url.error().message);
   }
-  AwsCredentials credentials;
-  if (!c.aws_access_key_id.empty() || !c.aws_secret_access_key.empty()) {
-    if (c.aws_access_key_id.empty()) {
-      return invalid("aws_access_key_id is required when aws_secret_access_key is set");
-    }
-    if (c.aws_secret_access_key.empty()) {
-      return invalid("aws_secret_access_key is required when aws_access_key_id is set");
-    }
-    credentials.access_key_id = c.aws_access_key_id;
-    credentials.secret_access_key = c.aws_secret_access_key;
-    if (!c.aws_session_token.empty()) credentials.session_token = c.aws_session_token;
-  } else {
-    auto resolved = resolve_credentials(env);
-    if (!resolved) {
-      return invalid(
-          "no AWS credentials: set aws_access_key_id_env/aws_secret_access_key_env (or _file), "
-          "or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a shared credentials file (" +
-          resolved.error().message + ")");
-    }
-    credentials = std::move(*resolved);
-  }
+  auto credentials = provider_credentials(c, env);
+  if (!credentials) return invalid(credentials.error().message);
   // The control plane (ListFoundationModels) lives on another host than the runtime.
   std::string probe_base = c.base_url == runtime_endpoint(c.region)
                                ? "https://bedrock." + c.region + ".amazonaws.com"
                                : c.base_url;
   return std::unique_ptr<Provider>(std::make_unique<BedrockProvider>(
-      std::move(c), std::move(credentials), std::move(probe_base), client));
+      std::move(c), std::move(*credentials), std::move(probe_base), client));
 }
 
 BedrockProvider::BedrockProvider(ProviderConfig config, AwsCredentials credentials,
@@ -132,29 +90,13 @@ BedrockProvider::BedrockProvider(ProviderConfig config, AwsCredentials credentia
 UpstreamResult<net::ClientRequest> BedrockProvider::signed_request(
     const CallContext& ctx, std::string method, const std::string& base_url,
     const std::vector<std::string>& segments, std::string body, std::string_view accept) const {
-  auto url = net::parse_url(base_url);
-  if (!url) return upstream_error_from(url.error());
   auto request = make_client_request(config_, ctx, method, "", std::move(body));
   if (!request) return request;
-  const std::string host = host_header(*url);
-  request->headers.set("host", host);
   request->headers.set("accept", accept);  // before signing: every header sent is signed
-
-  SigningInput in;
-  in.method = method;
-  in.path_segments = base_segments(*url);
-  in.path_segments.insert(in.path_segments.end(), segments.begin(), segments.end());
-  for (const auto& [name, value] : request->headers.fields()) in.headers.emplace_back(name, value);
-  in.payload = request->body;
-  in.region = config_.region;
-  in.service = std::string(kService);
-  in.credentials = credentials_;
-  in.time = std::chrono::system_clock::now();
-  auto signature = sign_request(in);
-  if (!signature) return upstream_error_from(signature.error());
-  for (const auto& [name, value] : signature->as_headers()) request->headers.set(name, value);
-  request->url = url->scheme + "://" + host + signature->encoded_path;
-  if (!signature->canonical_query.empty()) request->url += "?" + signature->canonical_query;
+  const AwsSigningScope scope{config_.region, std::string(kService), credentials_};
+  if (auto signed_ok = sign_aws_request(*request, base_url, segments, {}, scope); !signed_ok) {
+    return upstream_error_from(signed_ok.error());
+  }
   return request;
 }
 

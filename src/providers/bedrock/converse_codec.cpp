@@ -54,18 +54,6 @@ json render_block(const ContentBlock& block, const std::string& path) {
       block);
 }
 
-bool has_tool_blocks(const ChatRequest& request) {
-  for (const auto& msg : request.messages) {
-    for (const auto& block : msg.content) {
-      if (std::holds_alternative<ToolUseBlock>(block) ||
-          std::holds_alternative<ToolResultBlock>(block)) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 Result<json> build_converse_request(const ChatRequest& request) {
@@ -147,11 +135,19 @@ StopReason parse_stop_reason(std::string_view reason) {
 }
 
 Result<ChatResponse> parse_converse_response(std::string_view body) {
+  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) {
+    return malformed_upstream_body("bedrock", "not a JSON object: " + body_excerpt(body))
+        .to_error();
+  }
+  return converse_response_from_json(doc);
+}
+
+Result<ChatResponse> converse_response_from_json(const json& doc) {
   auto bad = [](const std::string& what) {
     return malformed_upstream_body("bedrock", what).to_error();
   };
-  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object()) return bad("not a JSON object: " + body_excerpt(body));
+  if (!doc.is_object()) return bad("not a JSON object: " + body_excerpt(doc.dump()));
   try {
     const json* content = nullptr;
     if (auto o = doc.find("output"); o != doc.end() && o->is_object()) {

@@ -20,6 +20,9 @@ namespace osprey::providers::bedrock {
 Result<nlohmann::json> build_converse_request(const ChatRequest& request);
 
 Result<ChatResponse> parse_converse_response(std::string_view body);
+// The same for an already parsed body (e.g. an Amazon Nova batch record's modelOutput, which
+// has the Converse response shape).
+Result<ChatResponse> converse_response_from_json(const nlohmann::json& doc);
 
 // end_turn, tool_use, max_tokens, stop_sequence; content_filtered and guardrail_intervened →
 // content_filter.
