@@ -239,4 +239,17 @@ void FakeHttpServer::stop() {
   impl_->threads.clear();
 }
 
+std::unique_ptr<FakeHttpServer> start_fake_http_server(
+    const std::unique_ptr<FakeHttpServer>& current, FakeHandler handler, int io_threads,
+    std::uint16_t port, std::string& error) {
+  if (current) {
+    error = "already started";
+    return nullptr;
+  }
+  auto server = std::make_unique<FakeHttpServer>(std::move(handler), io_threads);
+  error = server->start(port);
+  if (!error.empty()) return nullptr;
+  return server;
+}
+
 }  // namespace osprey::fakes

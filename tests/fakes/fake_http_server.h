@@ -62,4 +62,10 @@ class FakeHttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
+// A started server for `handler` on 127.0.0.1:`port`, or nullptr with `error` set (a second
+// start, or a bind failure) — what every fake's start() does.
+std::unique_ptr<FakeHttpServer> start_fake_http_server(
+    const std::unique_ptr<FakeHttpServer>& current, FakeHandler handler, int io_threads,
+    std::uint16_t port, std::string& error);
+
 }  // namespace osprey::fakes

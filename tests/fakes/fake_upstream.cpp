@@ -46,14 +46,12 @@ FakeUpstream::FakeUpstream(FakeUpstreamOptions options)
 FakeUpstream::~FakeUpstream() { stop(); }
 
 Status FakeUpstream::start() {
-  if (server_) return make_error(ErrorCode::kInternal, "fake upstream already started");
-  server_ = std::make_unique<FakeHttpServer>(
-      [this](const RecordedRequest& req, FakeExchange& ex) { return handle(req, ex); },
-      options_.io_threads);
-  if (std::string err = server_->start(options_.port); !err.empty()) {
-    server_.reset();
-    return make_error(ErrorCode::kUnavailable, err);
-  }
+  std::string error;
+  auto server = start_fake_http_server(
+      server_, [this](const RecordedRequest& req, FakeExchange& ex) { return handle(req, ex); },
+      options_.io_threads, options_.port, error);
+  if (!server) return make_error(ErrorCode::kUnavailable, error);
+  server_ = std::move(server);
   return {};
 }
 

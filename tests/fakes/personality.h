@@ -85,5 +85,7 @@ std::unique_ptr<Personality> make_bedrock_personality(const PersonalityOptions& 
 std::string text_of(const nlohmann::json& content);
 // True only if `obj` is an object whose `key` is the boolean true.
 bool json_true(const nlohmann::json& obj, std::string_view key);
+// %XX escapes decoded (AWS paths carry model ids, ARNs and S3 keys percent-encoded).
+std::string percent_decode(std::string_view s);
 
 }  // namespace osprey::fakes
