@@ -91,6 +91,9 @@ struct Job {
   JobCounts counts;
   std::int64_t cost_micros = 0;        // sum over done items
   std::int64_t lease_expirations = 0;  // leases of this job's items that expired
+  // JSON document owned by the driver that runs a driver-held job (set_job_driver_state), e.g.
+  // the native batch driver's provider jobs and their states; "" for engine-run jobs.
+  std::string driver_state;
   std::string created_at;
   std::optional<std::string> started_at;   // first claim
   std::optional<std::string> finished_at;  // finish_job

@@ -174,6 +174,23 @@ class Store {
   virtual Status resume_job(std::int64_t job_id) = 0;
   // Sets the job's status message without changing state ("" clears it).
   virtual Status set_job_message(std::int64_t job_id, std::string_view message) = 0;
+  // --- Driver-held jobs: jobs whose items a driver (e.g. the native batch driver) runs instead
+  // of the engine. Such a job is created paused (NewJob::paused) with the driver's status
+  // message, so claim_items never takes its items; the driver leases the ones it has results
+  // for with claim_held_items and records them with settle_items, or resume_job hands the rest
+  // to the engine. A held lease that expires puts the item back to paused (the job is paused),
+  // never to ready.
+  //
+  // Replaces the job's driver state (a JSON document, "" clears it) and marks a queued job
+  // running (started_at = now). kNotFound for an unknown job.
+  virtual Status set_job_driver_state(std::int64_t job_id, std::string_view state_json) = 0;
+  // Leases those of `item_ids` that are paused items of `job_id` to `worker_id` (an attempt
+  // each), while the job is paused and not cancelled; others are skipped (already settled,
+  // cancelled, another job's). Marks a queued job running. By item id.
+  virtual Result<std::vector<ClaimedItem>> claim_held_items(std::int64_t job_id,
+                                                            std::span<const std::int64_t> item_ids,
+                                                            std::string_view worker_id,
+                                                            std::chrono::milliseconds lease) = 0;
   // Dead items of the job go back to ready with their attempts reset; a finished job goes back
   // to running. Returns how many items were redriven.
   virtual Result<std::int64_t> redrive_job(std::optional<std::int64_t> tenant_id,

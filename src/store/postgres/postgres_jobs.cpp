@@ -3,6 +3,7 @@
 // any number of processes claim concurrently without ever sharing an item. Settlements are one
 // statement per batch (columns travel as arrays). Times come from the server clock (now()),
 // shared by every node.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -16,11 +17,11 @@
 namespace osprey::store {
 namespace {
 
-#define OSPREY_JOB_COLUMNS                                                                  \
+#define OSPREY_JOB_COLUMNS \
   "j.id, j.tenant_id, j.workload, j.spec, j.priority, j.tags, j.resource, j.max_attempts, " \
   "j.state, j.cancel_requested, j.paused, coalesce(j.idempotency_key, ''), j.body_hash, "   \
   "j.status_message, j.cost_micros, j.lease_expirations, " OSPREY_PG_ISO(                   \
-      "j.created_at") ", " OSPREY_PG_ISO("j.started_at") ", " OSPREY_PG_ISO("j.finished_at")
+      "j.created_at") ", " OSPREY_PG_ISO("j.started_at") ", " OSPREY_PG_ISO("j.finished_at") ", j.driver_state"
 
 #define OSPREY_ITEM_COLUMNS \
   "id, job_id, key, input, state, attempts, " OSPREY_PG_ISO("next_run_at") ", lease_owner, " \
@@ -61,6 +62,7 @@ Job read_job(const PgResult& r, int row) {
   job.created_at = r.text(row, 16);
   job.started_at = optional_text(r, row, 17);
   job.finished_at = optional_text(r, row, 18);
+  job.driver_state = r.text(row, 19);
   return job;
 }
 
@@ -731,6 +733,78 @@ Status PostgresStore::set_job_message(std::int64_t job_id, std::string_view mess
     if (!r) return r.error();
     if (r->affected_rows() == 0) return job_not_found(job_id);
     return {};
+  });
+}
+
+Status PostgresStore::set_job_driver_state(std::int64_t job_id, std::string_view state_json) {
+  const std::string id = std::to_string(job_id);
+  return with_connection([&](PgConnection& conn) -> Status {
+    auto r = conn.exec(
+        "UPDATE jobs SET driver_state = $2, state = CASE WHEN state = 'queued' THEN 'running' "
+        "ELSE state END, started_at = coalesce(started_at, now()) WHERE id = $1::bigint",
+        {id, state_json});
+    if (!r) return r.error();
+    if (r->affected_rows() == 0) return job_not_found(job_id);
+    return {};
+  });
+}
+
+Result<std::vector<ClaimedItem>> PostgresStore::claim_held_items(
+    std::int64_t job_id, std::span<const std::int64_t> item_ids, std::string_view worker_id,
+    std::chrono::milliseconds lease) {
+  if (lease.count() < 1) {
+    return make_error(ErrorCode::kInvalidRequest, "lease: must be at least 1 ms");
+  }
+  const std::string id = std::to_string(job_id);
+  std::vector<std::string> ids;
+  for (std::int64_t item : item_ids) ids.push_back(std::to_string(item));
+  const std::string id_array = pg_array_literal(ids);
+  const std::string owner(worker_id);
+  const std::string lease_ms = std::to_string(lease.count());
+  return with_connection([&](PgConnection& conn) -> Result<std::vector<ClaimedItem>> {
+    return pg_transaction(conn, [&]() -> Result<std::vector<ClaimedItem>> {
+      // The job row lock orders this against cancel_job and resume_job.
+      auto job = require_job(conn, std::nullopt, job_id, /*for_update=*/true);
+      if (!job) return job.error();
+      std::vector<ClaimedItem> claimed;
+      if (!job->paused || job->cancel_requested || job->finished_at) return claimed;
+      auto r = conn.exec(
+          "UPDATE job_items SET state = 'leased', lease_owner = $3, lease_seq = lease_seq + 1, "
+          "attempts = attempts + 1, lease_expires_at = now() + $4::bigint * interval '1 "
+          "millisecond' WHERE job_id = $1::bigint AND id = ANY($2::bigint[]) AND state = "
+          "'paused' RETURNING id, lease_seq, attempts, tenant_id, resource, priority, key, "
+          "input, max_attempts, " OSPREY_PG_ISO("lease_expires_at"),
+          {id, id_array, owner, lease_ms});
+      if (!r) return r.error();
+      for (int i = 0; i < r->rows(); ++i) {
+        ClaimedItem item;
+        item.lease = ItemLease{to_int64(r->text(i, 0)), to_int64(r->text(i, 1))};
+        item.attempt = std::stoi(r->text(i, 2));
+        item.job_id = job_id;
+        item.tenant_id = to_int64(r->text(i, 3));
+        item.resource = r->text(i, 4);
+        item.priority = std::stoi(r->text(i, 5));
+        item.key = r->text(i, 6);
+        item.input_json = r->text(i, 7);
+        item.max_attempts = std::stoi(r->text(i, 8));
+        item.lease_expires_at = r->text(i, 9);
+        item.workload = job->workload;
+        claimed.push_back(std::move(item));
+      }
+      std::sort(claimed.begin(), claimed.end(), [](const ClaimedItem& a, const ClaimedItem& b) {
+        return a.lease.item_id < b.lease.item_id;
+      });
+      if (!claimed.empty()) {
+        if (auto started = conn.exec(
+                "UPDATE jobs SET state = 'running', started_at = coalesce(started_at, now()) "
+                "WHERE id = $1::bigint AND state = 'queued'",
+                {id});
+            !started) {
+          return started.error();
+        }
+      }
+      return claimed;
+    });
   });
 }
 

@@ -219,6 +219,11 @@ CREATE TABLE experiment_actions (
   PRIMARY KEY (experiment_id, step_number)
 );
 )sql"},
+    // A driver (the native batch driver) runs some jobs' items instead of the engine and keeps
+    // its own state per job here (provider job ids and states), so it survives a restart.
+    Migration{5, "add_job_driver_state", R"sql(
+ALTER TABLE jobs ADD COLUMN driver_state TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 }  // namespace

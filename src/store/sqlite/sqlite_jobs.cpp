@@ -20,7 +20,7 @@ constexpr std::string_view kJobColumns =
     "j.id, j.tenant_id, j.workload, j.spec, j.priority, j.tags, j.resource, j.max_attempts, "
     "j.state, j.cancel_requested, j.paused, coalesce(j.idempotency_key, ''), j.body_hash, "
     "j.status_message, j.cost_micros, j.lease_expirations, j.created_at, j.started_at, "
-    "j.finished_at";
+    "j.finished_at, j.driver_state";
 
 constexpr std::string_view kItemColumns =
     "id, job_id, key, input, state, attempts, next_run_at, lease_owner, lease_expires_at, "
@@ -65,6 +65,7 @@ Job read_job(const SqliteStatement& s) {
   job.created_at = s.column_text(16);
   job.started_at = optional_text(s, 17);
   job.finished_at = optional_text(s, 18);
+  job.driver_state = s.column_text(19);
   return job;
 }
 
@@ -756,6 +757,79 @@ Status SqliteStore::set_job_message(std::int64_t job_id, std::string_view messag
     if (!n) return n.error();
     if (*n == 0) return job_not_found(job_id);
     return {};
+  });
+}
+
+Status SqliteStore::set_job_driver_state(std::int64_t job_id, std::string_view state_json) {
+  const std::string now = now_text();
+  return with_writer([&](SqliteConnection& conn) -> Status {
+    auto n = sqlite_execute(conn,
+                            "UPDATE jobs SET driver_state = ?2, state = CASE WHEN state = "
+                            "'queued' THEN 'running' ELSE state END, started_at = "
+                            "coalesce(started_at, ?3) WHERE id = ?1",
+                            job_id, state_json, now);
+    if (!n) return n.error();
+    if (*n == 0) return job_not_found(job_id);
+    return {};
+  });
+}
+
+Result<std::vector<ClaimedItem>> SqliteStore::claim_held_items(
+    std::int64_t job_id, std::span<const std::int64_t> item_ids, std::string_view worker_id,
+    std::chrono::milliseconds lease) {
+  if (lease.count() < 1) {
+    return make_error(ErrorCode::kInvalidRequest, "lease: must be at least 1 ms");
+  }
+  const std::string now = now_text();
+  const std::string expires = later_text(lease);
+  const std::string owner(worker_id);
+  return with_writer([&](SqliteConnection& conn) -> Result<std::vector<ClaimedItem>> {
+    return sqlite_transaction(conn, [&]() -> Result<std::vector<ClaimedItem>> {
+      auto job = require_job(conn, std::nullopt, job_id);
+      if (!job) return job.error();
+      std::vector<ClaimedItem> claimed;
+      if (!job->paused || job->cancel_requested || job->finished_at) return claimed;
+      std::vector<std::int64_t> ids(item_ids.begin(), item_ids.end());
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+      for (std::int64_t id : ids) {
+        auto lease_stmt = sqlite_prepare_bound(
+            conn,
+            "UPDATE job_items SET state = 'leased', lease_owner = ?3, lease_seq = lease_seq + 1, "
+            "attempts = attempts + 1, lease_expires_at = ?4 WHERE id = ?1 AND job_id = ?2 AND "
+            "state = 'paused' RETURNING lease_seq, attempts, tenant_id, resource, priority, key, "
+            "input, max_attempts",
+            id, job_id, owner, expires);
+        if (!lease_stmt) return lease_stmt.error();
+        ScopedReset reset(**lease_stmt);
+        auto row = (*lease_stmt)->step();
+        if (!row) return row.error();
+        if (!*row) continue;
+        const SqliteStatement& st = **lease_stmt;
+        ClaimedItem item;
+        item.lease = ItemLease{id, st.column_int64(0)};
+        item.attempt = static_cast<int>(st.column_int64(1));
+        item.job_id = job_id;
+        item.tenant_id = st.column_int64(2);
+        item.resource = st.column_text(3);
+        item.priority = static_cast<int>(st.column_int64(4));
+        item.key = st.column_text(5);
+        item.input_json = st.column_text(6);
+        item.max_attempts = static_cast<int>(st.column_int64(7));
+        item.lease_expires_at = expires;
+        item.workload = job->workload;
+        claimed.push_back(std::move(item));
+      }
+      if (!claimed.empty()) {
+        auto started = sqlite_execute(conn,
+                                      "UPDATE jobs SET state = 'running', started_at = "
+                                      "coalesce(started_at, ?2) WHERE id = ?1 AND state = "
+                                      "'queued'",
+                                      job_id, now);
+        if (!started) return started.error();
+      }
+      return claimed;
+    });
   });
 }
 

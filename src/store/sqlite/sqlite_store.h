@@ -76,6 +76,11 @@ class SqliteStore final : public Store {
   Status pause_job(std::int64_t job_id, std::string_view message) override;
   Status resume_job(std::int64_t job_id) override;
   Status set_job_message(std::int64_t job_id, std::string_view message) override;
+  Status set_job_driver_state(std::int64_t job_id, std::string_view state_json) override;
+  Result<std::vector<ClaimedItem>> claim_held_items(std::int64_t job_id,
+                                                    std::span<const std::int64_t> item_ids,
+                                                    std::string_view worker_id,
+                                                    std::chrono::milliseconds lease) override;
   Result<std::int64_t> redrive_job(std::optional<std::int64_t> tenant_id,
                                    std::int64_t job_id) override;
   Result<std::vector<std::int64_t>> list_drained_jobs(int limit) override;

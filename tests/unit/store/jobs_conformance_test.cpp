@@ -604,6 +604,75 @@ TEST_P(JobsTest, PausedItemsAreNotClaimedUntilResumed) {
   EXPECT_EQ(store_->pause_job(424242, "x").code(), ErrorCode::kNotFound);
 }
 
+TEST_P(JobsTest, DriverHeldItemsAreLeasedOnlyByTheDriverAndSettleOnce) {
+  NewJob held = make_job(tenant_a_, 3);
+  held.paused = true;
+  Job j = create(held);
+  ASSERT_TRUE(store_->pause_job(j.id, "native: waiting").ok());
+  EXPECT_TRUE(claim(5).empty());  // the engine never takes a held job's items
+  EXPECT_EQ(job(j.id).driver_state, "");
+
+  ASSERT_TRUE(store_->set_job_driver_state(j.id, R"({"parts":[{"id":"b1"}]})").ok());
+  Job running = job(j.id);
+  EXPECT_EQ(running.driver_state, R"({"parts":[{"id":"b1"}]})");
+  EXPECT_EQ(running.state, JobState::kRunning);
+  EXPECT_TRUE(running.started_at.has_value());
+  EXPECT_TRUE(running.paused);
+  EXPECT_EQ(store_->set_job_driver_state(424242, "{}").code(), ErrorCode::kNotFound);
+
+  const std::vector<JobItem> all = items(j.id);
+  ASSERT_EQ(all.size(), 3u);
+  const std::vector<std::int64_t> first{all[0].id, all[1].id, all[0].id};
+  auto leased = store_->claim_held_items(j.id, first, "driver", milliseconds(30000));
+  ASSERT_TRUE(leased.ok()) << leased.error().message;
+  ASSERT_EQ(leased->size(), 2u);
+  EXPECT_EQ((*leased)[0].key, "k0");
+  EXPECT_EQ((*leased)[1].key, "k1");
+  EXPECT_EQ((*leased)[0].workload, "noop");
+  EXPECT_EQ((*leased)[0].attempt, 1);
+  // Leased items are not leased again, and an unknown id is skipped.
+  const std::vector<std::int64_t> again{all[0].id, 424242};
+  auto twice = store_->claim_held_items(j.id, again, "driver", milliseconds(30000));
+  ASSERT_TRUE(twice.ok());
+  EXPECT_TRUE(twice->empty());
+
+  SettleResult settled = settle({done((*leased)[0]), failed((*leased)[1], ItemOutcome::kDead)});
+  EXPECT_EQ(settled.applied, (std::vector<bool>{true, true}));
+  EXPECT_TRUE(settled.drained_jobs.empty());  // k2 is still held
+  EXPECT_EQ(settle({done((*leased)[0])}).applied, (std::vector<bool>{false}));
+  EXPECT_EQ(job(j.id).counts, (JobCounts{.total = 3, .done = 1, .dead = 1, .paused = 1}));
+
+  // Handing the rest to the engine: resume makes it claimable; held leases need a paused job.
+  ASSERT_TRUE(store_->resume_job(j.id).ok());
+  const std::vector<std::int64_t> last{all[2].id};
+  auto after_resume = store_->claim_held_items(j.id, last, "driver", milliseconds(30000));
+  ASSERT_TRUE(after_resume.ok());
+  EXPECT_TRUE(after_resume->empty());
+  auto engine = claim(5);
+  ASSERT_EQ(engine.size(), 1u);
+  EXPECT_EQ(engine[0].key, "k2");
+  EXPECT_EQ(settle({done(engine[0])}).drained_jobs, (std::vector<std::int64_t>{j.id}));
+}
+
+TEST_P(JobsTest, AnExpiredDriverLeaseReturnsTheItemToHeldNeverToReady) {
+  NewJob held = make_job(tenant_a_, 1);
+  held.paused = true;
+  Job j = create(held);
+  const std::vector<std::int64_t> ids{items(j.id)[0].id};
+  auto leased = store_->claim_held_items(j.id, ids, "driver", milliseconds(1));
+  ASSERT_TRUE(leased.ok());
+  ASSERT_EQ(leased->size(), 1u);
+  reclaim_until(1);
+  EXPECT_EQ(items(j.id)[0].state, ItemState::kPaused);
+  EXPECT_TRUE(claim(5).empty());
+  // A cancelled held job gives nothing to lease.
+  ASSERT_TRUE(store_->cancel_job(std::nullopt, j.id).ok());
+  auto after_cancel = store_->claim_held_items(j.id, ids, "driver", milliseconds(30000));
+  ASSERT_TRUE(after_cancel.ok());
+  EXPECT_TRUE(after_cancel->empty());
+  EXPECT_EQ(items(j.id)[0].state, ItemState::kCancelled);
+}
+
 TEST_P(JobsTest, PurgesFinishedJobsOlderThanTheRetention) {
   Job finished = create(make_job(tenant_a_, 2));
   Job active = create(make_job(tenant_a_, 1));
