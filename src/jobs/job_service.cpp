@@ -112,8 +112,10 @@ Result<SubmittedJob> JobService::submit(const gateway::Principal& who, std::stri
     job.body_hash = api_key_hash(req.dump());
   }
 
+  const std::string driver = workload->driver_hold(spec);
+  job.paused = !driver.empty();
   const TenantQuota quota = quota_for(config_, who.tenant_name);
-  if (quota.max_running_jobs > 0) {
+  if (driver.empty() && quota.max_running_jobs > 0) {
     auto stats = store_.queue_stats();
     if (!stats) return stats.error();
     for (const auto& t : stats->tenants) {
@@ -134,9 +136,11 @@ Result<SubmittedJob> JobService::submit(const gateway::Principal& who, std::stri
   if (created->created) {
     metrics_.submitted.with({workload_name}).inc();
     if (job.paused) {
-      (void)store_.pause_job(created->job.id, std::string(kQuotaHoldPrefix) +
-                                                  " (max_running_jobs " +
-                                                  std::to_string(quota.max_running_jobs) + ")");
+      const std::string message = driver.empty()
+                                      ? std::string(kQuotaHoldPrefix) + " (max_running_jobs " +
+                                            std::to_string(quota.max_running_jobs) + ")"
+                                      : driver + ": waiting for the driver";
+      (void)store_.pause_job(created->job.id, message);
       auto reread = store_.get_job(who.tenant_id, created->job.id);
       if (reread && reread.value()) created->job = *reread.value();
     } else if (on_new_work_) {
@@ -243,7 +247,7 @@ nlohmann::json job_view(const store::Job& job, std::chrono::system_clock::time_p
   }
   auto tags = nlohmann::json::parse(job.tags_json, nullptr, false);
   const std::string id = std::to_string(job.id);
-  return {
+  nlohmann::json view = {
       {"id", job.id},
       {"object", "job"},
       {"workload", job.workload},
@@ -275,6 +279,13 @@ nlohmann::json job_view(const store::Job& job, std::chrono::system_clock::time_p
       {"finished_at", job.finished_at ? nlohmann::json(*job.finished_at) : nlohmann::json()},
       {"results_url", "/v1/jobs/" + id + "/results"},
   };
+  // A driver-run job (native provider batch) shows its driver's state: provider jobs, their
+  // states and every state change.
+  if (!job.driver_state.empty()) {
+    nlohmann::json driver = nlohmann::json::parse(job.driver_state, nullptr, false);
+    if (!driver.is_discarded()) view["driver"] = std::move(driver);
+  }
+  return view;
 }
 
 }  // namespace osprey::jobs

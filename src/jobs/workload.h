@@ -83,6 +83,14 @@ class Workload {
   // jobs.resources.<key>.max_concurrent; empty when there is none.
   virtual std::string resource_key(const nlohmann::json& spec) const = 0;
   virtual ItemResult run(const WorkItem& item, const RunContext& ctx) const = 0;
+  // Non-empty when a driver, not the engine, runs this spec's items (e.g. "native_batch" for a
+  // batch job in native or auto mode): the job is created held (paused, status message
+  // "<driver>: ...") so the engine never claims its items until the driver hands them back
+  // (store.h, driver-held jobs). The running-jobs quota does not hold such a job.
+  virtual std::string driver_hold(const nlohmann::json& spec) const {
+    (void)spec;
+    return {};
+  }
   // Extra fields for manifest.json once every item has ended (default: none).
   virtual nlohmann::json finalize(const JobOutcome& job) const {
     (void)job;
