@@ -41,7 +41,11 @@ class InFlight {
 FakeUpstream::FakeUpstream(FakeUpstreamOptions options)
     : options_(std::move(options)),
       personality_(make_personality(options_.vendor, {options_.api_key, options_.models})),
-      faults_(options_.faults) {}
+      faults_(options_.faults) {
+  if (options_.vendor == Vendor::kOpenAi || options_.vendor == Vendor::kAnthropic) {
+    batch_ = std::make_unique<FakeBatchService>(*personality_);
+  }
+}
 
 FakeUpstream::~FakeUpstream() { stop(); }
 
@@ -111,6 +115,11 @@ Task<void> FakeUpstream::send(FakeExchange& ex, const Reply& reply) {
 }
 
 Task<void> FakeUpstream::handle(const RecordedRequest& req, FakeExchange& ex) {
+  if (batch_ && req.path == "/_fake/batch") {
+    const std::optional<Reply> knobs = batch_->handle(req);
+    co_await send(ex, *knobs);
+    co_return;
+  }
   if (req.path.starts_with("/_fake/")) {
     co_await handle_control(req, ex);
     co_return;
@@ -121,6 +130,12 @@ Task<void> FakeUpstream::handle(const RecordedRequest& req, FakeExchange& ex) {
   if (f.down) {
     ex.abort();  // as close to a dead server as a listening socket gets: no bytes, a reset
     co_return;
+  }
+  if (batch_) {
+    if (const std::optional<Reply> reply = batch_->handle(req)) {
+      co_await send(ex, *reply);
+      co_return;
+    }
   }
   switch (personality_->classify(req)) {
     case Personality::Route::kChat:

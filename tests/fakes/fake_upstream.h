@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "fakes/fake_batch_service.h"
 #include "fakes/fault_config.h"
 #include "fakes/personality.h"
 #include "fakes/recorded_request.h"
@@ -84,6 +85,8 @@ class FakeUpstream {
 
   const FakeUpstreamOptions options_;
   const std::unique_ptr<Personality> personality_;
+  // The vendor's batch API (OpenAI, Anthropic); null for the others.
+  std::unique_ptr<FakeBatchService> batch_;
 
   mutable std::mutex mu_;  // guards faults_ and requests_
   FaultConfig faults_;
