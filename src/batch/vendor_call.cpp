@@ -23,4 +23,31 @@ Result<net::ClientResponse> vendor_call(const providers::ProviderConfig& config,
   return response;
 }
 
+Result<nlohmann::json> vendor_json(const net::ClientResponse& response, std::string_view what) {
+  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return make_error(ErrorCode::kUpstreamError, std::string(what) + ": not a JSON object: " +
+                                                     providers::body_excerpt(response.body));
+  }
+  return body;
+}
+
+std::string string_field(const nlohmann::json& node, const char* key) {
+  auto it = node.find(key);
+  return it != node.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Status for_each_jsonl_line(std::string_view body,
+                           const std::function<Status(std::string_view line)>& line) {
+  while (!body.empty()) {
+    const auto nl = body.find('\n');
+    std::string_view one = body.substr(0, nl);
+    body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);
+    if (!one.empty() && one.back() == '\r') one.remove_suffix(1);
+    if (one.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (Status st = line(one); !st.ok()) return st;
+  }
+  return {};
+}
+
 }  // namespace osprey::batch

@@ -2,7 +2,11 @@
 // One blocking HTTP call of a batch adapter to its vendor: the deployment's timeouts, extra
 // headers and TLS setting (providers/upstream_call.h), sent with net::fetch from the driver's
 // thread; a non-2xx answer becomes the vendor's error via `parse_error`. Thread-safe.
+#include <functional>
 #include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "net/http_client.h"
@@ -16,5 +20,15 @@ Result<net::ClientResponse> vendor_call(const providers::ProviderConfig& config,
                                         std::string url, const net::Headers& headers,
                                         std::string body,
                                         const providers::ErrorParser& parse_error);
+
+// A vendor answer's body as a JSON object; kUpstreamError naming `what` otherwise.
+Result<nlohmann::json> vendor_json(const net::ClientResponse& response, std::string_view what);
+
+// node[key] when it is a string, else "".
+std::string string_field(const nlohmann::json& node, const char* key);
+
+// Calls `line` for each non-blank line of a JSONL body (CR stripped); stops at the first error.
+Status for_each_jsonl_line(std::string_view body,
+                           const std::function<Status(std::string_view line)>& line);
 
 }  // namespace osprey::batch

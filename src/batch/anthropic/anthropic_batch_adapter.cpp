@@ -15,20 +15,6 @@ providers::UpstreamError parse_anthropic_error(int status, const net::Headers& h
   return providers::anthropic::parse_error(status, body, providers::retry_hints(headers));
 }
 
-Result<json> parse_body(const net::ClientResponse& response, std::string_view what) {
-  json body = json::parse(response.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return make_error(ErrorCode::kUpstreamError, std::string(what) + ": not a JSON object: " +
-                                                     providers::body_excerpt(response.body));
-  }
-  return body;
-}
-
-std::string text_or_empty(const json& node, const char* key) {
-  auto it = node.find(key);
-  return it != node.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 bool valid_custom_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
@@ -72,9 +58,9 @@ class AnthropicBatchAdapter final : public BatchAdapter {
     auto created = vendor_call(provider_, "POST", url("/v1/messages/batches"), headers(),
                                body.dump(), parse_anthropic_error);
     if (!created) return created.error();
-    auto batch = parse_body(created.value(), "POST /v1/messages/batches");
+    auto batch = vendor_json(created.value(), "POST /v1/messages/batches");
     if (!batch) return batch.error();
-    const std::string id = text_or_empty(*batch, "id");
+    const std::string id = string_field(*batch, "id");
     if (id.empty()) {
       return make_error(ErrorCode::kUpstreamError,
                         "POST /v1/messages/batches: no batch id in the answer");
@@ -88,10 +74,10 @@ class AnthropicBatchAdapter final : public BatchAdapter {
     auto got = vendor_call(provider_, "GET", url("/v1/messages/batches/" + batch.id), headers(), "",
                            parse_anthropic_error);
     if (!got) return got.error();
-    auto body = parse_body(got.value(), "GET /v1/messages/batches");
+    auto body = vendor_json(got.value(), "GET /v1/messages/batches");
     if (!body) return body.error();
     BatchStatus status;
-    status.raw_state = text_or_empty(*body, "processing_status");
+    status.raw_state = string_field(*body, "processing_status");
     const json counts = body->value("request_counts", json::object());
     const std::int64_t processing = count(counts, "processing");
     const std::int64_t succeeded = count(counts, "succeeded");
@@ -122,7 +108,7 @@ class AnthropicBatchAdapter final : public BatchAdapter {
                         "processing_status \"" +
                             status.raw_state + "\"");
     }
-    const std::string results_url = text_or_empty(*body, "results_url");
+    const std::string results_url = string_field(*body, "results_url");
     if (!results_url.empty()) status.data_update["results_url"] = results_url;
     return status;
   }
@@ -139,27 +125,23 @@ class AnthropicBatchAdapter final : public BatchAdapter {
   }
 
   Result<std::vector<RecordOutcome>> import_results(const SubmittedBatch& batch) const override {
-    std::string results_url = text_or_empty(batch.data, "results_url");
+    std::string results_url = string_field(batch.data, "results_url");
     if (results_url.empty()) return std::vector<RecordOutcome>{};
     if (results_url.front() == '/') results_url = url(results_url);
     auto content = vendor_call(provider_, "GET", results_url, headers(), "", parse_anthropic_error);
     if (!content) return content.error();
     const json id_map = batch.data.value("id_map", json::object());
     std::vector<RecordOutcome> out;
-    std::string_view rest = content->body;
-    while (!rest.empty()) {
-      const auto nl = rest.find('\n');
-      std::string_view line = rest.substr(0, nl);
-      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    Status read = for_each_jsonl_line(content->body, [&](std::string_view line) -> Status {
       auto outcome = parse_anthropic_batch_line(line);
       if (!outcome) return outcome.error();
       if (auto mapped = id_map.find(outcome->record_id); mapped != id_map.end()) {
         outcome->record_id = mapped->get<std::string>();
       }
       out.push_back(std::move(outcome.value()));
-    }
+      return {};
+    });
+    if (!read.ok()) return read.error();
     return out;
   }
 
@@ -191,7 +173,7 @@ Result<RecordOutcome> parse_anthropic_batch_line(std::string_view line) {
   RecordOutcome outcome;
   outcome.record_id = row["custom_id"].get<std::string>();
   const json& result = row["result"];
-  const std::string type = text_or_empty(result, "type");
+  const std::string type = string_field(result, "type");
   if (type == "succeeded") {
     auto parsed = providers::anthropic::parse_messages_response(
         result.value("message", json::object()).dump());
@@ -207,9 +189,9 @@ Result<RecordOutcome> parse_anthropic_batch_line(std::string_view line) {
     const json error = result.value("error", json::object());
     const json inner = error.value("error", error);
     outcome.kind = RecordOutcome::Kind::kErrored;
-    outcome.error_code = text_or_empty(inner, "type");
+    outcome.error_code = string_field(inner, "type");
     if (outcome.error_code.empty()) outcome.error_code = "errored";
-    outcome.error_message = text_or_empty(inner, "message");
+    outcome.error_message = string_field(inner, "message");
     outcome.http_status = providers::anthropic::status_for_error_type(outcome.error_code);
   } else if (type == "canceled" || type == "expired") {
     outcome.kind = RecordOutcome::Kind::kNotRun;

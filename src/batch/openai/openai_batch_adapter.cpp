@@ -17,23 +17,9 @@ providers::UpstreamError parse_openai_error(int status, const net::Headers& head
   return providers::openai::parse_error(status, body, providers::retry_hints(headers));
 }
 
-Result<json> parse_body(const net::ClientResponse& response, std::string_view what) {
-  json body = json::parse(response.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return make_error(ErrorCode::kUpstreamError, std::string(what) + ": not a JSON object: " +
-                                                     providers::body_excerpt(response.body));
-  }
-  return body;
-}
-
 std::string random_boundary() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return "osprey-batch-" + std::to_string(rng());
-}
-
-std::string text_or_empty(const json& node, const char* key) {
-  auto it = node.find(key);
-  return it != node.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 class OpenAiBatchAdapter final : public BatchAdapter {
@@ -70,9 +56,9 @@ class OpenAiBatchAdapter final : public BatchAdapter {
     auto uploaded = vendor_call(provider_, "POST", url("/v1/files"), headers, std::move(form),
                                 parse_openai_error);
     if (!uploaded) return uploaded.error();
-    auto file = parse_body(uploaded.value(), "POST /v1/files");
+    auto file = vendor_json(uploaded.value(), "POST /v1/files");
     if (!file) return file.error();
-    const std::string file_id = text_or_empty(*file, "id");
+    const std::string file_id = string_field(*file, "id");
     if (file_id.empty()) {
       return make_error(ErrorCode::kUpstreamError, "POST /v1/files: no file id in the answer");
     }
@@ -86,9 +72,9 @@ class OpenAiBatchAdapter final : public BatchAdapter {
     auto created = vendor_call(provider_, "POST", url("/v1/batches"), json_headers, create.dump(),
                                parse_openai_error);
     if (!created) return created.error();
-    auto batch = parse_body(created.value(), "POST /v1/batches");
+    auto batch = vendor_json(created.value(), "POST /v1/batches");
     if (!batch) return batch.error();
-    const std::string id = text_or_empty(*batch, "id");
+    const std::string id = string_field(*batch, "id");
     if (id.empty()) {
       return make_error(ErrorCode::kUpstreamError, "POST /v1/batches: no batch id in the answer");
     }
@@ -99,10 +85,10 @@ class OpenAiBatchAdapter final : public BatchAdapter {
     auto got = vendor_call(provider_, "GET", url("/v1/batches/" + batch.id), auth(), "",
                            parse_openai_error);
     if (!got) return got.error();
-    auto body = parse_body(got.value(), "GET /v1/batches");
+    auto body = vendor_json(got.value(), "GET /v1/batches");
     if (!body) return body.error();
     BatchStatus status;
-    status.raw_state = text_or_empty(*body, "status");
+    status.raw_state = string_field(*body, "status");
     auto state = parse_batch_state(status.raw_state);
     if (!state) {
       return make_error(ErrorCode::kUpstreamError,
@@ -117,11 +103,11 @@ class OpenAiBatchAdapter final : public BatchAdapter {
     if (auto errors = body->find("errors"); errors != body->end() && errors->is_object()) {
       for (const json& e : errors->value("data", json::array())) {
         if (!status.message.empty()) status.message += "; ";
-        status.message += text_or_empty(e, "code") + ": " + text_or_empty(e, "message");
+        status.message += string_field(e, "code") + ": " + string_field(e, "message");
       }
     }
     for (const char* key : {"output_file_id", "error_file_id"}) {
-      const std::string id = text_or_empty(*body, key);
+      const std::string id = string_field(*body, key);
       if (!id.empty()) status.data_update[key] = id;
     }
     return status;
@@ -144,22 +130,18 @@ class OpenAiBatchAdapter final : public BatchAdapter {
   Result<std::vector<RecordOutcome>> import_results(const SubmittedBatch& batch) const override {
     std::vector<RecordOutcome> out;
     for (const char* key : {"output_file_id", "error_file_id"}) {
-      const std::string file_id = text_or_empty(batch.data, key);
+      const std::string file_id = string_field(batch.data, key);
       if (file_id.empty()) continue;
       auto content = vendor_call(provider_, "GET", url("/v1/files/" + file_id + "/content"), auth(),
                                  "", parse_openai_error);
       if (!content) return content.error();
-      std::string_view rest = content->body;
-      while (!rest.empty()) {
-        const auto nl = rest.find('\n');
-        std::string_view line = rest.substr(0, nl);
-        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+      Status read = for_each_jsonl_line(content->body, [&](std::string_view line) -> Status {
         auto outcome = parse_openai_batch_line(line);
         if (!outcome) return outcome.error();
         out.push_back(std::move(outcome.value()));
-      }
+        return {};
+      });
+      if (!read.ok()) return read.error();
     }
     return out;
   }
@@ -207,17 +189,17 @@ Result<RecordOutcome> parse_openai_batch_line(std::string_view line) {
     }
     const json e = body.is_object() ? body.value("error", json()) : json();
     outcome.kind = RecordOutcome::Kind::kErrored;
-    outcome.error_code = e.is_object() ? text_or_empty(e, "code") : "";
-    if (outcome.error_code.empty() && e.is_object()) outcome.error_code = text_or_empty(e, "type");
+    outcome.error_code = e.is_object() ? string_field(e, "code") : "";
+    if (outcome.error_code.empty() && e.is_object()) outcome.error_code = string_field(e, "type");
     if (outcome.error_code.empty())
       outcome.error_code = "http_" + std::to_string(outcome.http_status);
-    outcome.error_message = e.is_object() ? text_or_empty(e, "message") : body.dump();
+    outcome.error_message = e.is_object() ? string_field(e, "message") : body.dump();
     return outcome;
   }
   // No response: the request never ran (batch_expired, batch_cancelled) or failed before it.
   outcome.kind = RecordOutcome::Kind::kErrored;
-  outcome.error_code = error.is_object() ? text_or_empty(error, "code") : "batch_error";
-  outcome.error_message = error.is_object() ? text_or_empty(error, "message") : "";
+  outcome.error_code = error.is_object() ? string_field(error, "code") : "batch_error";
+  outcome.error_message = error.is_object() ? string_field(error, "message") : "";
   if (outcome.error_code == "batch_expired" || outcome.error_code == "batch_cancelled") {
     outcome.kind = RecordOutcome::Kind::kNotRun;
   }
