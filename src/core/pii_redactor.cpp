@@ -2,8 +2,10 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <functional>
 #include <optional>
+#include <utility>
 
 namespace osprey {
 namespace {
@@ -173,13 +175,28 @@ Result<std::shared_ptr<const PiiRedactor>> PiiRedactor::create(const PiiRedactor
 
 bool PiiRedactor::redact(std::string_view text, std::string& out) const {
   // One cheap pass decides which built-ins can match at all: most log strings have no '@' and
-  // few digits, and then no regular expression runs.
+  // no long enough run of digits, and then no regular expression runs. A card match only spans
+  // digits, spaces and '-'; a phone match only digits and " .-()+": the most digits in one run of
+  // those characters bounds what the detector could accept (13 and 8 digits at least). Request
+  // ids (hex) and addresses ("127.0.0.1:5000") stay below both.
   bool has_at = false;
-  std::size_t digits = 0;
+  std::size_t card_run = 0, card_digits = 0, phone_run = 0, phone_digits = 0;
   for (char c : text) {
+    if (is_digit(c)) {
+      ++card_run;
+      ++phone_run;
+      continue;
+    }
     has_at |= c == '@';
-    digits += is_digit(c) ? 1 : 0;
+    if (c != ' ' && c != '-') {
+      card_digits = std::max(card_digits, std::exchange(card_run, 0));
+      if (c != '.' && c != '(' && c != ')' && c != '+') {
+        phone_digits = std::max(phone_digits, std::exchange(phone_run, 0));
+      }
+    }
   }
+  card_digits = std::max(card_digits, card_run);
+  phone_digits = std::max(phone_digits, phone_run);
   std::string buffer[2];
   int current = -1;  // index of the buffer holding the text so far, -1 while it is `text`
   auto run = [&](const Detector& d) {
@@ -188,8 +205,8 @@ bool PiiRedactor::redact(std::string_view text, std::string& out) const {
     if (apply(d, in, buffer[next])) current = next;
   };
   if (impl_->email && has_at) run(*impl_->email);
-  if (impl_->card && digits >= 13) run(*impl_->card);
-  if (impl_->phone && digits >= 8) run(*impl_->phone);
+  if (impl_->card && card_digits >= 13) run(*impl_->card);
+  if (impl_->phone && phone_digits >= 8) run(*impl_->phone);
   for (const Detector& d : impl_->extra) run(d);
   if (current < 0) return false;
   out = std::move(buffer[current]);

@@ -32,6 +32,17 @@ TEST(PiiRedactor, RedactsPhoneNumbersInCommonFormats) {
   }
 }
 
+// The pre-scan that skips the patterns counts digits per run of the characters a match can
+// span; numbers at either end of the text or next to other punctuation must still be found.
+TEST(PiiRedactor, FindsNumbersAtTheEdgesAndBetweenOtherPunctuation) {
+  EXPECT_EQ(redact("+1 (555) 123-4567"), "[REDACTED:phone]");
+  EXPECT_EQ(redact("tel: 555.123.4567;"), "tel: [REDACTED:phone];");
+  EXPECT_EQ(redact("[020 7946 0958]"), "[[REDACTED:phone]]");
+  EXPECT_EQ(redact("4111-1111-1111-1111"), "[REDACTED:card]");
+  EXPECT_EQ(redact("x=4111 1111 1111 1111"), "x=[REDACTED:card]");
+  EXPECT_EQ(redact("12:34:56:78:90:12:34"), "12:34:56:78:90:12:34");
+}
+
 TEST(PiiRedactor, RedactsCardNumbersOnlyWithAValidLuhnChecksum) {
   EXPECT_EQ(redact("card 4111111111111111 ok"), "card [REDACTED:card] ok");
   EXPECT_EQ(redact("card 4111 1111 1111 1111."), "card [REDACTED:card].");
