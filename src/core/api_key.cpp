@@ -1,10 +1,12 @@
 #include "core/api_key.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <array>
+#include <memory>
 
 namespace osprey {
 namespace {
@@ -54,9 +56,28 @@ std::string api_key_prefix(std::string_view key) {
   return std::string(key.substr(0, kApiKeyScheme.size() + kApiKeyPrefixChars));
 }
 
+namespace {
+
+// SHA-256 of `data` into `digest`. Every request hashes its key: OpenSSL 3's SHA256() looks
+// the algorithm up by name and allocates a context on each call, so both are kept instead (the
+// algorithm once, a context per thread).
+void sha256(std::string_view data, unsigned char* digest) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                                 EVP_MD_CTX_free);
+  if (md != nullptr && ctx != nullptr && EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1 &&
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
+      EVP_DigestFinal_ex(ctx.get(), digest, nullptr) == 1) {
+    return;
+  }
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+}
+
+}  // namespace
+
 std::string api_key_hash(std::string_view key) {
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest.data());
+  sha256(key, digest.data());
   constexpr std::string_view kHex = "0123456789abcdef";
   std::string hex;
   hex.reserve(digest.size() * 2);
