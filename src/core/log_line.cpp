@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "core/json_plain_run.h"
 #include "core/utf8.h"
 
 namespace osprey::log {
@@ -18,6 +19,11 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   std::size_t i = 0;
   while (i < text.size()) {
+    if (const std::size_t run_end = json_plain_run_end(text, i); run_end != i) {
+      out.append(text.data() + i, run_end - i);
+      i = run_end;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t len = utf8_sequence_length(text, i);

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "core/json_plain_run.h"
 #include "core/utf8.h"
 
 namespace osprey::providers {
@@ -39,20 +40,35 @@ bool JsonCursor::at_end() {
 }
 
 std::optional<std::string> JsonCursor::string() {
-  if (!consume('"')) return std::nullopt;
   std::string out;
-  std::size_t run = pos_;  // start of the bytes not yet copied
+  if (!read_string(&out)) return std::nullopt;
+  return out;
+}
+
+bool JsonCursor::read_string(std::string* out) {
+  if (!consume('"')) return false;
+  if (out != nullptr) out->clear();
+  // Appends the bytes not yet copied (from `run`) when there is somewhere to put them.
+  const auto copy = [&](std::size_t run) {
+    if (out != nullptr) out->append(text_.data() + run, pos_ - run);
+  };
+  const auto put = [&](char c) {
+    if (out != nullptr) *out += c;
+  };
+  std::size_t run = pos_;
   while (pos_ < text_.size()) {
+    pos_ = json_plain_run_end(text_, pos_);
+    if (pos_ == text_.size()) break;
     const auto c = static_cast<unsigned char>(text_[pos_]);
     if (c == '"') {
-      out.append(text_.data() + run, pos_ - run);
+      copy(run);
       ++pos_;
-      return out;
+      return true;
     }
-    if (c < 0x20) return std::nullopt;  // raw control characters are invalid JSON
+    if (c < 0x20) return false;  // raw control characters are invalid JSON
     if (c >= 0x80) {
       const std::size_t len = utf8_sequence_length(text_, pos_);
-      if (len == 0) return std::nullopt;
+      if (len == 0) return false;
       pos_ += len;
       continue;
     }
@@ -60,40 +76,40 @@ std::optional<std::string> JsonCursor::string() {
       ++pos_;
       continue;
     }
-    out.append(text_.data() + run, pos_ - run);
-    if (pos_ + 1 >= text_.size()) return std::nullopt;
+    copy(run);
+    if (pos_ + 1 >= text_.size()) return false;
     switch (text_[pos_ + 1]) {
       case '"':
-        out += '"';
+        put('"');
         break;
       case '\\':
-        out += '\\';
+        put('\\');
         break;
       case '/':
-        out += '/';
+        put('/');
         break;
       case 'b':
-        out += '\b';
+        put('\b');
         break;
       case 'f':
-        out += '\f';
+        put('\f');
         break;
       case 'n':
-        out += '\n';
+        put('\n');
         break;
       case 'r':
-        out += '\r';
+        put('\r');
         break;
       case 't':
-        out += '\t';
+        put('\t');
         break;
       default:
-        return std::nullopt;  // \u escapes (surrogate rules) are left to the full parser
+        return false;  // \u escapes (surrogate rules) are left to the full parser
     }
     pos_ += 2;
     run = pos_;
   }
-  return std::nullopt;  // unterminated
+  return false;  // unterminated
 }
 
 std::optional<std::int64_t> JsonCursor::integer() {
@@ -166,7 +182,7 @@ bool JsonCursor::skip_value(int depth) {
   const char c = peek();
   switch (c) {
     case '"':
-      return string().has_value();
+      return read_string(nullptr);
     case 't':
       return skip_literal("true");
     case 'f':
@@ -209,9 +225,7 @@ JsonCursor::Step JsonCursor::next_item(bool& first, char close) {
 JsonCursor::Step JsonCursor::next_member(bool& first, std::string& key) {
   const Step step = next_item(first, '}');
   if (step != Step::kItem) return step;
-  auto name = string();
-  if (!name || !consume(':')) return Step::kError;
-  key = std::move(*name);
+  if (!read_string(&key) || !consume(':')) return Step::kError;
   return Step::kItem;
 }
 

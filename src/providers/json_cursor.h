@@ -48,6 +48,8 @@ class JsonCursor {
 
  private:
   bool skip_value(int depth);
+  // A string value unescaped into `*out` (reusing its capacity), or only checked when null.
+  bool read_string(std::string* out);
   bool skip_number();
   bool skip_literal(std::string_view word);
   void skip_ws();

@@ -1,5 +1,6 @@
 #include "providers/json_text.h"
 
+#include "core/json_plain_run.h"
 #include "core/utf8.h"
 
 namespace osprey::providers {
@@ -11,6 +12,10 @@ bool append_json_text(std::string& out, std::string_view text) {
   std::size_t i = 0;
   const auto flush = [&] { out.append(text.data() + run, i - run); };
   while (i < text.size()) {
+    if (const std::size_t run_end = json_plain_run_end(text, i); run_end != i) {
+      i = run_end;  // copied with the rest of the run by the next flush
+      continue;
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t len = utf8_sequence_length(text, i);
