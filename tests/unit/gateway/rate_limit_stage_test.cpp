@@ -164,6 +164,10 @@ TEST(FormatResetTest, UsesOpenAiDurationForms) {
   EXPECT_EQ(format_reset(0.02), "20ms");
   EXPECT_EQ(format_reset(1), "1s");
   EXPECT_EQ(format_reset(1.5), "1.5s");
+  EXPECT_EQ(format_reset(1.05), "1.05s");
+  EXPECT_EQ(format_reset(2.0001), "2.001s");
+  EXPECT_EQ(format_reset(59.9999), "60s");
+  EXPECT_EQ(format_reset(0.0001), "1ms");
   EXPECT_EQ(format_reset(360), "6m0s");
   EXPECT_EQ(format_reset(61.2), "1m2s");
 }
