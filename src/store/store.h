@@ -15,6 +15,7 @@
 #include "core/audit_chain.h"
 #include "core/result.h"
 #include "store/experiment_records.h"
+#include "store/file_records.h"
 #include "store/job_records.h"
 #include "store/tenancy_records.h"
 
@@ -250,6 +251,21 @@ class Store {
                                                              std::int64_t experiment_id,
                                                              std::int64_t after_step,
                                                              int limit) = 0;
+
+  // --- Files (file_records.h): who owns which stored file. Methods taking `tenant_id` as
+  // std::optional scope the call like the job methods (another tenant's file reads as absent).
+
+  // Inserts the file, or replaces the metadata of the same id when it is the same tenant's
+  // (a rewritten output file); kConflict when the id belongs to another tenant. Bad input
+  // (empty or over-long id, purpose or filename; negative size; unknown tenant) is
+  // kInvalidRequest (kNotFound for the tenant).
+  virtual Status put_file(const FileRecord& file) = 0;
+  virtual Result<std::optional<FileRecord>> get_file(std::optional<std::int64_t> tenant_id,
+                                                     std::string_view file_id) = 0;
+  virtual Result<std::vector<FileRecord>> list_files(const FileFilter& filter) = 0;
+  // True if a file was deleted.
+  virtual Result<bool> delete_file(std::optional<std::int64_t> tenant_id,
+                                   std::string_view file_id) = 0;
 
   // A dedicated listener on `channel` (see StoreListener), and a notification on it.
   virtual Result<std::unique_ptr<StoreListener>> listen(std::string_view channel) = 0;

@@ -224,6 +224,20 @@ CREATE TABLE experiment_actions (
     Migration{5, "add_job_driver_state", R"sql(
 ALTER TABLE jobs ADD COLUMN driver_state TEXT NOT NULL DEFAULT '';
 )sql"},
+    Migration{6, "create_files", R"sql(
+-- Metadata of stored files (batch inputs and outputs); the bytes live under the data dir.
+-- seq orders listings (newest first) and pages them.
+CREATE TABLE files (
+  seq        BIGSERIAL PRIMARY KEY,
+  id         TEXT COLLATE "C" NOT NULL UNIQUE,
+  tenant_id  BIGINT NOT NULL REFERENCES tenants (id),
+  purpose    TEXT NOT NULL,
+  filename   TEXT NOT NULL,
+  bytes      BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX files_tenant ON files (tenant_id, seq);
+)sql"},
 };
 
 }  // namespace

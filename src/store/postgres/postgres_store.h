@@ -104,6 +104,13 @@ class PostgresStore final : public Store {
   Result<std::vector<ExperimentAction>> list_actions(std::optional<std::int64_t> tenant_id,
                                                      std::int64_t experiment_id,
                                                      std::int64_t after_step, int limit) override;
+  // Files (*_files.cpp).
+  Status put_file(const FileRecord& file) override;
+  Result<std::optional<FileRecord>> get_file(std::optional<std::int64_t> tenant_id,
+                                             std::string_view file_id) override;
+  Result<std::vector<FileRecord>> list_files(const FileFilter& filter) override;
+  Result<bool> delete_file(std::optional<std::int64_t> tenant_id,
+                           std::string_view file_id) override;
   Result<std::unique_ptr<StoreListener>> listen(std::string_view channel) override;
   Status notify(std::string_view channel) override;
   // Closes every connection. Idempotent; every other call afterwards fails with kStoreError.

@@ -108,6 +108,13 @@ class SqliteStore final : public Store {
   Result<std::vector<ExperimentAction>> list_actions(std::optional<std::int64_t> tenant_id,
                                                      std::int64_t experiment_id,
                                                      std::int64_t after_step, int limit) override;
+  // Files (*_files.cpp).
+  Status put_file(const FileRecord& file) override;
+  Result<std::optional<FileRecord>> get_file(std::optional<std::int64_t> tenant_id,
+                                             std::string_view file_id) override;
+  Result<std::vector<FileRecord>> list_files(const FileFilter& filter) override;
+  Result<bool> delete_file(std::optional<std::int64_t> tenant_id,
+                           std::string_view file_id) override;
   Result<std::unique_ptr<StoreListener>> listen(std::string_view channel) override;
   Status notify(std::string_view channel) override;
   // Checkpoints the WAL into the main file (so the -wal file is empty) and closes every
