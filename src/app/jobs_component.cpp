@@ -1,8 +1,13 @@
 #include "app/jobs_component.h"
 
+#include <algorithm>
+
 #include "app/app_context.h"
 #include "experiments/experiment_routes.h"
 #include "experiments/maze_workload.h"
+#include "batch/api/batch_routes.h"
+#include "batch/batch_workload.h"
+#include "batch/files_config.h"
 #include "jobs/exec_workload.h"
 #include "jobs/noop_workload.h"
 
@@ -34,6 +39,8 @@ Result<std::unique_ptr<JobsComponent>> JobsComponent::create(AppContext& ctx, Se
   auto experiments_config =
       experiments::parse_experiments_config(ctx.config.sections, ctx.config.data_dir);
   if (!experiments_config) return experiments_config.error();
+  auto files = batch::parse_files_config(ctx.config.sections, ctx.config.data_dir);
+  if (!files) return files.error();
   std::unique_ptr<JobsComponent> c(new JobsComponent());
   c->role_ = role;
   c->config_ = std::move(config.value());
@@ -56,6 +63,20 @@ Result<std::unique_ptr<JobsComponent>> JobsComponent::create(AppContext& ctx, Se
                                     .metrics = *c->experiments_metrics_,
                                     .action_batch = c->experiments_config_.action_batch,
                                     .max_items = c->config_.max_items_per_job}));
+  c->files_ = std::make_unique<batch::FileStore>(*ctx.store, files->dir, files->max_bytes);
+  // Batch lines get the same body checks as POST /v1/chat/completions (schema, deny rules).
+  batch::BodyCheck check_body;
+  if (ctx.validator) {
+    check_body = [validator = ctx.validator](const nlohmann::json& body) {
+      return validator->check(gateway::validation::BodyKind::kChatCompletions, body);
+    };
+  }
+  c->workloads_.add(std::make_unique<batch::BatchWorkload>(batch::BatchWorkloadDeps{
+      .caller = *c->chat_caller_,
+      .files = *c->files_,
+      .store = *ctx.store,
+      .check_body = std::move(check_body),
+      .max_items = std::min(files->max_requests, c->config_.max_items_per_job)}));
   c->metrics_ = std::make_unique<jobs::JobsMetrics>(ctx.metrics);
   c->engine_ = std::make_unique<jobs::Engine>(*ctx.store, c->workloads_, c->config_, *c->metrics_);
   jobs::Engine* engine = c->engine_.get();
@@ -89,8 +110,15 @@ void JobsComponent::add_routes(net::Router& router, jobs::Authenticated authenti
                                               .events_poll = experiments_config_.events_poll});
   jobs::add_jobs_routes(router, {.service = *service_,
                                  .workers = workers,
-                                 .authenticated = std::move(authenticated),
+                                 .authenticated = authenticated,
                                  .clock = clock});
+  const batch::BatchApi batch_api{.service = *service_,
+                                  .files = *files_,
+                                  .workers = workers,
+                                  .authenticated = std::move(authenticated),
+                                  .clock = clock};
+  batch::add_files_routes(router, batch_api);
+  batch::add_batches_routes(router, batch_api);
 }
 
 }  // namespace osprey::app

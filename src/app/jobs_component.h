@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/router_chat_caller.h"
+#include "batch/file_store.h"
 #include "core/result.h"
 #include "experiments/experiment_service.h"
 #include "experiments/experiments_config.h"
@@ -40,8 +41,8 @@ class JobsComponent {
   void stop();
   // Non-blocking: no new claims from now on (first shutdown signal).
   void request_stop();
-  // Adds the /v1/jobs, /v1/experiments and /v1/mazes routes behind `authenticated` (not for
-  // role worker).
+  // Adds the /v1/jobs, /v1/experiments, /v1/mazes, /v1/files and /v1/batches routes behind
+  // `authenticated` (not for role worker).
   void add_routes(net::Router& router, jobs::Authenticated authenticated, const Clock& clock,
                   net::WorkerPool& workers);
 
@@ -58,6 +59,7 @@ class JobsComponent {
   ServeRole role_ = ServeRole::kAll;
   jobs::JobsConfig config_;
   std::unique_ptr<RouterChatCaller> chat_caller_;
+  std::unique_ptr<batch::FileStore> files_;  // uploaded and generated files (Files API)
   jobs::WorkloadRegistry workloads_;
   std::unique_ptr<jobs::JobsMetrics> metrics_;
   std::unique_ptr<jobs::Engine> engine_;

@@ -125,7 +125,7 @@ Result<SubmittedJob> JobService::submit(const gateway::Principal& who, std::stri
     }
   }
 
-  auto items = workload->plan(spec);
+  auto items = workload->plan_for(spec, who);
   if (!items) return items.error();
   job.items.reserve(items->size());
   for (PlannedItem& item : items.value()) {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
+#include "gateway/principal.h"
 
 namespace osprey::jobs {
 
@@ -79,6 +80,14 @@ class Workload {
   virtual Status validate(const nlohmann::json& spec) const = 0;
   // The job's items. REQUIRES: validate(spec) succeeded.
   virtual Result<std::vector<PlannedItem>> plan(const nlohmann::json& spec) const = 0;
+  // The items as the submitting caller may have them: a workload whose inputs are the tenant's
+  // (an uploaded file) or whose items depend on the key's plan (allowed models, the key that
+  // pays) overrides this. JobService calls it at submission. Default: plan(spec).
+  virtual Result<std::vector<PlannedItem>> plan_for(const nlohmann::json& spec,
+                                                    const gateway::Principal& who) const {
+    (void)who;
+    return plan(spec);
+  }
   // The resource the job's items compete for (e.g. the model they call), limited by
   // jobs.resources.<key>.max_concurrent; empty when there is none.
   virtual std::string resource_key(const nlohmann::json& spec) const = 0;
