@@ -3,8 +3,8 @@
 // `osprey-fake-upstream`) and back, so the SDK must not notice which vendor answered.
 // Env: OSPREY_BINARY (osprey) and OSPREY_FAKE_UPSTREAM (osprey-fake-upstream).
 import { test, describe, before, after } from 'node:test';
+import { startProcess, stop } from './harness.mjs';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -19,43 +19,6 @@ const { default: OpenAI } = await import('openai');
 const OSPREY = process.env.OSPREY_BINARY;
 const FAKE = process.env.OSPREY_FAKE_UPSTREAM;
 if (!OSPREY || !FAKE) throw new Error('set OSPREY_BINARY and OSPREY_FAKE_UPSTREAM');
-
-// Starts a process and resolves with the first URL printed after `marker` on stdout.
-function startProcess(cmd, args, marker, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${cmd} did not print "${marker}" in time\n${out}\n${err}`));
-    }, 15000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(new RegExp(marker + '(http://[^\\s]+)'));
-      if (m) {
-        clearTimeout(timer);
-        // osprey prints its admin key (first start only) before the listening line.
-        const key = out.match(/osprey admin key \(shown once\): (\S+)/);
-        resolve({ child, url: m[1], key: key ? key[1] : undefined });
-      }
-    });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${cmd} exited with ${code}\n${out}\n${err}`));
-    });
-  });
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    if (!child || child.exitCode !== null) return resolve();
-    child.removeAllListeners('exit');
-    child.on('exit', resolve);
-    child.kill('SIGTERM');
-  });
-}
 
 const SECRETS = { FAKE_API_KEY: 'sk-fake', FAKE_AWS_KEY: 'AKIDEXAMPLE', FAKE_AWS_SECRET: 'secret' };
 
