@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "jobs/results_writer.h"
+#include "core/durable_file.h"
 #include "net/request_id.h"
 
 namespace osprey::batch {
@@ -64,7 +64,7 @@ Result<store::FileRecord> FileStore::put(std::int64_t tenant_id, std::string_vie
   if (existing.value() && existing.value()->tenant_id != tenant_id) {
     return make_error(ErrorCode::kConflict, "file id " + std::string(id) + " is taken");
   }
-  if (Status st = jobs::write_file_atomically(dir_, id, content); !st.ok()) return st.error();
+  if (Status st = write_file_atomically(dir_, id, content); !st.ok()) return st.error();
   store::FileRecord record{.id = std::string(id),
                            .tenant_id = tenant_id,
                            .purpose = std::string(purpose),
