@@ -272,8 +272,8 @@ TEST_F(BatchApi, BadBatchesAreRefusedBeforeAnythingRuns) {
   request["input_file_id"] = json::parse(r.body)["id"];
   r = create(request);
   EXPECT_EQ(r.status, 400) << r.body;
-  EXPECT_NE(r.body.find("line 3: custom_id: \"req-0\" is used by an earlier line"),
-            std::string::npos)
+  EXPECT_EQ(json::parse(r.body)["error"]["message"],
+            "line 3: custom_id: \"req-0\" is used by an earlier line")
       << r.body;
 
   // A good file with a bad request: other endpoint, window, unknown field.
