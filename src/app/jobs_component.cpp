@@ -3,11 +3,11 @@
 #include <algorithm>
 
 #include "app/app_context.h"
-#include "experiments/experiment_routes.h"
-#include "experiments/maze_workload.h"
 #include "batch/api/batch_routes.h"
 #include "batch/batch_workload.h"
 #include "batch/files_config.h"
+#include "experiments/experiment_routes.h"
+#include "experiments/maze_workload.h"
 #include "jobs/exec_workload.h"
 #include "jobs/noop_workload.h"
 
@@ -108,10 +108,9 @@ void JobsComponent::add_routes(net::Router& router, jobs::Authenticated authenti
                                               .workers = workers,
                                               .authenticated = authenticated,
                                               .events_poll = experiments_config_.events_poll});
-  jobs::add_jobs_routes(router, {.service = *service_,
-                                 .workers = workers,
-                                 .authenticated = authenticated,
-                                 .clock = clock});
+  jobs::add_jobs_routes(
+      router,
+      {.service = *service_, .workers = workers, .authenticated = authenticated, .clock = clock});
   const batch::BatchApi batch_api{.service = *service_,
                                   .files = *files_,
                                   .workers = workers,

@@ -254,10 +254,10 @@ const std::vector<ConfigKey>& config_keys() {
 }
 
 const std::vector<std::string>& config_section_names() {
-  static const std::vector<std::string> names = {
-      "models", "deployments", "providers",  "pricing", "tenants", "auth",     "cache",
-      "limits", "admission",   "validation", "audit",   "jobs",    "workloads", "experiments",
-      "batch"};
+  static const std::vector<std::string> names = {"models",    "deployments", "providers", "pricing",
+                                                 "tenants",   "auth",        "cache",     "limits",
+                                                 "admission", "validation",  "audit",     "jobs",
+                                                 "workloads", "experiments", "batch"};
   return names;
 }
 
