@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "store/job_input.h"
 #include "store/tenancy_input.h"
 
 namespace osprey::store {
@@ -128,9 +129,7 @@ Status check_actions(std::span<const ExperimentAction> actions) {
 }
 
 Status check_experiment_filter(const ExperimentFilter& filter) {
-  if (filter.limit < 1 || filter.limit > 1000) {
-    return invalid("limit", "must be between 1 and 1000");
-  }
+  if (Status s = check_limit("limit", filter.limit, 1000); !s) return s;
   if (Status s = check_text("model", filter.model, 200); !s) return s;
   if (Status s = check_text("outcome", filter.outcome, 64); !s) return s;
   if (Status s = check_text("comment", filter.comment_contains, 1000); !s) return s;
@@ -161,6 +160,10 @@ Status check_experiment_compare(const ExperimentCompare& compare) {
     if (Status s = check_config_key("group_by", key); !s) return s;
   }
   return {};
+}
+
+Error experiment_not_found(std::int64_t id) {
+  return make_error(ErrorCode::kNotFound, "experiment " + std::to_string(id) + " does not exist");
 }
 
 std::string config_json_path(std::string_view key) { return "$.\"" + std::string(key) + "\""; }

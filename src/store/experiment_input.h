@@ -1,6 +1,7 @@
 #pragma once
 // Checks of experiment-store inputs and the state names, shared by both backends so they
 // accept and reject exactly the same values. Errors are kInvalidRequest and name the field.
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ Status check_actions(std::span<const ExperimentAction> actions);
 // Also checks that no config key is given twice.
 Status check_experiment_filter(const ExperimentFilter& filter);
 Status check_experiment_compare(const ExperimentCompare& compare);
+
+// kNotFound "experiment <id> does not exist", the same from both backends.
+Error experiment_not_found(std::int64_t id);
 
 // SQLite JSON path of a checked top-level model_config key: $."key".
 std::string config_json_path(std::string_view key);

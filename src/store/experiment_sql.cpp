@@ -110,4 +110,23 @@ std::string ExperimentSql::compare(const ExperimentCompare& compare) {
   return sql;
 }
 
+std::string ExperimentSql::select_by_id(std::int64_t id, std::optional<std::int64_t> tenant) {
+  const std::string id_param = param(id);
+  const std::string tenant_param = param(tenant.value_or(-1));
+  return "SELECT " + columns(true) + " FROM experiments WHERE id = " + id_param + " AND (" +
+         tenant_param + " < 0 OR tenant_id = " + tenant_param + ")";
+}
+
+std::string ExperimentSql::select_by_item(std::int64_t job_id, std::string item_key) {
+  const std::string job_param = param(job_id);
+  const std::string key_param = param(std::move(item_key));
+  return "SELECT " + columns(true) + " FROM experiments WHERE job_id = " + job_param +
+         " AND item_key = " + key_param + " ORDER BY id LIMIT 1";
+}
+
+std::string ExperimentSql::list(const ExperimentFilter& filter) {
+  std::string sql = "SELECT " + columns(false) + " FROM experiments" + where(filter, true);
+  return sql + " ORDER BY id DESC LIMIT " + param(std::int64_t{filter.limit});
+}
+
 }  // namespace osprey::store

@@ -4,6 +4,7 @@
 // works over either backend's result. Values always travel as parameters; only checked
 // identifiers (never values) shape the text. Not thread-safe: one per query.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -33,6 +34,12 @@ class ExperimentSql {
   // SELECT ... FROM experiments WHERE ... for compare (groups first, then the sums that
   // read_aggregate expects).
   std::string compare(const ExperimentCompare& compare);
+  // SELECT of one experiment with its maze: by id within `tenant` (nullopt: any tenant), or
+  // the one that runs the job item (job_id, item_key).
+  std::string select_by_id(std::int64_t id, std::optional<std::int64_t> tenant);
+  std::string select_by_item(std::int64_t job_id, std::string item_key);
+  // SELECT of one page of experiments for list_experiments: newest first, mazes left out.
+  std::string list(const ExperimentFilter& filter);
 
   const std::vector<SqlValue>& args() const { return args_; }
 

@@ -7,6 +7,7 @@
 
 #include "store/experiment_input.h"
 #include "store/experiment_sql.h"
+#include "store/job_input.h"
 #include "store/postgres/pg_query.h"
 #include "store/postgres/postgres_store.h"
 
@@ -23,10 +24,6 @@ struct PgRow {
   bool boolean(int c) const { return r.text(row, c) == "t"; }
   bool is_null(int c) const { return r.is_null(row, c); }
 };
-
-Error experiment_not_found(std::int64_t id) {
-  return make_error(ErrorCode::kNotFound, "experiment " + std::to_string(id) + " does not exist");
-}
 
 std::vector<std::string> text_args(const ExperimentSql& sql) {
   std::vector<std::string> args;
@@ -59,11 +56,7 @@ Result<std::optional<Experiment>> select_experiment(PgConnection& conn,
                                                     std::optional<std::int64_t> tenant,
                                                     std::int64_t id) {
   ExperimentSql sql(SqlDialect::kPostgres);
-  const std::string id_param = sql.param(id);
-  const std::string tenant_param = sql.param(tenant.value_or(-1));
-  const std::string text = "SELECT " + sql.columns(true) +
-                           " FROM experiments WHERE id = " + id_param + " AND (" + tenant_param +
-                           " < 0 OR tenant_id = " + tenant_param + ")";
+  const std::string text = sql.select_by_id(id, tenant);
   return select_one(conn, text, sql);
 }
 
@@ -170,9 +163,7 @@ Result<std::optional<Experiment>> PostgresStore::find_experiment_by_item(
     std::int64_t job_id, std::string_view item_key) {
   return with_connection([&](PgConnection& conn) -> Result<std::optional<Experiment>> {
     ExperimentSql sql(SqlDialect::kPostgres);
-    const std::string text =
-        "SELECT " + sql.columns(true) + " FROM experiments WHERE job_id = " + sql.param(job_id) +
-        " AND item_key = " + sql.param(std::string(item_key)) + " ORDER BY id LIMIT 1";
+    const std::string text = sql.select_by_item(job_id, std::string(item_key));
     return select_one(conn, text, sql);
   });
 }
@@ -249,9 +240,7 @@ Result<std::vector<Experiment>> PostgresStore::list_experiments(const Experiment
   if (Status s = check_experiment_filter(filter); !s) return s.error();
   return with_connection([&](PgConnection& conn) -> Result<std::vector<Experiment>> {
     ExperimentSql sql(SqlDialect::kPostgres);
-    std::string text = "SELECT " + sql.columns(false) + " FROM experiments" +
-                       sql.where(filter, true) + " ORDER BY id DESC LIMIT ";
-    text += sql.param(std::int64_t{filter.limit});
+    const std::string text = sql.list(filter);
     auto r = conn.exec_values(text, text_args(sql));
     if (!r) return r.error();
     return read_rows<Experiment>(*r, [](const PgRow& row) { return read_experiment(row); });
@@ -342,10 +331,7 @@ Result<std::int64_t> PostgresStore::append_actions(std::span<const ExperimentAct
 Result<std::vector<ExperimentAction>> PostgresStore::list_actions(
     std::optional<std::int64_t> tenant_id, std::int64_t experiment_id, std::int64_t after_step,
     int limit) {
-  if (limit < 1 || limit > kMaxActionsPerList) {
-    return make_error(ErrorCode::kInvalidRequest,
-                      "limit: must be between 1 and " + std::to_string(kMaxActionsPerList));
-  }
+  if (Status s = check_limit("limit", limit, kMaxActionsPerList); !s) return s.error();
   const std::string id = std::to_string(experiment_id);
   const std::string tenant = std::to_string(tenant_id.value_or(-1));
   const std::string after = std::to_string(after_step);

@@ -5,6 +5,7 @@
 
 #include "store/experiment_input.h"
 #include "store/experiment_sql.h"
+#include "store/job_input.h"
 #include "store/sqlite/sqlite_query.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/tenancy_input.h"
@@ -22,10 +23,6 @@ struct SqliteRow {
 };
 
 std::string now_text() { return format_timestamp(std::chrono::system_clock::now()); }
-
-Error experiment_not_found(std::int64_t id) {
-  return make_error(ErrorCode::kNotFound, "experiment " + std::to_string(id) + " does not exist");
-}
 
 // Prepares `sql` and binds the builder's arguments. REQUIRES: wrap in ScopedReset.
 Result<SqliteStatement*> prepare_built(SqliteConnection& conn, const std::string& sql,
@@ -84,11 +81,7 @@ Result<std::optional<Experiment>> select_experiment(SqliteConnection& conn,
                                                     std::optional<std::int64_t> tenant,
                                                     std::int64_t id) {
   ExperimentSql sql(SqlDialect::kSqlite);
-  const std::string id_param = sql.param(id);
-  const std::string tenant_param = sql.param(tenant.value_or(-1));
-  const std::string text = "SELECT " + sql.columns(true) +
-                           " FROM experiments WHERE id = " + id_param + " AND (" + tenant_param +
-                           " < 0 OR tenant_id = " + tenant_param + ")";
+  const std::string text = sql.select_by_id(id, tenant);
   return select_one(conn, text, sql);
 }
 
@@ -151,9 +144,7 @@ Result<std::optional<Experiment>> SqliteStore::find_experiment_by_item(std::int6
                                                                        std::string_view item_key) {
   return with_reader([&](SqliteConnection& conn) -> Result<std::optional<Experiment>> {
     ExperimentSql sql(SqlDialect::kSqlite);
-    const std::string text =
-        "SELECT " + sql.columns(true) + " FROM experiments WHERE job_id = " + sql.param(job_id) +
-        " AND item_key = " + sql.param(std::string(item_key)) + " ORDER BY id LIMIT 1";
+    const std::string text = sql.select_by_item(job_id, std::string(item_key));
     return select_one(conn, text, sql);
   });
 }
@@ -216,9 +207,7 @@ Result<std::vector<Experiment>> SqliteStore::list_experiments(const ExperimentFi
   if (Status s = check_experiment_filter(filter); !s) return s.error();
   return with_reader([&](SqliteConnection& conn) -> Result<std::vector<Experiment>> {
     ExperimentSql sql(SqlDialect::kSqlite);
-    std::string text = "SELECT " + sql.columns(false) + " FROM experiments" +
-                       sql.where(filter, true) + " ORDER BY id DESC LIMIT ";
-    text += sql.param(std::int64_t{filter.limit});
+    const std::string text = sql.list(filter);
     auto stmt = prepare_built(conn, text, sql);
     if (!stmt) return stmt.error();
     return read_all<Experiment>(**stmt, [](const SqliteRow& r) { return read_experiment(r); });
@@ -325,10 +314,7 @@ Result<std::int64_t> SqliteStore::append_actions(std::span<const ExperimentActio
 Result<std::vector<ExperimentAction>> SqliteStore::list_actions(
     std::optional<std::int64_t> tenant_id, std::int64_t experiment_id, std::int64_t after_step,
     int limit) {
-  if (limit < 1 || limit > kMaxActionsPerList) {
-    return make_error(ErrorCode::kInvalidRequest,
-                      "limit: must be between 1 and " + std::to_string(kMaxActionsPerList));
-  }
+  if (Status s = check_limit("limit", limit, kMaxActionsPerList); !s) return s.error();
   return with_reader([&](SqliteConnection& conn) -> Result<std::vector<ExperimentAction>> {
     // One read transaction, so the existence check and the rows see the same snapshot.
     if (Status s = conn.exec("BEGIN"); !s) return s.error();
