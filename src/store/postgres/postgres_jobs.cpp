@@ -85,6 +85,25 @@ JobItem read_item(const PgResult& r, int row) {
   return item;
 }
 
+// A leased item from the first kClaimedColumns columns of `row`: id, lease_seq, attempts,
+// job_id, tenant_id, resource, priority, key, input, max_attempts, lease_expires_at (ISO), as
+// claim_items and claim_held_items return them. The workload is the caller's to fill.
+constexpr int kClaimedColumns = 11;
+ClaimedItem read_claimed(const PgResult& r, int row) {
+  ClaimedItem item;
+  item.lease = ItemLease{to_int64(r.text(row, 0)), to_int64(r.text(row, 1))};
+  item.attempt = std::stoi(r.text(row, 2));
+  item.job_id = to_int64(r.text(row, 3));
+  item.tenant_id = to_int64(r.text(row, 4));
+  item.resource = r.text(row, 5);
+  item.priority = std::stoi(r.text(row, 6));
+  item.key = r.text(row, 7);
+  item.input_json = r.text(row, 8);
+  item.max_attempts = std::stoi(r.text(row, 9));
+  item.lease_expires_at = r.text(row, 10);
+  return item;
+}
+
 // Fills the counts of `jobs` with one grouped query.
 Status load_counts(PgConnection& conn, std::vector<Job>& jobs) {
   if (jobs.empty()) return {};
@@ -471,19 +490,8 @@ Result<std::vector<ClaimedItem>> PostgresStore::claim_items(const ClaimRequest& 
     std::vector<ClaimedItem> claimed;
     claimed.reserve(static_cast<std::size_t>(r->rows()));
     for (int i = 0; i < r->rows(); ++i) {
-      ClaimedItem item;
-      item.lease = ItemLease{to_int64(r->text(i, 0)), to_int64(r->text(i, 1))};
-      item.attempt = std::stoi(r->text(i, 2));
-      item.job_id = to_int64(r->text(i, 3));
-      item.tenant_id = to_int64(r->text(i, 4));
-      item.resource = r->text(i, 5);
-      item.priority = std::stoi(r->text(i, 6));
-      item.key = r->text(i, 7);
-      item.input_json = r->text(i, 8);
-      item.max_attempts = std::stoi(r->text(i, 9));
-      item.lease_expires_at = r->text(i, 10);
-      item.workload = r->text(i, 11);
-      claimed.push_back(std::move(item));
+      claimed.push_back(read_claimed(*r, i));
+      claimed.back().workload = r->text(i, kClaimedColumns);
     }
     return claimed;
   });
@@ -772,24 +780,13 @@ Result<std::vector<ClaimedItem>> PostgresStore::claim_held_items(
           "UPDATE job_items SET state = 'leased', lease_owner = $3, lease_seq = lease_seq + 1, "
           "attempts = attempts + 1, lease_expires_at = now() + $4::bigint * interval '1 "
           "millisecond' WHERE job_id = $1::bigint AND id = ANY($2::bigint[]) AND state = "
-          "'paused' RETURNING id, lease_seq, attempts, tenant_id, resource, priority, key, "
-          "input, max_attempts, " OSPREY_PG_ISO("lease_expires_at"),
+          "'paused' RETURNING id, lease_seq, attempts, job_id, tenant_id, resource, priority, "
+          "key, input, max_attempts, " OSPREY_PG_ISO("lease_expires_at"),
           {id, id_array, owner, lease_ms});
       if (!r) return r.error();
       for (int i = 0; i < r->rows(); ++i) {
-        ClaimedItem item;
-        item.lease = ItemLease{to_int64(r->text(i, 0)), to_int64(r->text(i, 1))};
-        item.attempt = std::stoi(r->text(i, 2));
-        item.job_id = job_id;
-        item.tenant_id = to_int64(r->text(i, 3));
-        item.resource = r->text(i, 4);
-        item.priority = std::stoi(r->text(i, 5));
-        item.key = r->text(i, 6);
-        item.input_json = r->text(i, 7);
-        item.max_attempts = std::stoi(r->text(i, 8));
-        item.lease_expires_at = r->text(i, 9);
-        item.workload = job->workload;
-        claimed.push_back(std::move(item));
+        claimed.push_back(read_claimed(*r, i));
+        claimed.back().workload = job->workload;
       }
       std::sort(claimed.begin(), claimed.end(), [](const ClaimedItem& a, const ClaimedItem& b) {
         return a.lease.item_id < b.lease.item_id;

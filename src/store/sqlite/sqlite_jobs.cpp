@@ -248,6 +248,47 @@ Result<std::vector<std::int64_t>> drained_among(SqliteConnection& conn,
   return drained;
 }
 
+// The lease UPDATE of claim_items (an item picked as ready) and of claim_held_items (only a
+// paused item of job ?4): ?1 item id, ?2 owner, ?3 expiry; both return what lease_item reads.
+#define OSPREY_SQLITE_LEASE_SET                                                          \
+  "UPDATE job_items SET state = 'leased', lease_owner = ?2, lease_seq = lease_seq + 1, " \
+  "attempts = attempts + 1, lease_expires_at = ?3 WHERE id = ?1"
+#define OSPREY_SQLITE_LEASE_RETURNING                                                   \
+  " RETURNING lease_seq, attempts, job_id, tenant_id, resource, priority, key, input, " \
+  "max_attempts"
+constexpr std::string_view kLeaseReady = OSPREY_SQLITE_LEASE_SET OSPREY_SQLITE_LEASE_RETURNING;
+constexpr std::string_view kLeaseHeld =
+    OSPREY_SQLITE_LEASE_SET " AND job_id = ?4 AND state = 'paused'" OSPREY_SQLITE_LEASE_RETURNING;
+#undef OSPREY_SQLITE_LEASE_SET
+#undef OSPREY_SQLITE_LEASE_RETURNING
+
+// Leases item `id` with `sql` (kLeaseReady or kLeaseHeld, `more` binding ?4...); nullopt if
+// its conditions left the item alone. The workload is the caller's to fill.
+template <typename... More>
+Result<std::optional<ClaimedItem>> lease_item(SqliteConnection& conn, std::string_view sql,
+                                              std::int64_t id, std::string_view owner,
+                                              const std::string& expires, const More&... more) {
+  auto stmt = sqlite_prepare_bound(conn, sql, id, owner, expires, more...);
+  if (!stmt) return stmt.error();
+  ScopedReset reset(**stmt);
+  auto row = (*stmt)->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<ClaimedItem>();
+  const SqliteStatement& s = **stmt;
+  ClaimedItem item;
+  item.lease = ItemLease{id, s.column_int64(0)};
+  item.attempt = static_cast<int>(s.column_int64(1));
+  item.job_id = s.column_int64(2);
+  item.tenant_id = s.column_int64(3);
+  item.resource = s.column_text(4);
+  item.priority = static_cast<int>(s.column_int64(5));
+  item.key = s.column_text(6);
+  item.input_json = s.column_text(7);
+  item.max_attempts = static_cast<int>(s.column_int64(8));
+  item.lease_expires_at = expires;
+  return std::optional<ClaimedItem>(std::move(item));
+}
+
 // The same rule as jobs::final_state (the engine writes it into manifest.json first): a job
 // whose owner cancelled it is cancelled, even if its last items finished meanwhile.
 JobState final_state(const Job& job) {
@@ -478,30 +519,11 @@ Result<std::vector<ClaimedItem>> SqliteStore::claim_items(const ClaimRequest& re
       claimed.reserve(ids.size());
       std::map<std::int64_t, std::string> workloads;  // job id → workload
       for (std::int64_t id : ids) {
-        auto lease = sqlite_prepare_bound(
-            conn,
-            "UPDATE job_items SET state = 'leased', lease_owner = ?2, lease_seq = lease_seq + 1, "
-            "attempts = attempts + 1, lease_expires_at = ?3 WHERE id = ?1 RETURNING lease_seq, "
-            "attempts, job_id, tenant_id, resource, priority, key, input, max_attempts",
-            id, request.worker_id, expires);
-        if (!lease) return lease.error();
-        ScopedReset reset(**lease);
-        auto row = (*lease)->step();
-        if (!row) return row.error();
-        const SqliteStatement& s = **lease;
-        ClaimedItem item;
-        item.lease = ItemLease{id, s.column_int64(0)};
-        item.attempt = static_cast<int>(s.column_int64(1));
-        item.job_id = s.column_int64(2);
-        item.tenant_id = s.column_int64(3);
-        item.resource = s.column_text(4);
-        item.priority = static_cast<int>(s.column_int64(5));
-        item.key = s.column_text(6);
-        item.input_json = s.column_text(7);
-        item.max_attempts = static_cast<int>(s.column_int64(8));
-        item.lease_expires_at = expires;
-        workloads.emplace(item.job_id, "");
-        claimed.push_back(std::move(item));
+        auto item = lease_item(conn, kLeaseReady, id, request.worker_id, expires);
+        if (!item) return item.error();
+        if (!*item) continue;  // picked in this transaction: always leased
+        workloads.emplace((*item)->job_id, "");
+        claimed.push_back(std::move(**item));
       }
       for (auto& [job_id, workload] : workloads) {
         auto started = sqlite_execute(conn,
@@ -782,7 +804,6 @@ Result<std::vector<ClaimedItem>> SqliteStore::claim_held_items(
   }
   const std::string now = now_text();
   const std::string expires = later_text(lease);
-  const std::string owner(worker_id);
   return with_writer([&](SqliteConnection& conn) -> Result<std::vector<ClaimedItem>> {
     return sqlite_transaction(conn, [&]() -> Result<std::vector<ClaimedItem>> {
       auto job = require_job(conn, std::nullopt, job_id);
@@ -793,32 +814,11 @@ Result<std::vector<ClaimedItem>> SqliteStore::claim_held_items(
       std::sort(ids.begin(), ids.end());
       ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
       for (std::int64_t id : ids) {
-        auto lease_stmt = sqlite_prepare_bound(
-            conn,
-            "UPDATE job_items SET state = 'leased', lease_owner = ?3, lease_seq = lease_seq + 1, "
-            "attempts = attempts + 1, lease_expires_at = ?4 WHERE id = ?1 AND job_id = ?2 AND "
-            "state = 'paused' RETURNING lease_seq, attempts, tenant_id, resource, priority, key, "
-            "input, max_attempts",
-            id, job_id, owner, expires);
-        if (!lease_stmt) return lease_stmt.error();
-        ScopedReset reset(**lease_stmt);
-        auto row = (*lease_stmt)->step();
-        if (!row) return row.error();
-        if (!*row) continue;
-        const SqliteStatement& st = **lease_stmt;
-        ClaimedItem item;
-        item.lease = ItemLease{id, st.column_int64(0)};
-        item.attempt = static_cast<int>(st.column_int64(1));
-        item.job_id = job_id;
-        item.tenant_id = st.column_int64(2);
-        item.resource = st.column_text(3);
-        item.priority = static_cast<int>(st.column_int64(4));
-        item.key = st.column_text(5);
-        item.input_json = st.column_text(6);
-        item.max_attempts = static_cast<int>(st.column_int64(7));
-        item.lease_expires_at = expires;
-        item.workload = job->workload;
-        claimed.push_back(std::move(item));
+        auto item = lease_item(conn, kLeaseHeld, id, worker_id, expires, job_id);
+        if (!item) return item.error();
+        if (!*item) continue;  // not a paused item of this job
+        (*item)->workload = job->workload;
+        claimed.push_back(std::move(**item));
       }
       if (!claimed.empty()) {
         auto started = sqlite_execute(conn,
