@@ -1,7 +1,9 @@
 #pragma once
-// Small helpers shared by the PostgreSQL tenancy files: one transaction around a function, and
-// array literals so a whole batch travels as a few parameters of one statement.
+// Small helpers shared by the PostgreSQL store files: one transaction around a function, array
+// literals so a whole batch travels as a few parameters of one statement, COPY fields, and
+// the tenant-exists check.
 // Not thread-safe: used while holding a pool lease, like the connection itself.
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +39,16 @@ auto pg_transaction(PgConnection& conn, Fn&& fn) -> decltype(fn()) {
     return s.error();
   }
   return result;
+}
+
+// kNotFound "tenant <id> does not exist" unless the tenant exists: what every insert of a
+// tenant's rows (keys, jobs, experiments, files) checks first, for a clear error.
+inline Status pg_require_tenant(PgConnection& conn, std::int64_t tenant_id) {
+  const std::string id = std::to_string(tenant_id);
+  auto r = conn.exec("SELECT 1 FROM tenants WHERE id = $1::bigint", {id});
+  if (!r) return r.error();
+  if (r->rows() == 0) return make_error(ErrorCode::kNotFound, "tenant " + id + " does not exist");
+  return {};
 }
 
 // True if `error` came from a unique-constraint violation.

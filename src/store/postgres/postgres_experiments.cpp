@@ -125,14 +125,11 @@ Result<std::vector<std::int64_t>> PostgresStore::create_experiments(
     comment.push_back(e.comment);
     seed.push_back(std::to_string(e.seed));
   }
-  const std::set<std::string> tenants(tenant.begin(), tenant.end());
+  std::set<std::int64_t> tenants;
+  for (const NewExperiment& e : experiments) tenants.insert(e.tenant_id);
   return with_connection([&](PgConnection& conn) -> Result<std::vector<std::int64_t>> {
-    for (const std::string& t : tenants) {
-      auto found = conn.exec("SELECT 1 FROM tenants WHERE id = $1::bigint", {t});
-      if (!found) return found.error();
-      if (found->rows() == 0) {
-        return make_error(ErrorCode::kNotFound, "tenant " + t + " does not exist");
-      }
+    for (std::int64_t t : tenants) {
+      if (Status s = pg_require_tenant(conn, t); !s) return s.error();
     }
     auto r = conn.exec_values(
         "INSERT INTO experiments (tenant_id, job_id, item_key, maze_ref, maze, start_x, start_y, "

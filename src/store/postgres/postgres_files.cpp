@@ -30,11 +30,7 @@ Status PostgresStore::put_file(const FileRecord& file) {
   const std::string bytes = std::to_string(file.bytes);
   const std::string created = std::to_string(file.created_at);
   return with_connection([&](PgConnection& conn) -> Status {
-    auto exists = conn.exec("SELECT 1 FROM tenants WHERE id = $1::bigint", {tenant});
-    if (!exists) return exists.error();
-    if (exists->rows() == 0) {
-      return make_error(ErrorCode::kNotFound, "tenant " + tenant + " does not exist");
-    }
+    if (Status s = pg_require_tenant(conn, file.tenant_id); !s) return s;
     // One statement: concurrent writers of the same id cannot both insert.
     auto changed = conn.exec(
         "INSERT INTO files (id, tenant_id, purpose, filename, bytes, created_at) VALUES ($1, "

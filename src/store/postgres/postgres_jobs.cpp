@@ -294,11 +294,7 @@ Result<CreatedJob> PostgresStore::create_job(const NewJob& job) {
       if (*earlier) return CreatedJob{std::move(**earlier), false};
     }
     auto created = pg_transaction(conn, [&]() -> Result<CreatedJob> {
-      auto tenant_row = conn.exec("SELECT 1 FROM tenants WHERE id = $1::bigint", {tenant});
-      if (!tenant_row) return tenant_row.error();
-      if (tenant_row->rows() == 0) {
-        return make_error(ErrorCode::kNotFound, "tenant " + tenant + " does not exist");
-      }
+      if (Status s = pg_require_tenant(conn, job.tenant_id); !s) return s.error();
       auto inserted = conn.exec(
           "INSERT INTO jobs (tenant_id, workload, spec, priority, tags, resource, max_attempts, "
           "paused, idempotency_key, body_hash) VALUES ($1::bigint, $2, $3, $4::int, $5, $6, "

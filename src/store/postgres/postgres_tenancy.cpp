@@ -128,9 +128,7 @@ Result<ApiKeyInfo> PostgresStore::create_api_key(const NewApiKey& key) {
   return with_connection([&](PgConnection& conn) -> Result<ApiKeyInfo> {
     return pg_transaction(conn, [&]() -> Result<ApiKeyInfo> {
       if (Status s = lock_key_versions(conn); !s) return s.error();
-      auto tenant = conn.exec("SELECT 1 FROM tenants WHERE id = $1::bigint", {tenant_id});
-      if (!tenant) return tenant.error();
-      if (tenant->rows() == 0) return not_found("tenant", key.tenant_id);
+      if (Status s = pg_require_tenant(conn, key.tenant_id); !s) return s.error();
       auto r = conn.exec(
           "INSERT INTO api_keys AS k (tenant_id, name, prefix, hash, plan, expires_at, version) "
           "VALUES ($1::bigint, $2, $3, $4, $5, NULLIF($6, '')::timestamptz, "

@@ -103,12 +103,7 @@ Result<std::vector<std::int64_t>> SqliteStore::create_experiments(
       std::set<std::int64_t> tenants;
       for (const NewExperiment& e : experiments) tenants.insert(e.tenant_id);
       for (std::int64_t tenant : tenants) {
-        auto found = row_exists(conn, "SELECT 1 FROM tenants WHERE id = ?1", tenant);
-        if (!found) return found.error();
-        if (!*found) {
-          return make_error(ErrorCode::kNotFound,
-                            "tenant " + std::to_string(tenant) + " does not exist");
-        }
+        if (Status s = sqlite_require_tenant(conn, tenant); !s) return s.error();
       }
       const std::string now = now_text();
       std::vector<std::int64_t> ids;

@@ -34,18 +34,7 @@ Status SqliteStore::put_file(const FileRecord& file) {
   if (Status s = check_file_record(file); !s) return s;
   return with_writer([&](SqliteConnection& conn) -> Status {
     return sqlite_transaction(conn, [&]() -> Status {
-      auto tenant =
-          sqlite_prepare_bound(conn, "SELECT 1 FROM tenants WHERE id = ?1", file.tenant_id);
-      if (!tenant) return tenant.error();
-      {
-        ScopedReset reset(**tenant);
-        auto row = (*tenant)->step();
-        if (!row) return row.error();
-        if (!*row) {
-          return make_error(ErrorCode::kNotFound,
-                            "tenant " + std::to_string(file.tenant_id) + " does not exist");
-        }
-      }
+      if (Status s = sqlite_require_tenant(conn, file.tenant_id); !s) return s;
       auto changed = sqlite_execute(
           conn,
           "INSERT INTO files (id, tenant_id, purpose, filename, bytes, created_at) VALUES (?1, ?2, "

@@ -331,15 +331,7 @@ Result<CreatedJob> SqliteStore::create_job(const NewJob& job) {
           return CreatedJob{std::move(*found), false};
         }
       }
-      auto tenant =
-          sqlite_prepare_bound(conn, "SELECT count(*) FROM tenants WHERE id = ?1", job.tenant_id);
-      if (!tenant) return tenant.error();
-      auto tenant_exists = scalar(**tenant);
-      if (!tenant_exists) return tenant_exists.error();
-      if (*tenant_exists == 0) {
-        return make_error(ErrorCode::kNotFound,
-                          "tenant " + std::to_string(job.tenant_id) + " does not exist");
-      }
+      if (Status s = sqlite_require_tenant(conn, job.tenant_id); !s) return s.error();
 
       const std::string now = now_text();
       std::optional<std::string> idempotency_key;

@@ -1,6 +1,6 @@
 #pragma once
-// Small helpers shared by the SQLite tenancy files: bind a parameter list in one call, and run
-// a function inside one write transaction.
+// Small helpers shared by the SQLite store files: bind a parameter list in one call, run a
+// function inside one write transaction, check that a tenant exists.
 // Not thread-safe: used under the writer mutex or a read lease, like the connection itself.
 #include <cstdint>
 #include <optional>
@@ -66,6 +66,21 @@ Result<int> sqlite_execute(SqliteConnection& conn, std::string_view sql, const A
   ScopedReset reset(**stmt);
   if (auto done = (*stmt)->step(); !done) return done.error();
   return conn.changes();
+}
+
+// kNotFound "tenant <id> does not exist" unless the tenant exists: what every insert of a
+// tenant's rows (jobs, experiments, files) checks first, for a clear error.
+inline Status sqlite_require_tenant(SqliteConnection& conn, std::int64_t tenant_id) {
+  auto stmt = sqlite_prepare_bound(conn, "SELECT 1 FROM tenants WHERE id = ?1", tenant_id);
+  if (!stmt) return stmt.error();
+  ScopedReset reset(**stmt);
+  auto row = (*stmt)->step();
+  if (!row) return row.error();
+  if (!*row) {
+    return make_error(ErrorCode::kNotFound,
+                      "tenant " + std::to_string(tenant_id) + " does not exist");
+  }
+  return {};
 }
 
 // Runs `fn()` (returning Status or Result<T>) inside BEGIN IMMEDIATE ... COMMIT, rolling back
