@@ -1,7 +1,7 @@
 #pragma once
 // Small helpers shared by the PostgreSQL store files: one transaction around a function, array
-// literals so a whole batch travels as a few parameters of one statement, COPY fields, and
-// the tenant-exists check.
+// literals so a whole batch travels as a few parameters of one statement, COPY fields, a
+// setting write and the tenant-exists check.
 // Not thread-safe: used while holding a pool lease, like the connection itself.
 #include <cstdint>
 #include <string>
@@ -39,6 +39,17 @@ auto pg_transaction(PgConnection& conn, Fn&& fn) -> decltype(fn()) {
     return s.error();
   }
   return result;
+}
+
+// Inserts or replaces setting `key` (Store::put_setting; the audit anchor inside the append's
+// transaction).
+inline Status pg_put_setting(PgConnection& conn, std::string_view key, std::string_view value) {
+  auto r = conn.exec(
+      "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET "
+      "value = excluded.value, updated_at = now()",
+      {key, value});
+  if (!r) return r.error();
+  return {};
 }
 
 // kNotFound "tenant <id> does not exist" unless the tenant exists: what every insert of a

@@ -35,11 +35,8 @@ Result<AuditEntry> PostgresStore::append_audit(const NewAuditEntry& input) {
            entry.prev_hash, entry.hash});
       if (!inserted) return inserted.error();
       // The anchor moves in the same transaction, so it always names the newest entry.
-      auto anchored = conn.exec(
-          "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET "
-          "value = excluded.value, updated_at = now()",
-          {std::string(kAuditAnchorSetting), audit_anchor_value(entry)});
-      if (!anchored) return anchored.error();
+      const std::string anchor = audit_anchor_value(entry);
+      if (Status s = pg_put_setting(conn, kAuditAnchorSetting, anchor); !s) return s.error();
       return entry;
     });
   });

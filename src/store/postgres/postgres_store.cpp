@@ -1,6 +1,7 @@
 #include "store/postgres/postgres_store.h"
 
 #include "store/migration.h"
+#include "store/postgres/pg_query.h"
 #include "store/postgres/postgres_migrations.h"
 
 namespace osprey::store {
@@ -120,14 +121,8 @@ Result<std::optional<std::string>> PostgresStore::get_setting(std::string_view k
 }
 
 Status PostgresStore::put_setting(std::string_view key, std::string_view value) {
-  return with_connection([key, value](PgConnection& conn) -> Status {
-    auto r = conn.exec(
-        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET "
-        "value = excluded.value, updated_at = now()",
-        {key, value});
-    if (!r) return r.error();
-    return {};
-  });
+  return with_connection(
+      [key, value](PgConnection& conn) { return pg_put_setting(conn, key, value); });
 }
 
 Result<bool> PostgresStore::put_setting_if_absent(std::string_view key, std::string_view value) {

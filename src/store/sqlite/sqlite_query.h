@@ -1,6 +1,7 @@
 #pragma once
 // Small helpers shared by the SQLite store files: bind a parameter list in one call, run a
-// function inside one write transaction, check that a tenant exists.
+// function inside one write transaction, write a setting, check that a tenant
+// exists.
 // Not thread-safe: used under the writer mutex or a read lease, like the connection itself.
 #include <cstdint>
 #include <optional>
@@ -66,6 +67,19 @@ Result<int> sqlite_execute(SqliteConnection& conn, std::string_view sql, const A
   ScopedReset reset(**stmt);
   if (auto done = (*stmt)->step(); !done) return done.error();
   return conn.changes();
+}
+
+// Inserts or replaces setting `key` (Store::put_setting; the audit anchor inside the append's
+// transaction).
+inline Status sqlite_put_setting(SqliteConnection& conn, std::string_view key,
+                                 std::string_view value) {
+  auto changed = sqlite_execute(
+      conn,
+      "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET "
+      "value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+      key, value);
+  if (!changed) return changed.error();
+  return {};
 }
 
 // kNotFound "tenant <id> does not exist" unless the tenant exists: what every insert of a

@@ -5,6 +5,7 @@
 
 #include "store/migration.h"
 #include "store/sqlite/sqlite_migrations.h"
+#include "store/sqlite/sqlite_query.h"
 
 namespace osprey::store {
 namespace {
@@ -182,17 +183,8 @@ Result<std::optional<std::string>> SqliteStore::get_setting(std::string_view key
 }
 
 Status SqliteStore::put_setting(std::string_view key, std::string_view value) {
-  return with_writer([key, value](SqliteConnection& conn) -> Status {
-    auto stmt = conn.prepare_cached(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET "
-        "value = excluded.value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
-    if (!stmt) return stmt.error();
-    ScopedReset reset(**stmt);
-    if (Status s = (*stmt)->bind_text(1, key); !s) return s;
-    if (Status s = (*stmt)->bind_text(2, value); !s) return s;
-    if (auto done = (*stmt)->step(); !done) return done.error();
-    return {};
-  });
+  return with_writer(
+      [key, value](SqliteConnection& conn) { return sqlite_put_setting(conn, key, value); });
 }
 
 Result<bool> SqliteStore::put_setting_if_absent(std::string_view key, std::string_view value) {
