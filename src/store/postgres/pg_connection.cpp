@@ -34,14 +34,19 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(const std::string& u
   return std::unique_ptr<PgConnection>(new PgConnection(conn.release()));  // NOLINT: private ctor
 }
 
-Result<std::vector<std::string>> PgConnection::owned_params(
-    std::initializer_list<std::string_view> params) {
-  std::vector<std::string> owned(params.begin(), params.end());
-  for (const std::string& p : owned) {
+Status PgConnection::check_no_nul(const std::vector<std::string>& params) {
+  for (const std::string& p : params) {
     if (p.find('\0') != std::string::npos) {
       return make_error(ErrorCode::kStoreError, "postgres: text values cannot contain NUL bytes");
     }
   }
+  return {};
+}
+
+Result<std::vector<std::string>> PgConnection::owned_params(
+    std::initializer_list<std::string_view> params) {
+  std::vector<std::string> owned(params.begin(), params.end());
+  if (Status s = check_no_nul(owned); !s) return s.error();
   return owned;
 }
 
@@ -54,11 +59,7 @@ Result<PgResult> PgConnection::exec(std::string_view sql,
 
 Result<PgResult> PgConnection::exec_values(std::string_view sql,
                                            const std::vector<std::string>& params) {
-  for (const std::string& p : params) {
-    if (p.find('\0') != std::string::npos) {
-      return make_error(ErrorCode::kStoreError, "postgres: text values cannot contain NUL bytes");
-    }
-  }
+  if (Status s = check_no_nul(params); !s) return s.error();
   return exec_owned(sql, params);
 }
 

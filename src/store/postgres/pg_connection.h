@@ -51,6 +51,7 @@ class PgConnection {
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
   Error error(std::string_view what, const PgResult& result) const;
   // libpq wants NUL-terminated text parameters; fails on a NUL inside one.
+  static Status check_no_nul(const std::vector<std::string>& params);
   static Result<std::vector<std::string>> owned_params(
       std::initializer_list<std::string_view> params);
   Result<PgResult> exec_owned(std::string_view sql, const std::vector<std::string>& params);
