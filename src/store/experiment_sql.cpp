@@ -100,7 +100,10 @@ std::string ExperimentSql::compare(const ExperimentCompare& compare) {
          "sum(m_missing_tool_calls), sum(m_tokens_in), sum(m_tokens_out), sum(m_cost_micros) "
          "FROM experiments" +
          where(compare.filter, false);
-  if (!groups.empty()) {
+  if (groups.empty()) {
+    // Without GROUP BY the sums give one row even over no experiments: then none.
+    sql += " HAVING count(*) > 0";
+  } else {
     std::string ordinals;
     for (std::size_t i = 1; i <= groups.size(); ++i) {
       ordinals += (i > 1 ? ", " : "") + std::to_string(i);

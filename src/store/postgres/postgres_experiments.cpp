@@ -252,11 +252,9 @@ Result<std::vector<ExperimentAggregate>> PostgresStore::compare_experiments(
     const std::string text = sql.compare(compare);
     auto r = conn.exec_values(text, text_args(sql));
     if (!r) return r.error();
-    auto rows = read_rows<ExperimentAggregate>(*r, [&](const PgRow& row) {
+    return read_rows<ExperimentAggregate>(*r, [&](const PgRow& row) {
       return read_aggregate(row, compare.by_model, compare.config_keys.size());
     });
-    std::erase_if(rows, [](const ExperimentAggregate& g) { return g.experiments == 0; });
-    return rows;
   });
 }
 

@@ -217,11 +217,9 @@ Result<std::vector<ExperimentAggregate>> SqliteStore::compare_experiments(
     const std::string text = sql.compare(compare);
     auto stmt = prepare_built(conn, text, sql);
     if (!stmt) return stmt.error();
-    auto rows = read_all<ExperimentAggregate>(**stmt, [&](const SqliteRow& r) {
+    return read_all<ExperimentAggregate>(**stmt, [&](const SqliteRow& r) {
       return read_aggregate(r, compare.by_model, compare.config_keys.size());
     });
-    if (rows) std::erase_if(*rows, [](const ExperimentAggregate& g) { return g.experiments == 0; });
-    return rows;
   });
 }
 
