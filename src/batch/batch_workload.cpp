@@ -4,9 +4,9 @@
 #include <string>
 
 #include "batch/batch_mode.h"
+#include "batch/batch_native_codec.h"
 #include "batch/batch_output.h"
 #include "core/log.h"
-#include "providers/openai/openai_request_parser.h"
 #include "providers/openai/openai_response_writer.h"
 
 namespace osprey::batch {
@@ -65,13 +65,7 @@ Status BatchWorkload::validate(const nlohmann::json& spec) const {
   if (spec.contains("metadata") && !spec["metadata"].is_null()) {
     if (Status st = check_metadata(spec["metadata"]); !st.ok()) return st;
   }
-  auto mode = batch_mode_of(spec);
-  if (!mode) return mode.error();
-  // native and auto are run by the provider-batch driver; without one they cannot run.
-  if (mode.value() != BatchMode::kSync) {
-    return bad("mode: \"" + std::string(batch_mode_name(mode.value())) +
-               "\" needs the provider batch driver, which this build does not have");
-  }
+  if (auto mode = batch_mode_of(spec); !mode) return mode.error();
   return {};
 }
 
@@ -128,6 +122,11 @@ Result<std::vector<jobs::PlannedItem>> BatchWorkload::plan_for(
   return items;
 }
 
+std::string BatchWorkload::driver_hold(const nlohmann::json& spec) const {
+  auto mode = batch_mode_of(spec);
+  return mode && mode.value() != BatchMode::kSync ? std::string(kNativeDriver) : std::string();
+}
+
 std::string BatchWorkload::resource_key(const nlohmann::json& spec) const {
   std::string model = string_field(spec, "model");
   if (!model.empty()) return model;
@@ -137,12 +136,7 @@ std::string BatchWorkload::resource_key(const nlohmann::json& spec) const {
 }
 
 jobs::ItemResult BatchWorkload::run(const jobs::WorkItem& item, const jobs::RunContext& ctx) const {
-  const auto body = item.input.find("body");
-  if (!item.input.is_object() || body == item.input.end()) {
-    return jobs::ItemResult::failure(jobs::Outcome::kPermanent, "invalid_request",
-                                     "the item has no request body");
-  }
-  auto request = providers::openai::parse_chat_request(*body);
+  auto request = batch_item_request(item.input);
   if (!request) return jobs::item_failure(request.error());
   jobs::ChatCall call;
   call.tenant_id = item.tenant_id;

@@ -7,9 +7,10 @@
 // optional). Planning reads and checks every line (batch_input.h) for the submitting tenant:
 // an item per line, keyed by custom_id, carrying the body and the key that pays for it. The
 // resource (per-model concurrency, jobs.resources.<model>.max_concurrent) is the batch's model.
-// In sync mode run() sends one line through the ChatCaller; native and auto are the
-// provider-batch driver's (batch_mode.h). finalize() writes the output and error files
-// (batch_output.h) into the FileStore. Const after construction: thread-safe.
+// In sync mode run() sends one line through the ChatCaller; native and auto jobs are held for
+// the native batch driver (driver_hold, native_driver.h; BatchNativeCodec reads their items).
+// finalize() writes the output and error files (batch_output.h) into the FileStore. Const after
+// construction: thread-safe.
 #include <cstddef>
 
 #include "batch/batch_input.h"
@@ -42,6 +43,8 @@ class BatchWorkload final : public jobs::Workload {
                                                   const gateway::Principal& who) const override;
   std::string resource_key(const nlohmann::json& spec) const override;
   jobs::ItemResult run(const jobs::WorkItem& item, const jobs::RunContext& ctx) const override;
+  // "native_batch" for mode native and auto: the native batch driver runs those jobs.
+  std::string driver_hold(const nlohmann::json& spec) const override;
   nlohmann::json finalize(const jobs::JobOutcome& job) const override;
 
   // The checked lines of a spec for a tenant (its file or its inline items). The batches API

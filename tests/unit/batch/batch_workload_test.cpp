@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "batch/batch_output.h"
+#include "batch/native_item_codec.h"
 #include "unit/gateway/temp_store.h"
 
 namespace osprey::batch {
@@ -124,8 +125,13 @@ TEST_F(BatchWorkloadTest, SpecChecksNameTheField) {
   EXPECT_NE(message({{"items", json::array()}, {"endpoint", "/v1/embeddings"}}).find("endpoint"),
             std::string::npos);
   EXPECT_NE(message({{"items", json::array()}, {"mode", "later"}}).find("mode"), std::string::npos);
-  EXPECT_NE(message({{"items", json::array()}, {"mode", "native"}}).find("driver"),
-            std::string::npos);
+  // native and auto are accepted and held for the native batch driver; sync is the engine's.
+  EXPECT_EQ(message({{"items", json::array()}, {"mode", "native"}}), "ok");
+  EXPECT_EQ(message({{"items", json::array()}, {"mode", "auto"}}), "ok");
+  EXPECT_EQ(workload_.driver_hold({{"mode", "native"}}), kNativeDriver);
+  EXPECT_EQ(workload_.driver_hold({{"mode", "auto"}}), kNativeDriver);
+  EXPECT_EQ(workload_.driver_hold({{"mode", "sync"}}), "");
+  EXPECT_EQ(workload_.driver_hold(json::object()), "");
   EXPECT_NE(
       message({{"items", json::array()}, {"completion_window", "1h"}}).find("completion_window"),
       std::string::npos);
