@@ -21,6 +21,7 @@
 #include "net/worker_pool.h"
 #include "providers/provider_registry.h"
 #include "router/model_router.h"
+#include "router/router_config.h"
 #include "store/store.h"
 
 namespace osprey::app {
@@ -35,6 +36,9 @@ struct AppContext {
   std::unique_ptr<net::HttpClient> http_client;
   providers::ProviderRegistry providers;  // filled once before the router is built
   std::unique_ptr<router::ModelRouter> router;
+  // The model table as loaded at startup: the native batch driver sends a model's batches to its
+  // first deployment (SIGHUP reloads the router, not this).
+  router::RouterConfig models;
   std::unique_ptr<gateway::RouterReloader> reloader;  // SIGHUP and POST /admin/reload
   std::unique_ptr<gateway::GatewayMetrics> gateway_metrics;
   std::unique_ptr<JobsComponent> jobs;  // job engine, service and /v1/jobs routes

@@ -6,6 +6,7 @@
 #include "batch/api/batch_routes.h"
 #include "batch/batch_workload.h"
 #include "batch/files_config.h"
+#include "batch/native_config.h"
 #include "experiments/experiment_routes.h"
 #include "experiments/maze_workload.h"
 #include "jobs/exec_workload.h"
@@ -41,6 +42,8 @@ Result<std::unique_ptr<JobsComponent>> JobsComponent::create(AppContext& ctx, Se
   if (!experiments_config) return experiments_config.error();
   auto files = batch::parse_files_config(ctx.config.sections, ctx.config.data_dir);
   if (!files) return files.error();
+  auto native = batch::parse_native_batch_config(ctx.config.sections);
+  if (!native) return native.error();
   std::unique_ptr<JobsComponent> c(new JobsComponent());
   c->role_ = role;
   c->config_ = std::move(config.value());
@@ -83,16 +86,52 @@ Result<std::unique_ptr<JobsComponent>> JobsComponent::create(AppContext& ctx, Se
   c->service_ = std::make_unique<jobs::JobService>(
       *ctx.store, c->workloads_, c->config_, *c->metrics_, [engine] { engine->wake(); },
       [engine](std::int64_t job_id) { engine->finalize_soon(job_id); });
+  if (role != ServeRole::kApi && native->enabled) c->create_native_driver(ctx, *native);
   c->experiments_ = std::make_unique<experiments::ExperimentService>(
       *ctx.store, *c->service_, *c->maze_library_, c->experiments_config_, c->config_.max_attempts);
   return c;
 }
 
+void JobsComponent::create_native_driver(const AppContext& ctx,
+                                         const batch::NativeBatchConfig& config) {
+  batch::register_builtin_adapters(batch_adapters_);
+  // A model's batches go to its first deployment, as configured at startup.
+  std::map<std::string, providers::ProviderConfig, std::less<>> first_deployment;
+  for (const router::ModelConfig& model : ctx.models.models) {
+    if (!model.deployments.empty()) first_deployment[model.name] = model.deployments[0].provider;
+  }
+  jobs::Engine* engine = engine_.get();
+  native_driver_ = std::make_unique<batch::NativeDriver>(
+      batch::NativeDriverDeps{
+          .store = *ctx.store,
+          .workloads = workloads_,
+          .adapters = batch_adapters_,
+          .resolve_model = [first_deployment = std::move(first_deployment)](
+                               std::string_view model) -> Result<providers::ProviderConfig> {
+            auto it = first_deployment.find(model);
+            if (it == first_deployment.end()) {
+              return make_error(ErrorCode::kNotFound,
+                                "model " + std::string(model) + " is not configured");
+            }
+            return it->second;
+          },
+          .codecs = {{std::string(batch::kBatchWorkload), &batch_codec_}},
+          .on_new_work = [engine] { engine->wake(); },
+          .on_drained = [engine](std::int64_t job_id) { engine->finalize_soon(job_id); }},
+      config);
+}
+
 JobsComponent::~JobsComponent() { stop(); }
 
-Status JobsComponent::start() { return engine_->start(role_ != ServeRole::kApi); }
+Status JobsComponent::start() {
+  if (Status st = engine_->start(role_ != ServeRole::kApi); !st.ok()) return st;
+  if (native_driver_) native_driver_->start();
+  return {};
+}
 
 void JobsComponent::stop() {
+  // The driver first: it hands items to the engine and asks it to finalize jobs.
+  if (native_driver_) native_driver_->stop();
   if (engine_) engine_->stop();
 }
 

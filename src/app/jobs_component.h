@@ -6,7 +6,10 @@
 #include <string>
 
 #include "app/router_chat_caller.h"
+#include "batch/batch_adapter_registry.h"
+#include "batch/batch_native_codec.h"
 #include "batch/file_store.h"
+#include "batch/native_driver.h"
 #include "core/result.h"
 #include "experiments/experiment_service.h"
 #include "experiments/experiments_config.h"
@@ -35,9 +38,11 @@ class JobsComponent {
   static Result<std::unique_ptr<JobsComponent>> create(AppContext& ctx, ServeRole role);
   ~JobsComponent();
 
-  // Starts the engine threads (claiming only for roles all and worker).
+  // Starts the engine threads (claiming only for roles all and worker) and, in those roles, the
+  // native batch driver (unless batch.native.enabled is false).
   Status start();
-  // Stops claiming, lets running items finish and settle, joins the threads.
+  // Stops the native batch driver, stops claiming, lets running items finish and settle, joins
+  // the threads.
   void stop();
   // Non-blocking: no new claims from now on (first shutdown signal).
   void request_stop();
@@ -56,6 +61,7 @@ class JobsComponent {
 
  private:
   JobsComponent() = default;
+  void create_native_driver(const AppContext& ctx, const batch::NativeBatchConfig& config);
   ServeRole role_ = ServeRole::kAll;
   jobs::JobsConfig config_;
   std::unique_ptr<RouterChatCaller> chat_caller_;
@@ -64,6 +70,11 @@ class JobsComponent {
   std::unique_ptr<jobs::JobsMetrics> metrics_;
   std::unique_ptr<jobs::Engine> engine_;
   std::unique_ptr<jobs::JobService> service_;
+  // `batch` jobs in mode native and auto: run through the vendors' batch APIs by the driver
+  // (config batch.native; null for role api or when disabled).
+  batch::BatchAdapterRegistry batch_adapters_;
+  batch::BatchNativeCodec batch_codec_;
+  std::unique_ptr<batch::NativeDriver> native_driver_;
   // Maze experiments (the `maze` workload and their API; config section `experiments`).
   experiments::ExperimentsConfig experiments_config_;
   std::unique_ptr<experiments::MazeLibrary> maze_library_;

@@ -98,10 +98,11 @@ Status build_router(AppContext& ctx, const ConfigSources& sources) {
   ctx.router = std::make_unique<router::ModelRouter>(ctx.providers, *ctx.http_client, ctx.metrics,
                                                      system_clock());
   if (Status st = ctx.router->load(models.value()); !st.ok()) return st;
+  ctx.models = std::move(models.value());
   ctx.reloader = std::make_unique<gateway::RouterReloader>(
       *ctx.router, [sources] { return load_router_config(sources); });
   ctx.gateway_metrics = std::make_unique<gateway::GatewayMetrics>(ctx.metrics);
-  log::info("models_loaded", {{"models", models->models.size()}});
+  log::info("models_loaded", {{"models", ctx.models.models.size()}});
   return {};
 }
 
