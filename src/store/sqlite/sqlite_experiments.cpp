@@ -43,18 +43,10 @@ Result<SqliteStatement*> prepare_built(SqliteConnection& conn, const std::string
   return *stmt;
 }
 
-// Every row of a prepared statement through `read`.
+// Every row of a prepared statement through `read`, which takes a SqliteRow.
 template <typename T, typename Read>
 Result<std::vector<T>> read_all(SqliteStatement& stmt, Read&& read) {
-  ScopedReset reset(stmt);
-  std::vector<T> rows;
-  while (true) {
-    auto row = stmt.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    rows.push_back(read(SqliteRow{stmt}));
-  }
-  return rows;
+  return sqlite_read_rows<T>(stmt, [&](const SqliteStatement& s) { return read(SqliteRow{s}); });
 }
 
 // Whether `sql` (bound to `args`) returns a row.

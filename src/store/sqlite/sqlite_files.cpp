@@ -13,18 +13,6 @@ FileRecord read_file(const SqliteStatement& s) {
                     s.column_text(3), s.column_int64(4), s.column_int64(5)};
 }
 
-Result<std::vector<FileRecord>> read_files(SqliteStatement& stmt) {
-  ScopedReset reset(stmt);
-  std::vector<FileRecord> files;
-  for (;;) {
-    auto row = stmt.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    files.push_back(read_file(stmt));
-  }
-  return files;
-}
-
 // -1 stands for "any tenant" in the queries below.
 std::int64_t tenant_or_any(std::optional<std::int64_t> tenant_id) { return tenant_id.value_or(-1); }
 
@@ -58,7 +46,7 @@ Result<std::optional<FileRecord>> SqliteStore::get_file(std::optional<std::int64
   return with_reader([&](SqliteConnection& conn) -> Result<std::optional<FileRecord>> {
     auto stmt = sqlite_prepare_bound(conn, sql, file_id, tenant_or_any(tenant_id));
     if (!stmt) return stmt.error();
-    auto files = read_files(**stmt);
+    auto files = sqlite_read_rows<FileRecord>(**stmt, read_file);
     if (!files) return files.error();
     if (files->empty()) return std::optional<FileRecord>();
     return std::optional<FileRecord>(std::move(files->front()));
@@ -75,7 +63,7 @@ Result<std::vector<FileRecord>> SqliteStore::list_files(const FileFilter& filter
     auto stmt = sqlite_prepare_bound(conn, sql, tenant_or_any(filter.tenant_id), filter.purpose,
                                      filter.after_id, filter.limit);
     if (!stmt) return stmt.error();
-    return read_files(**stmt);
+    return sqlite_read_rows<FileRecord>(**stmt, read_file);
   });
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "core/result.h"
 #include "store/sqlite/sqlite_connection.h"
@@ -57,6 +58,20 @@ Result<SqliteStatement*> sqlite_prepare_bound(SqliteConnection& conn, std::strin
     return status.error();
   }
   return *stmt;
+}
+
+// Steps a prepared statement to its end and returns `read(stmt)` of every row; resets it.
+template <typename T, typename Read>
+Result<std::vector<T>> sqlite_read_rows(SqliteStatement& stmt, Read&& read) {
+  ScopedReset reset(stmt);
+  std::vector<T> rows;
+  while (true) {
+    auto row = stmt.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    rows.push_back(read(static_cast<const SqliteStatement&>(stmt)));
+  }
+  return rows;
 }
 
 // Runs one statement that returns no rows; the number of rows it changed.
