@@ -232,7 +232,6 @@ double pg_baseline(const std::string& url, const std::vector<ExperimentAction>& 
   pg_run(conn,
          "DROP TABLE IF EXISTS baseline_actions; CREATE TABLE baseline_actions "
          "(LIKE experiment_actions EXCLUDING INDEXES EXCLUDING CONSTRAINTS)");
-  double build_s = 0;
   const auto start = Clock::now();
   std::int64_t written = 0;
   for (std::int64_t experiment = 1; written < total; ++experiment) {
@@ -240,9 +239,7 @@ double pg_baseline(const std::string& url, const std::vector<ExperimentAction>& 
          from += static_cast<std::size_t>(batch)) {
       const std::size_t to = std::min({rows.size(), from + static_cast<std::size_t>(batch),
                                        from + static_cast<std::size_t>(total - written)});
-      const auto built = Clock::now();
       const std::string data = copy_text(experiment, rows, from, to);
-      build_s += seconds_since(built);
       pg_run(conn, "BEGIN");
       PGresult* r = PQexec(conn, "COPY baseline_actions FROM STDIN");
       PQclear(r);
@@ -255,7 +252,6 @@ double pg_baseline(const std::string& url, const std::vector<ExperimentAction>& 
   }
   // The text is built by the caller in the store too (copy_rows): counted in both.
   const double rate = static_cast<double>(total) / seconds_since(start);
-  (void)build_s;
   pg_run(conn, "DROP TABLE baseline_actions");
   PQfinish(conn);
   return rate;
