@@ -1,20 +1,12 @@
 #include "net/multipart.h"
 
-#include <algorithm>
-#include <cctype>
+#include "net/headers.h"
 
 namespace osprey::net {
 namespace {
 
 Error bad(std::string message) {
   return make_error(ErrorCode::kInvalidRequest, "multipart body: " + std::move(message));
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 std::string_view trim(std::string_view text) {
@@ -31,7 +23,7 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
     ++i;  // past the ';'
     const std::size_t name_start = i;
     while (i < header.size() && header[i] != '=' && header[i] != ';') ++i;
-    const std::string name = lower(trim(header.substr(name_start, i - name_start)));
+    const std::string_view name = trim(header.substr(name_start, i - name_start));
     std::string value;
     if (i < header.size() && header[i] == '=') {
       ++i;
@@ -48,7 +40,7 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
         value = std::string(trim(header.substr(value_start, i - value_start)));
       }
     }
-    if (name == key) return value;
+    if (iequals(name, key)) return value;
   }
   return std::nullopt;
 }
@@ -56,8 +48,8 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
 }  // namespace
 
 Result<std::string> multipart_boundary(std::string_view content_type) {
-  const std::string type = lower(trim(content_type.substr(0, content_type.find(';'))));
-  if (type != "multipart/form-data") {
+  const std::string_view type = trim(content_type.substr(0, content_type.find(';')));
+  if (!iequals(type, "multipart/form-data")) {
     return make_error(ErrorCode::kUnsupportedMediaType,
                       "Content-Type: must be multipart/form-data (got \"" +
                           std::string(content_type.substr(0, 100)) + "\")");
@@ -100,17 +92,17 @@ Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string
           eol == std::string_view::npos ? std::string_view() : header_block.substr(eol + 2);
       const std::size_t colon = line.find(':');
       if (colon == std::string_view::npos) continue;
-      const std::string name = lower(trim(line.substr(0, colon)));
+      const std::string_view name = trim(line.substr(0, colon));
       const std::string_view value = trim(line.substr(colon + 1));
-      if (name == "content-disposition") {
-        if (lower(trim(value.substr(0, value.find(';')))) != "form-data") continue;
+      if (iequals(name, "content-disposition")) {
+        if (!iequals(trim(value.substr(0, value.find(';'))), "form-data")) continue;
         disposition = true;
         part.name = header_param(value, "name").value_or("");
         if (auto filename = header_param(value, "filename")) {
           part.filename = std::move(*filename);
           part.has_filename = true;
         }
-      } else if (name == "content-type") {
+      } else if (iequals(name, "content-type")) {
         part.content_type = std::string(value);
       }
     }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/api_key.h"
+#include "net/headers.h"
 #include "store/tenancy_input.h"
 
 namespace osprey::gateway {
@@ -14,18 +15,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-bool iequals_ascii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
 }
 
 // The remote address without the port: floods from one client coalesce across connections.
@@ -42,7 +31,7 @@ Error invalid_key(std::string message) {
 
 std::optional<std::string_view> presented_api_key(const net::Request& request) {
   const std::string_view authorization = trim(request.header("authorization"));
-  if (authorization.size() > 7 && iequals_ascii(authorization.substr(0, 7), "bearer ")) {
+  if (authorization.size() > 7 && net::iequals(authorization.substr(0, 7), "bearer ")) {
     std::string_view key = trim(authorization.substr(7));
     if (!key.empty()) return key;
   }
