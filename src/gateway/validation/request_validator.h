@@ -16,6 +16,12 @@
 
 namespace osprey::gateway::validation {
 
+// A number property's [min, max] as the schema states it.
+struct NumberRange {
+  double min = 0;
+  double max = 0;
+};
+
 // The request bodies that have a schema (one per /v1 POST route).
 enum class BodyKind { kChatCompletions };
 
@@ -35,6 +41,9 @@ class RequestValidator {
   RequestValidator() = default;
   bool schema_validation_ = true;
   std::shared_ptr<const JsonSchema> chat_schema_;
+  // The bounds of the fields passes_plain_chat() checks, taken from the chat schema.
+  NumberRange temperature_range_;
+  NumberRange top_p_range_;
   std::shared_ptr<const DenyRules> deny_rules_;
 };
 
