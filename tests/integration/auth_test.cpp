@@ -5,14 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "integration/eventually.h"
 #include "integration/http_client.h"
 #include "integration/osprey_process.h"
+#include "integration/sqlite_shell.h"
 
 namespace osprey::testing {
 namespace {
@@ -38,28 +38,6 @@ std::string write_models_config(const TempDir& dir) {
 }
 
 HeaderList bearer(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
-
-// Runs sqlite3 on the server's database (WAL: safe while the server runs).
-std::string sqlite(const std::string& db, const std::string& sql) {
-  TempDir dir;
-  const std::string out = dir.path() + "/out";
-  const std::string cmd = "sqlite3 '" + db + "' \"" + sql + "\" > " + out + " 2>&1";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << read_file(out);
-  std::string text = read_file(out);
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
-}
-
-// Polls `condition` every 20 ms for up to `timeout`.
-template <typename F>
-bool eventually(F condition, std::chrono::milliseconds timeout = 10s) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
 
 // "<code>" or, when the message starts with a stable reason, "<code>/<reason>"
 // ("unauthorized/invalid_api_key").
@@ -276,11 +254,11 @@ TEST_F(Auth, OneTenantCannotReadAnothersUsage) {
   const std::int64_t a = create_tenant("tenant-a", {{"team", "red"}});
   const std::int64_t b = create_tenant("tenant-b", {{"team", "blue"}});
   const std::string key_a = create_key(a).value("key", "");
-  sqlite(db(),
-         "INSERT INTO usage_daily (day, tenant_id, model, requests, tokens_in, tokens_out, "
-         "cost_micros, cache_hits) VALUES ('2026-11-01', " +
-             std::to_string(a) + ", 'alpha', 3, 30, 60, 300, 0), ('2026-11-01', " +
-             std::to_string(b) + ", 'beta', 7, 70, 140, 700, 1)");
+  sqlite_query(db(),
+               "INSERT INTO usage_daily (day, tenant_id, model, requests, tokens_in, tokens_out, "
+               "cost_micros, cache_hits) VALUES ('2026-11-01', " +
+                   std::to_string(a) + ", 'alpha', 3, 30, 60, 300, 0), ('2026-11-01', " +
+                   std::to_string(b) + ", 'beta', 7, 70, 140, 700, 1)");
 
   HttpResponse own = get("/v1/usage?group_by=model", bearer(key_a));
   ASSERT_EQ(own.status, 200) << own.body;
@@ -334,14 +312,14 @@ TEST_F(Auth, AuditVerifyPassesUntouchedAndNamesAnEditedOrDeletedEntry) {
       << ok.out;
 
   // Delete the newest entry: the chain alone cannot see it, the anchor does.
-  sqlite(db(), "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)");
+  sqlite_query(db(), "DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)");
   CommandResult truncated = cli({"audit", "verify"});
   EXPECT_EQ(truncated.exit_code, 1) << truncated.out;
   EXPECT_NE(truncated.out.find("audit entry " + std::to_string(entries.size()) + ": missing"),
             std::string::npos)
       << truncated.out;
 
-  sqlite(db(), "UPDATE audit_log SET actor = 'key:someone-else' WHERE seq = 2");
+  sqlite_query(db(), "UPDATE audit_log SET actor = 'key:someone-else' WHERE seq = 2");
   CommandResult edited = cli({"audit", "verify"});
   EXPECT_EQ(edited.exit_code, 1) << edited.out;
   EXPECT_NE(edited.out.find("seq 2"), std::string::npos) << edited.out;

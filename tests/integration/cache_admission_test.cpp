@@ -7,13 +7,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "eventually.h"
 #include "fakes/fake_upstream.h"
 #include "http_client.h"
 #include "metrics_text.h"
@@ -77,16 +77,6 @@ HttpResponse chat(const OspreyProcess& osprey, const Headers& auth, const std::s
 double metric(const OspreyProcess& osprey, const std::string& name,
               const std::map<std::string, std::string>& labels = {}) {
   return metric_value(http_request(osprey.port(), "GET", "/metrics").body, name, labels);
-}
-
-// Polls `condition` every 5 ms for up to 10 s.
-bool eventually(const std::function<bool()>& condition) {
-  const auto until = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < until) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return condition();
 }
 
 // The admin key's Authorization header (every request needs a key).

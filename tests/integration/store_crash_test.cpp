@@ -9,21 +9,12 @@
 
 #include "http_client.h"
 #include "osprey_process.h"
+#include "sqlite_shell.h"
 
 namespace osprey::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string sqlite(const std::string& db, const std::string& sql) {
-  TempDir dir;
-  const std::string out = dir.path() + "/out";
-  const std::string cmd = "sqlite3 '" + db + "' \"" + sql + "\" > " + out + " 2>&1";
-  EXPECT_EQ(std::system(cmd.c_str()), 0) << read_file(out);
-  std::string text = read_file(out);
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
-}
 
 TEST(StoreCrash, SqliteSurvivesKill9MidWrite) {
   TempDir dir;
@@ -40,7 +31,7 @@ TEST(StoreCrash, SqliteSurvivesKill9MidWrite) {
     ASSERT_EQ(server->wait_exit(5s), 128 + SIGKILL);
   }
   const std::string versions_before =
-      sqlite(db, "SELECT group_concat(version) FROM schema_migrations");
+      sqlite_query(db, "SELECT group_concat(version) FROM schema_migrations");
 
   auto restarted = OspreyProcess::start({.data_dir = data});
   ASSERT_NE(restarted, nullptr);
@@ -48,14 +39,16 @@ TEST(StoreCrash, SqliteSurvivesKill9MidWrite) {
   restarted->signal(SIGTERM);
   ASSERT_EQ(restarted->wait_exit(10s), 0);
 
-  EXPECT_EQ(sqlite(db, "PRAGMA integrity_check"), "ok");
-  EXPECT_EQ(sqlite(db, "SELECT group_concat(version) FROM schema_migrations"), versions_before);
+  EXPECT_EQ(sqlite_query(db, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(sqlite_query(db, "SELECT group_concat(version) FROM schema_migrations"),
+            versions_before);
   // Each write was its own transaction, in key order: what survived is a gap-free prefix.
-  const long count =
-      std::atol(sqlite(db, "SELECT count(*) FROM settings WHERE key LIKE 'debug.fill.%'").c_str());
+  const long count = std::atol(
+      sqlite_query(db, "SELECT count(*) FROM settings WHERE key LIKE 'debug.fill.%'").c_str());
   EXPECT_GT(count, 0) << "the crash came before any write";
   const long max_value = std::atol(
-      sqlite(db, "SELECT max(CAST(value AS INTEGER)) FROM settings WHERE key LIKE 'debug.fill.%'")
+      sqlite_query(db,
+                   "SELECT max(CAST(value AS INTEGER)) FROM settings WHERE key LIKE 'debug.fill.%'")
           .c_str());
   EXPECT_EQ(max_value, count - 1);
 }
