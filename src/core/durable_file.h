@@ -1,7 +1,7 @@
 #pragma once
 // Durable file writes: a file is written under a temporary name, fsynced and renamed, and its
 // directory is fsynced, so after a crash it is either absent (or its old version) or complete.
-// Used by the job results writer and by the code-review report writer.
+// Used by the job results writer, the batch file store and the code-review report writer.
 #include <string>
 #include <string_view>
 

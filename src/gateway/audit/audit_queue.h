@@ -3,8 +3,9 @@
 // so request paths that must leave a trace (a refused key, a budget block) never wait for the
 // store. Floods coalesce: entries given the same coalesce key within one flush interval become
 // one entry whose detail carries "count". Memory is bounded; what overflows is counted in one
-// "audit.dropped" entry. Admin actions do not use this queue: they append synchronously, next
-// to the change they record. Thread-safe.
+// "audit.dropped" entry. Tenant and key changes do not use this queue: they append
+// synchronously, next to the change they record (cache invalidations and config reloads, which
+// change no stored row, do use it). Thread-safe.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
