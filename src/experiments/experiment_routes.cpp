@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "experiments/experiment_view.h"
+#include "maze/maze_generator.h"
 #include "net/event_stream.h"
 
 namespace osprey::experiments {
@@ -329,9 +330,10 @@ void add_experiment_routes(net::Router& router, const ExperimentsApi& api) {
                       {"width", m.width},
                       {"height", m.height}});
     }
-    json body = {{"object", "list"},
-                 {"data", std::move(data)},
-                 {"generators", {"backtracker", "open_field", "rooms", "spiral", "scatter"}}};
+    json generators = json::array();
+    for (std::string_view kind : maze::generator_kinds()) generators.push_back(kind);
+    json body = {
+        {"object", "list"}, {"data", std::move(data)}, {"generators", std::move(generators)}};
     co_return Response::json(200, body.dump());
   }));
 }

@@ -220,6 +220,8 @@ Result<GeneratorSpec> parse_generator_spec(const nlohmann::json& node) {
   return spec;
 }
 
+std::span<const std::string_view> generator_kinds() { return kKinds; }
+
 nlohmann::json generator_spec_json(const GeneratorSpec& spec) {
   return {{"kind", spec.kind},
           {"width", spec.width},

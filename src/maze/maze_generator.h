@@ -3,7 +3,9 @@
 // distributions, so the result does not depend on the standard library). Every generated maze
 // has its start cell open and a goal reachable from it.
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +29,8 @@ struct GeneratorSpec {
 // Parses {"kind", "width", "height", "seed", "wall_density", "start":{x,y}, "name"}; errors name
 // the key ("generator.width: must be between 7 and 1000").
 Result<GeneratorSpec> parse_generator_spec(const nlohmann::json& node);
+// The kinds above, in that order (GET /v1/mazes lists them).
+std::span<const std::string_view> generator_kinds();
 nlohmann::json generator_spec_json(const GeneratorSpec& spec);
 
 Result<Maze> generate_maze(const GeneratorSpec& spec);

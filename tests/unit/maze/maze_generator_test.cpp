@@ -20,6 +20,12 @@ double wall_share(const Maze& maze) {
   return static_cast<double>(walls) / (maze.width() * maze.height());
 }
 
+TEST(MazeGeneratorTest, ListsTheKindsItAccepts) {
+  const auto kinds = generator_kinds();
+  EXPECT_EQ(std::vector<std::string>(kinds.begin(), kinds.end()), kKinds);
+  EXPECT_FALSE(parse_generator_spec(json{{"kind", "maze"}}).ok());
+}
+
 TEST(MazeGeneratorTest, SameSpecGivesTheSameMazeAndOtherSeedsDiffer) {
   for (const std::string& kind : kKinds) {
     GeneratorSpec spec;
