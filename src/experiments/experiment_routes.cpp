@@ -91,6 +91,23 @@ Result<store::ExperimentFilter> parse_filter(const Request& request,
   return f;
 }
 
+// The stored actions after `after_step` as SSE payloads; run on the worker pool, so neither the
+// store read nor the JSON of up to a page of actions lands on the I/O thread.
+constexpr int kActionPage = 1000;
+
+Result<std::vector<FeedAction>> stored_actions(ExperimentService& service,
+                                               const gateway::Principal& who, std::int64_t id,
+                                               std::int64_t after_step) {
+  auto stored = service.actions(who, id, after_step, kActionPage);
+  if (!stored) return stored.error();
+  std::vector<FeedAction> out;
+  out.reserve(stored->size());
+  for (const store::ExperimentAction& a : stored.value()) {
+    out.push_back({a.step_number, action_view(a).dump()});
+  }
+  return out;
+}
+
 json list_body(const std::vector<store::Experiment>& experiments, int limit) {
   json data = json::array();
   for (const store::Experiment& e : experiments) data.push_back(experiment_view(e));
@@ -257,20 +274,16 @@ void add_experiment_routes(net::Router& router, const ExperimentsApi& api) {
                        } else {
                          const std::int64_t after = last;
                          auto stored = co_await api.workers.run([&] {
-                           return api.service.actions(caller, experiment_id, after, 1000);
+                           return stored_actions(api.service, caller, experiment_id, after);
                          });
-                         if (stored) {
-                           for (const store::ExperimentAction& a : stored.value()) {
-                             fresh.push_back({a.step_number, action_view(a).dump()});
-                           }
-                         }
+                         if (stored) fresh = std::move(stored.value());
                        }
                        for (const FeedAction& a : fresh) {
                          const std::string step = std::to_string(a.step);
                          if (!co_await stream.send(a.json, action_event, step)) co_return;
                          last = a.step;
                        }
-                       if (fresh.size() >= 1000)
+                       if (fresh.size() >= static_cast<std::size_t>(kActionPage))
                          continue;  // catching up: no pause, no state check yet
 
                        const auto now = std::chrono::steady_clock::now();
@@ -290,14 +303,13 @@ void add_experiment_routes(net::Router& router, const ExperimentsApi& api) {
                            for (;;) {
                              const std::int64_t after = last;
                              auto rest = co_await api.workers.run([&] {
-                               return api.service.actions(caller, experiment_id, after, 1000);
+                               return stored_actions(api.service, caller, experiment_id, after);
                              });
                              if (!rest || rest->empty()) break;
-                             for (const store::ExperimentAction& a : rest.value()) {
-                               const std::string data = action_view(a).dump();
-                               const std::string step = std::to_string(a.step_number);
-                               if (!co_await stream.send(data, action_event, step)) co_return;
-                               last = a.step_number;
+                             for (const FeedAction& a : rest.value()) {
+                               const std::string step = std::to_string(a.step);
+                               if (!co_await stream.send(a.json, action_event, step)) co_return;
+                               last = a.step;
                              }
                            }
                            const std::string done = experiment_view(e.value()).dump();
