@@ -269,7 +269,10 @@ void add_experiment_routes(net::Router& router, const ExperimentsApi& api) {
                        }
                        if (feed.known) attempt = feed.attempt;
                        std::vector<FeedAction> fresh;
-                       if (feed.known && feed.first_step != 0 && feed.first_step <= last + 1) {
+                       // A known feed with nothing published yet covers the viewer too (the
+                       // attempt deleted the stored actions when it began), so the store is not
+                       // read every poll while the first model call runs.
+                       if (feed.known && (feed.first_step == 0 || feed.first_step <= last + 1)) {
                          fresh = std::move(feed.actions);
                        } else {
                          const std::int64_t after = last;
