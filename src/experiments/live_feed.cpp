@@ -42,9 +42,11 @@ FeedRead LiveFeed::since(std::int64_t experiment_id, std::int64_t after_step) co
   out.ended = channel.ended;
   out.attempt = channel.attempt;
   out.first_step = channel.actions.empty() ? 0 : channel.actions.front().step;
-  for (const FeedAction& action : channel.actions) {
-    if (action.step > after_step) out.actions.push_back(action);
-  }
+  // Steps are published in order: skip to the first one after `after_step` instead of scanning
+  // the whole buffer under the lock the running experiments publish through.
+  auto first = std::partition_point(channel.actions.begin(), channel.actions.end(),
+                                    [&](const FeedAction& a) { return a.step <= after_step; });
+  out.actions.assign(first, channel.actions.end());
   return out;
 }
 

@@ -35,6 +35,7 @@ class LiveFeed {
 
   // A new attempt of the experiment starts: what was buffered belongs to the last one.
   void begin(std::int64_t experiment_id);
+  // `actions` follow the ones published before, in step order (since() relies on it).
   void publish(std::int64_t experiment_id, std::vector<FeedAction> actions);
   void end(std::int64_t experiment_id);
   FeedRead since(std::int64_t experiment_id, std::int64_t after_step) const;
