@@ -35,7 +35,7 @@ store::ExperimentMetrics to_store_metrics(const maze::ExperimentMetrics& m) {
   out.moves = m.successful_moves;
   out.optimal_moves = m.optimal_moves ? *m.optimal_moves : -1;
   out.wall_collisions = m.wall_collisions;
-  out.revisits = std::llround(m.revisit_rate * m.successful_moves);
+  out.revisits = m.revisits;
   out.loops = m.loop_cells;
   out.invalid_tool_calls = m.invalid_tool_calls;
   out.missing_tool_calls = m.no_tool_calls;

@@ -24,7 +24,6 @@ ExperimentMetrics compute_metrics(const Maze& maze, const ExperimentConfig& conf
   m.actions = static_cast<int>(actions.size());
   m.optimal_moves = optimal_moves(maze, start, vision_rules(config, maze), config.goal_rule);
   std::map<Position, int> visits{{start, 1}};
-  int revisits = 0;
   for (const ActionRecord& a : actions) {
     m.turns = std::max(m.turns, a.turn_number);
     m.input_tokens += a.input_tokens;
@@ -37,7 +36,7 @@ ExperimentMetrics compute_metrics(const Maze& maze, const ExperimentConfig& conf
     } else if (a.action_type.starts_with("move_")) {
       if (a.success) {
         ++m.successful_moves;
-        if (visits[a.to]++ > 0) ++revisits;
+        if (visits[a.to]++ > 0) ++m.revisits;
       } else if (!refused(a)) {
         ++m.wall_collisions;
       } else {
@@ -55,7 +54,7 @@ ExperimentMetrics compute_metrics(const Maze& maze, const ExperimentConfig& conf
     if (count >= kLoopVisits) ++m.loop_cells;
   }
   if (m.successful_moves > 0) {
-    m.revisit_rate = static_cast<double>(revisits) / static_cast<double>(m.successful_moves);
+    m.revisit_rate = static_cast<double>(m.revisits) / static_cast<double>(m.successful_moves);
   }
   if (m.success) {
     if (m.optimal_moves && *m.optimal_moves > 0) {
@@ -80,6 +79,7 @@ nlohmann::json metrics_json(const ExperimentMetrics& m) {
           {"moves_vs_optimal", optional(m.moves_vs_optimal)},
           {"wall_collisions", m.wall_collisions},
           {"unique_cells", m.unique_cells},
+          {"revisits", m.revisits},
           {"revisit_rate", m.revisit_rate},
           {"loop_cells", m.loop_cells},
           {"max_visits", m.max_visits},

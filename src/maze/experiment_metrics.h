@@ -25,7 +25,8 @@ struct ExperimentMetrics {
   std::optional<double> moves_vs_optimal;  // successful_moves / optimal_moves, when successful
   int wall_collisions = 0;                 // moves refused by a wall or the edge
   int unique_cells = 0;                    // cells stood on, start included
-  double revisit_rate = 0;                 // successful moves onto an already visited cell / moves
+  int revisits = 0;                        // successful moves onto an already visited cell
+  double revisit_rate = 0;                 // revisits / successful_moves
   int loop_cells = 0;                      // cells visited >= 10 times
   int max_visits = 0;                      // most visits to one cell
   int invalid_tool_calls = 0;

@@ -65,8 +65,9 @@ TEST(ExperimentMetricsTest, CountsRevisitsLoopsCollisionsAndCallKinds) {
   EXPECT_EQ(m.no_tool_calls, 1);
   EXPECT_EQ(m.invalid_tool_calls, 1);
   EXPECT_EQ(m.unique_cells, 2);
-  EXPECT_EQ(m.max_visits, 11);                    // (1,1): start + 10 returns
-  EXPECT_EQ(m.loop_cells, 2);                     // (1,1) 11 visits, (2,1) exactly 10
+  EXPECT_EQ(m.max_visits, 11);  // (1,1): start + 10 returns
+  EXPECT_EQ(m.loop_cells, 2);   // (1,1) 11 visits, (2,1) exactly 10
+  EXPECT_EQ(m.revisits, 19);
   EXPECT_DOUBLE_EQ(m.revisit_rate, 19.0 / 20.0);  // only the first step onto (2,1) was new
   EXPECT_EQ(m.optimal_moves, 4);                  // (5,1) sees the goal with range 1
   EXPECT_EQ(m.input_tokens, 2500);
