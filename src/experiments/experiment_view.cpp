@@ -1,5 +1,7 @@
 #include "experiments/experiment_view.h"
 
+#include "maze/position.h"
+
 namespace osprey::experiments {
 namespace {
 
@@ -53,7 +55,7 @@ json experiment_view(const store::Experiment& e, bool with_maze) {
           {"error", e.error},
           {"job_id", e.job_id ? json(*e.job_id) : json()},
           {"maze", std::move(maze)},
-          {"start", {{"x", e.start_x}, {"y", e.start_y}}},
+          {"start", maze::position_json({e.start_x, e.start_y})},
           {"agent", e.agent},
           {"model", e.model},
           {"model_config", parsed(e.model_config_json, json::object())},
@@ -72,8 +74,8 @@ json action_view(const store::ExperimentAction& a) {
           {"turn", a.turn_number},
           {"action_type", a.action_type},
           {"reasoning", a.reasoning},
-          {"from", {{"x", a.from_x}, {"y", a.from_y}}},
-          {"to", {{"x", a.to_x}, {"y", a.to_y}}},
+          {"from", maze::position_json({a.from_x, a.from_y})},
+          {"to", maze::position_json({a.to_x, a.to_y})},
           {"success", a.success},
           {"tiles_seen", parsed(a.tiles_seen_json, json::array())},
           {"tokens_in", a.tokens_in},

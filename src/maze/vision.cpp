@@ -47,7 +47,9 @@ std::string_view cell_name(Cell c) {
 nlohmann::json tiles_json(const std::vector<Tile>& tiles) {
   nlohmann::json out = nlohmann::json::array();
   for (const Tile& t : tiles) {
-    out.push_back({{"x", t.pos.x}, {"y", t.pos.y}, {"type", cell_name(t.cell)}});
+    nlohmann::json tile = position_json(t.pos);
+    tile["type"] = cell_name(t.cell);
+    out.push_back(std::move(tile));
   }
   return out;
 }
