@@ -3,8 +3,9 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
-
-#include <nlohmann/json.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
 #include "net/blocking_client.h"
 
@@ -52,6 +53,33 @@ void append_query(std::string& query, const std::string& name, const std::string
   query += url_encode(name);
   query += '=';
   query += url_encode(value);
+}
+
+std::optional<std::string> read_input(const std::string& path) {
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path);
+    if (!in) return std::nullopt;
+    text << in.rdbuf();
+  }
+  return text.str();
+}
+
+int print_reply(const ApiContext& c, const std::string& body,
+                void (*human)(const nlohmann::json&)) {
+  if (c.json_out) {
+    std::printf("%s\n", body.c_str());
+    return 0;
+  }
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded()) {
+    std::printf("%s\n", body.c_str());
+    return 0;
+  }
+  human(j);
+  return 0;
 }
 
 std::optional<ApiReply> call_api(const ApiContext& c, const std::string& method,

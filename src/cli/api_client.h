@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace osprey::cli {
 
 struct ApiContext {
@@ -33,6 +35,13 @@ struct ApiReply {
   int status = 0;
   std::string body;
 };
+
+// The text of a request file argument: FILE, or stdin for "-"; nullopt when it cannot be read.
+std::optional<std::string> read_input(const std::string& path);
+
+// Prints an API reply: as is with --json (or when it is not JSON), else through `human`.
+// Returns 0 (the exit code).
+int print_reply(const ApiContext& c, const std::string& body, void (*human)(const nlohmann::json&));
 
 // One API call (JSON body when given); prints the error and returns nullopt on failure.
 std::optional<ApiReply> call_api(

@@ -5,10 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -53,32 +50,12 @@ void print_job(const json& job) {
   if (!message.empty()) std::printf("  %s\n", message.c_str());
 }
 
-int emit(const Context& c, const std::string& body, void (*human)(const json&)) {
-  if (c.json_out) {
-    std::printf("%s\n", body.c_str());
-    return 0;
-  }
-  auto j = json::parse(body, nullptr, false);
-  if (j.is_discarded()) {
-    std::printf("%s\n", body.c_str());
-    return 0;
-  }
-  human(j);
-  return 0;
-}
-
 int submit(const Context& c, const std::vector<std::string>& args) {
   json request;
   if (!args.empty()) {
-    std::stringstream text;
-    if (args[0] == "-") {
-      text << std::cin.rdbuf();
-    } else {
-      std::ifstream in(args[0]);
-      if (!in) return usage_error("cannot read " + args[0]);
-      text << in.rdbuf();
-    }
-    request = json::parse(text.str(), nullptr, false);
+    const auto text = read_input(args[0]);
+    if (!text) return usage_error("cannot read " + args[0]);
+    request = json::parse(*text, nullptr, false);
     if (request.is_discarded()) return usage_error(args[0] + " is not JSON");
   } else {
     const std::string workload = flag(c, "workload");
@@ -98,7 +75,7 @@ int submit(const Context& c, const std::vector<std::string>& args) {
   if (auto k = flag(c, "idempotency-key"); !k.empty()) headers.emplace_back("idempotency-key", k);
   auto reply = call_api(c, "POST", "/v1/jobs", request.dump(), headers);
   if (!reply) return 1;
-  if (c.json_out) return emit(c, reply->body, print_job);
+  if (c.json_out) return print_reply(c, reply->body, print_job);
   auto job = json::parse(reply->body, nullptr, false);
   std::printf("%s job %lld (%lld items)\n", reply->status == 201 ? "submitted" : "existing",
               job.value("id", 0LL), job["counts"].value("total", 0LL));
@@ -114,7 +91,7 @@ int list(const Context& c) {
   }
   auto reply = call_api(c, "GET", "/v1/jobs" + query);
   if (!reply) return 1;
-  return emit(c, reply->body, [](const json& list) {
+  return print_reply(c, reply->body, [](const json& list) {
     for (const json& job : list["data"]) print_job_line(job);
   });
 }
@@ -209,17 +186,17 @@ int run_jobs(const JobsInvocation& inv) {
   const std::string& id = args[0];
   if (cmd == "status") {
     auto reply = call_api(c, "GET", "/v1/jobs/" + url_encode(id));
-    return reply ? emit(c, reply->body, print_job) : 1;
+    return reply ? print_reply(c, reply->body, print_job) : 1;
   }
   if (cmd == "watch") return watch(c, url_encode(id));
   if (cmd == "cancel") {
     auto reply = call_api(c, "POST", "/v1/jobs/" + url_encode(id) + "/cancel");
-    return reply ? emit(c, reply->body, print_job) : 1;
+    return reply ? print_reply(c, reply->body, print_job) : 1;
   }
   if (cmd == "redrive") {
     auto reply = call_api(c, "POST", "/v1/jobs/" + url_encode(id) + "/redrive");
     if (!reply) return 1;
-    return emit(c, reply->body, [](const json& r) {
+    return print_reply(c, reply->body, [](const json& r) {
       std::printf("redrove %lld dead item(s)\n", r.value("redriven", 0LL));
       print_job(r["job"]);
     });

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -295,15 +294,9 @@ int run_maze(const MazeInvocation& inv) {
     return submit_and_wait(c, request.value());
   }
   if (cmd == "sweep") {
-    std::stringstream text;
-    if (args[0] == "-") {
-      text << std::cin.rdbuf();
-    } else {
-      std::ifstream in(args[0]);
-      if (!in) return usage_error("cannot read " + args[0]);
-      text << in.rdbuf();
-    }
-    json request = json::parse(text.str(), nullptr, false);
+    const auto text = read_input(args[0]);
+    if (!text) return usage_error("cannot read " + args[0]);
+    json request = json::parse(*text, nullptr, false);
     if (!request.is_object()) return usage_error(args[0] + " is not a JSON object");
     return submit_and_wait(c, request);
   }
@@ -312,43 +305,30 @@ int run_maze(const MazeInvocation& inv) {
         c, "GET",
         "/v1/experiments" + query_from_flags(c, {"model", "state", "outcome", "comment", "limit"}));
     if (!reply) return 1;
-    if (c.json_out) {
-      std::printf("%s\n", reply->body.c_str());
-      return 0;
-    }
-    json list = json::parse(reply->body, nullptr, false);
-    for (const json& e : list["data"]) {
-      std::printf("%-8lld %-10s %-12s %-22s %-18s %s\n", e.value("id", 0LL),
-                  e.value("state", "").c_str(), e.value("outcome", "").c_str(),
-                  e.value("model", "").c_str(), e["maze"].value("ref", "").c_str(),
-                  e.value("comment", "").c_str());
-    }
-    return 0;
+    return print_reply(c, reply->body, [](const json& list) {
+      for (const json& e : list.value("data", json::array())) {
+        std::printf("%-8lld %-10s %-12s %-22s %-18s %s\n", e.value("id", 0LL),
+                    e.value("state", "").c_str(), e.value("outcome", "").c_str(),
+                    e.value("model", "").c_str(), e["maze"].value("ref", "").c_str(),
+                    e.value("comment", "").c_str());
+      }
+    });
   }
   if (cmd == "compare") {
     std::string query = query_from_flags(c, {"group-by", "model", "state", "outcome", "comment"});
     auto reply = call_api(c, "GET", "/v1/experiments/compare" + query);
     if (!reply) return 1;
-    if (c.json_out) {
-      std::printf("%s\n", reply->body.c_str());
-    } else {
-      print_compare(json::parse(reply->body, nullptr, false));
-    }
-    return 0;
+    return print_reply(c, reply->body, print_compare);
   }
   if (cmd == "mazes") {
     auto reply = call_api(c, "GET", "/v1/mazes");
     if (!reply) return 1;
-    if (c.json_out) {
-      std::printf("%s\n", reply->body.c_str());
-      return 0;
-    }
-    json list = json::parse(reply->body, nullptr, false);
-    for (const json& m : list["data"]) {
-      std::printf("%-24s %3dx%-3d %s\n", m.value("id", "").c_str(), m.value("width", 0),
-                  m.value("height", 0), m.value("name", "").c_str());
-    }
-    return 0;
+    return print_reply(c, reply->body, [](const json& list) {
+      for (const json& m : list.value("data", json::array())) {
+        std::printf("%-24s %3dx%-3d %s\n", m.value("id", "").c_str(), m.value("width", 0),
+                    m.value("height", 0), m.value("name", "").c_str());
+      }
+    });
   }
   if (args.size() != 1) return usage_error("maze " + cmd + " needs an experiment ID");
   const std::string path = "/v1/experiments/" + url_encode(args[0]);
@@ -363,14 +343,10 @@ int run_maze(const MazeInvocation& inv) {
     return usage_error("unknown maze command \"" + cmd + "\"");
   }
   if (!reply) return 1;
-  json e = json::parse(reply->body, nullptr, false);
-  if (c.json_out || e.is_discarded()) {
-    std::printf("%s\n", reply->body.c_str());
-    return 0;
-  }
-  print_experiment(e);
-  if (e.contains("actions")) std::printf("  %zu action(s) recorded\n", e["actions"].size());
-  return 0;
+  return print_reply(c, reply->body, [](const json& e) {
+    print_experiment(e);
+    if (e.contains("actions")) std::printf("  %zu action(s) recorded\n", e["actions"].size());
+  });
 }
 
 }  // namespace osprey::cli
