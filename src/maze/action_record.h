@@ -53,7 +53,7 @@ class ActionSink {
   virtual Status append(std::span<const ActionRecord> actions) = 0;
 };
 
-// Keeps everything in memory: tests and the CLI.
+// Keeps everything in memory (tests).
 class VectorActionSink final : public ActionSink {
  public:
   Status append(std::span<const ActionRecord> actions) override;
