@@ -54,6 +54,17 @@ Result<std::string> optional_string(const json& body, const char* key, std::size
   return it->get<std::string>();
 }
 
+// An optional integer field in [min, max]; std::nullopt when absent or null.
+Result<std::optional<int>> optional_int(const json& body, const char* key, int min, int max) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return std::optional<int>();
+  if (!it->is_number_integer() || it->get<std::int64_t>() < min || it->get<std::int64_t>() > max) {
+    return invalid(
+        key, "must be an integer between " + std::to_string(min) + " and " + std::to_string(max));
+  }
+  return std::optional<int>(it->get<int>());
+}
+
 }  // namespace
 
 Result<ExperimentBatch> parse_experiment_request(const json& body, const MazeLibrary& library,
@@ -84,15 +95,12 @@ Result<ExperimentBatch> parse_experiment_request(const json& body, const MazeLib
   if (!configs.is_array() || configs.empty() || configs[0].is_null()) {
     return invalid(configs_key, sweep ? "must be a non-empty list" : "is required");
   }
-  int repetitions = 1;
-  if (auto it = body.find("repetitions"); it != body.end() && !it->is_null()) {
-    if (!sweep) return invalid("repetitions", "belongs to the sweep form (mazes, model_configs)");
-    if (!it->is_number_integer() || it->get<std::int64_t>() < 1 ||
-        it->get<std::int64_t>() > 10000) {
-      return invalid("repetitions", "must be an integer between 1 and 10000");
-    }
-    repetitions = it->get<int>();
+  if (!sweep && body.contains("repetitions") && !body["repetitions"].is_null()) {
+    return invalid("repetitions", "belongs to the sweep form (mazes, model_configs)");
   }
+  auto repeat = optional_int(body, "repetitions", 1, 10000);
+  if (!repeat) return repeat.error();
+  const int repetitions = repeat->value_or(1);
   const std::size_t total = mazes.size() * configs.size() * static_cast<std::size_t>(repetitions);
   if (total > max_experiments) {
     return invalid(mazes_key, "the request would create " + std::to_string(total) +
@@ -108,19 +116,12 @@ Result<ExperimentBatch> parse_experiment_request(const json& body, const MazeLib
   auto priority = optional_string(body, "priority", 16);
   if (!priority) return priority.error();
   batch.priority = priority.value();
-  if (auto it = body.find("max_attempts"); it != body.end() && !it->is_null()) {
-    if (!it->is_number_integer() || it->get<std::int64_t>() < 1 || it->get<std::int64_t>() > 100) {
-      return invalid("max_attempts", "must be an integer between 1 and 100");
-    }
-    batch.max_attempts = it->get<int>();
-  }
-  if (auto it = body.find("turn_delay_ms"); it != body.end() && !it->is_null()) {
-    if (!it->is_number_integer() || it->get<std::int64_t>() < 0 ||
-        it->get<std::int64_t>() > 10000) {
-      return invalid("turn_delay_ms", "must be an integer between 0 and 10000");
-    }
-    batch.turn_delay_ms = it->get<int>();
-  }
+  auto max_attempts = optional_int(body, "max_attempts", 1, 100);
+  if (!max_attempts) return max_attempts.error();
+  batch.max_attempts = max_attempts.value();
+  auto turn_delay = optional_int(body, "turn_delay_ms", 0, 10000);
+  if (!turn_delay) return turn_delay.error();
+  batch.turn_delay_ms = turn_delay->value_or(0);
   std::optional<maze::Position> requested_start;
   if (auto it = body.find("start"); it != body.end() && !it->is_null()) {
     requested_start = maze::parse_position(*it);
