@@ -327,6 +327,28 @@ TEST_F(ExperimentsTest, SweepFilterCompareEventsAndCli) {
   EXPECT_EQ(cli.exit_code, 0) << cli.out << cli.err;
   EXPECT_NE(cli.out.find("completed / goal_found"), std::string::npos) << cli.out;
   EXPECT_NE(cli.out.find("moves 3"), std::string::npos) << cli.out;
+
+  // sweep FILE, show and compare: a body file read whole, replies printed for people.
+  const std::string url = "http://127.0.0.1:" + std::to_string(server_->port());
+  const std::string body_file = dir_.path() + "/sweep.json";
+  write_file(body_file, json{{"maze", corridor_maze()},
+                             {"start", {{"x", 2}, {"y", 6}}},
+                             {"model_config", {{"model", "llm-ollama"}, {"vision_range", 2}}}}
+                            .dump());
+  CommandResult swept =
+      run_osprey({"maze", "sweep", body_file, "--url", url, "--key", server_->admin_key()});
+  EXPECT_EQ(swept.exit_code, 0) << swept.out << swept.err;
+  EXPECT_NE(swept.out.find("completed / goal_found"), std::string::npos) << swept.out;
+  CommandResult shown =
+      run_osprey({"maze", "show", id, "--url", url, "--key", server_->admin_key()});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("experiment " + id + ": completed / goal_found"), std::string::npos)
+      << shown.out;
+  EXPECT_NE(shown.out.find("3 action(s) recorded"), std::string::npos) << shown.out;
+  CommandResult compared = run_osprey(
+      {"maze", "compare", "--group-by", "model", "--url", url, "--key", server_->admin_key()});
+  EXPECT_EQ(compared.exit_code, 0) << compared.err;
+  EXPECT_NE(compared.out.find("{\"model\":\"llm-openai\"}"), std::string::npos) << compared.out;
 }
 
 }  // namespace
