@@ -191,7 +191,15 @@ TEST_F(ExperimentsTest, FailingUpstreamRetriesThenDeadLettersNeverHangs) {
   EXPECT_EQ(e["attempts"], 2);
   EXPECT_NE(e["error"].get<std::string>().find("attempt 2"), std::string::npos) << e.dump();
   const std::string job = std::to_string(e["job_id"].get<std::int64_t>());
-  json dead = get("/v1/jobs/" + job + "/dead-letters");
+  // The experiment is marked failed inside the item's last attempt; the engine records the dead
+  // letter once that attempt has returned, so poll for it.
+  json dead;
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  do {
+    dead = get("/v1/jobs/" + job + "/dead-letters");
+    if (!dead["data"].empty()) break;
+    std::this_thread::sleep_for(20ms);
+  } while (std::chrono::steady_clock::now() < until);
   ASSERT_EQ(dead["data"].size(), 1u) << dead.dump();
   EXPECT_EQ(dead["data"][0]["attempts"], 2);
   const std::string metrics = server_->request("GET", "/metrics").body;
