@@ -1,18 +1,13 @@
 #include "net/multipart.h"
 
 #include "net/headers.h"
+#include "net/http_whitespace.h"
 
 namespace osprey::net {
 namespace {
 
 Error bad(std::string message) {
   return make_error(ErrorCode::kInvalidRequest, "multipart body: " + std::move(message));
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
 }
 
 // The value of `key=` in a header's parameters (`form-data; name="file"; filename="a.jsonl"`),
@@ -23,7 +18,7 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
     ++i;  // past the ';'
     const std::size_t name_start = i;
     while (i < header.size() && header[i] != '=' && header[i] != ';') ++i;
-    const std::string_view name = trim(header.substr(name_start, i - name_start));
+    const std::string_view name = trim_ows(header.substr(name_start, i - name_start));
     std::string value;
     if (i < header.size() && header[i] == '=') {
       ++i;
@@ -37,7 +32,7 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
       } else {
         const std::size_t value_start = i;
         while (i < header.size() && header[i] != ';') ++i;
-        value = std::string(trim(header.substr(value_start, i - value_start)));
+        value = std::string(trim_ows(header.substr(value_start, i - value_start)));
       }
     }
     if (iequals(name, key)) return value;
@@ -48,7 +43,7 @@ std::optional<std::string> header_param(std::string_view header, std::string_vie
 }  // namespace
 
 Result<std::string> multipart_boundary(std::string_view content_type) {
-  const std::string_view type = trim(content_type.substr(0, content_type.find(';')));
+  const std::string_view type = trim_ows(content_type.substr(0, content_type.find(';')));
   if (!iequals(type, "multipart/form-data")) {
     return make_error(ErrorCode::kUnsupportedMediaType,
                       "Content-Type: must be multipart/form-data (got \"" +
@@ -92,10 +87,10 @@ Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string
           eol == std::string_view::npos ? std::string_view() : header_block.substr(eol + 2);
       const std::size_t colon = line.find(':');
       if (colon == std::string_view::npos) continue;
-      const std::string_view name = trim(line.substr(0, colon));
-      const std::string_view value = trim(line.substr(colon + 1));
+      const std::string_view name = trim_ows(line.substr(0, colon));
+      const std::string_view value = trim_ows(line.substr(colon + 1));
       if (iequals(name, "content-disposition")) {
-        if (!iequals(trim(value.substr(0, value.find(';'))), "form-data")) continue;
+        if (!iequals(trim_ows(value.substr(0, value.find(';'))), "form-data")) continue;
         disposition = true;
         part.name = header_param(value, "name").value_or("");
         if (auto filename = header_param(value, "filename")) {

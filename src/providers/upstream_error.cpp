@@ -4,17 +4,13 @@
 #include <cstdint>
 #include <ctime>
 
+#include "net/http_whitespace.h"
+
 namespace osprey::providers {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::optional<std::int64_t> parse_non_negative(std::string_view s) {
-  s = trim(s);
+  s = net::trim_ows(s);
   if (s.empty()) return std::nullopt;
   std::int64_t v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -24,7 +20,7 @@ std::optional<std::int64_t> parse_non_negative(std::string_view s) {
 
 // IMF-fixdate only ("Sun, 06 Nov 1994 08:49:37 GMT"), the form RFC 9110 requires senders to use.
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view s) {
-  s = trim(s);
+  s = net::trim_ows(s);
   std::tm tm{};
   std::string copy(s);
   const char* end = strptime(copy.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);

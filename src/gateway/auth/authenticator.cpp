@@ -6,16 +6,11 @@
 
 #include "core/api_key.h"
 #include "net/headers.h"
+#include "net/http_whitespace.h"
 #include "store/tenancy_input.h"
 
 namespace osprey::gateway {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // The remote address without the port: floods from one client coalesce across connections.
 std::string remote_host(const std::string& remote_addr) {
@@ -30,12 +25,12 @@ Error invalid_key(std::string message) {
 }  // namespace
 
 std::optional<std::string_view> presented_api_key(const net::Request& request) {
-  const std::string_view authorization = trim(request.header("authorization"));
+  const std::string_view authorization = net::trim_ows(request.header("authorization"));
   if (authorization.size() > 7 && net::iequals(authorization.substr(0, 7), "bearer ")) {
-    std::string_view key = trim(authorization.substr(7));
+    std::string_view key = net::trim_ows(authorization.substr(7));
     if (!key.empty()) return key;
   }
-  const std::string_view x_api_key = trim(request.header("x-api-key"));
+  const std::string_view x_api_key = net::trim_ows(request.header("x-api-key"));
   if (!x_api_key.empty()) return x_api_key;
   return std::nullopt;
 }

@@ -5,15 +5,10 @@
 #include "gateway/cache/cache_key.h"
 #include "net/event_stream.h"
 #include "net/headers.h"
+#include "net/http_whitespace.h"
 
 namespace osprey::gateway {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Replays a stored stream: the same data payloads in the same order.
 net::Task<void> replay(std::shared_ptr<const CachedAnswer> answer, net::EventStream& out) {
@@ -31,9 +26,9 @@ CacheDirectives parse_cache_control(std::string_view header) {
   CacheDirectives d;
   while (!header.empty()) {
     const std::size_t comma = header.find(',');
-    std::string_view token = trim(header.substr(0, comma));
+    std::string_view token = net::trim_ows(header.substr(0, comma));
     // A directive may carry an argument (no-cache="field"); the name decides.
-    token = trim(token.substr(0, token.find('=')));
+    token = net::trim_ows(token.substr(0, token.find('=')));
     if (net::iequals(token, "no-cache")) d.no_cache = true;
     if (net::iequals(token, "no-store")) d.no_store = true;
     if (comma == std::string_view::npos) break;
