@@ -17,6 +17,7 @@
 #include "fakes/fake_upstream.h"
 #include "http_client.h"
 #include "metrics_text.h"
+#include "model_yaml.h"
 #include "osprey_process.h"
 
 namespace osprey::testing {
@@ -41,17 +42,7 @@ std::unique_ptr<OspreyProcess> start_osprey(TempDir& dir, const FakeUpstream& fa
                                             const std::string& sections) {
   const std::string path = dir.path() + "/osprey.yaml";
   write_file(path,
-             "models:\n"
-             "  - name: m\n"
-             "    health: {enabled: false}\n"
-             "    retry: {max_attempts: 1}\n"
-             "    deployments:\n"
-             "      - id: m@fake\n"
-             "        adapter: openai\n"
-             "        base_url: " +
-                 fake.base_url() +
-                 "\n"
-                 "        model: fake-model\n" +
+             fake_model_yaml("m", fake.base_url(), "fake-model", "    retry: {max_attempts: 1}\n") +
                  sections);
   return OspreyProcess::start({.args = {"--config", path}});
 }

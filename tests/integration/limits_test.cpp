@@ -22,6 +22,7 @@
 #include "core/api_key.h"
 #include "integration/fake_upstream_process.h"
 #include "integration/http_client.h"
+#include "integration/model_yaml.h"
 #include "integration/osprey_process.h"
 #include "store/store.h"
 #include "store/tenancy_input.h"
@@ -67,20 +68,10 @@ class Limits : public ::testing::Test {
     data_dir_ = dir_.path() + "/data";
     std::filesystem::create_directories(data_dir_);
     config_path_ = dir_.path() + "/osprey.yaml";
-    write_file(config_path_,
-               "models:\n"
-               "  - name: chat\n"
-               "    health: {enabled: false}\n"
-               "    deployments:\n"
-               "      - id: chat@fake\n"
-               "        adapter: openai\n"
-               "        base_url: " +
-                   fake_->url() +
-                   "\n"
-                   "        model: upstream-chat\n"
-                   "limits:\n"
-                   "  ledger_flush_ms: 50\n" +
-                   extra_yaml);
+    write_file(config_path_, fake_model_yaml("chat", fake_->url(), "upstream-chat") +
+                                 "limits:\n"
+                                 "  ledger_flush_ms: 50\n" +
+                                 extra_yaml);
     store::StoreOptions options;
     options.url = "sqlite:" + data_dir_ + "/osprey.db";
     auto opened = store::open_store(options);

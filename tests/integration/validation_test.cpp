@@ -12,6 +12,7 @@
 
 #include "fakes/fake_upstream.h"
 #include "http_client.h"
+#include "model_yaml.h"
 #include "osprey_process.h"
 
 namespace osprey::testing {
@@ -39,15 +40,8 @@ class Validation : public ::testing::Test {
                                 "      case_insensitive: true\n"
                                 "  redact_patterns:\n"
                                 "    - name: employee_id\n"
-                                "      pattern: 'EMP-[0-9]{6}'\n"
-                                "models:\n"
-                                "  - name: chat\n"
-                                "    health: {enabled: false}\n"
-                                "    deployments:\n"
-                                "      - id: chat@fake\n"
-                                "        adapter: openai\n"
-                                "        base_url: " +
-                                fake_->base_url() + "\n        model: fake-model\n");
+                                "      pattern: 'EMP-[0-9]{6}'\n" +
+                                fake_model_yaml("chat", fake_->base_url(), "fake-model"));
     osprey_ = OspreyProcess::start({.args = {"--config", config_path}});
     ASSERT_NE(osprey_, nullptr);
   }
