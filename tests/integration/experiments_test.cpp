@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "integration/eventually.h"
 #include "integration/fake_upstream_process.h"
 #include "integration/osprey_process.h"
 
@@ -194,12 +195,10 @@ TEST_F(ExperimentsTest, FailingUpstreamRetriesThenDeadLettersNeverHangs) {
   // The experiment is marked failed inside the item's last attempt; the engine records the dead
   // letter once that attempt has returned, so poll for it.
   json dead;
-  const auto until = std::chrono::steady_clock::now() + 10s;
-  do {
+  eventually([&] {
     dead = get("/v1/jobs/" + job + "/dead-letters");
-    if (!dead["data"].empty()) break;
-    std::this_thread::sleep_for(20ms);
-  } while (std::chrono::steady_clock::now() < until);
+    return !dead["data"].empty();
+  });
   ASSERT_EQ(dead["data"].size(), 1u) << dead.dump();
   EXPECT_EQ(dead["data"][0]["attempts"], 2);
   const std::string metrics = server_->request("GET", "/metrics").body;
