@@ -82,10 +82,19 @@ Result<std::unique_ptr<JobsComponent>> JobsComponent::create(AppContext& ctx, Se
       .max_items = std::min(files->max_requests, c->config_.max_items_per_job)}));
   c->metrics_ = std::make_unique<jobs::JobsMetrics>(ctx.metrics);
   c->engine_ = std::make_unique<jobs::Engine>(*ctx.store, c->workloads_, c->config_, *c->metrics_);
-  jobs::Engine* engine = c->engine_.get();
+  // New and cancelled jobs wake the native batch driver too (set below, before anything runs),
+  // so a native job is submitted or cancelled at the provider now, not at the next poll.
+  JobsComponent* self = c.get();
   c->service_ = std::make_unique<jobs::JobService>(
-      *ctx.store, c->workloads_, c->config_, *c->metrics_, [engine] { engine->wake(); },
-      [engine](std::int64_t job_id) { engine->finalize_soon(job_id); });
+      *ctx.store, c->workloads_, c->config_, *c->metrics_,
+      [self] {
+        self->engine_->wake();
+        if (self->native_driver_) self->native_driver_->wake();
+      },
+      [self](std::int64_t job_id) {
+        self->engine_->finalize_soon(job_id);
+        if (self->native_driver_) self->native_driver_->wake();
+      });
   if (role != ServeRole::kApi && native->enabled) c->create_native_driver(ctx, *native);
   c->experiments_ = std::make_unique<experiments::ExperimentService>(
       *ctx.store, *c->service_, *c->maze_library_, c->experiments_config_, c->config_.max_attempts);

@@ -143,9 +143,9 @@ Result<SubmittedJob> JobService::submit(const gateway::Principal& who, std::stri
       (void)store_.pause_job(created->job.id, message);
       auto reread = store_.get_job(who.tenant_id, created->job.id);
       if (reread && reread.value()) created->job = *reread.value();
-    } else if (on_new_work_) {
-      on_new_work_();
     }
+    // Work the engine can claim, or a job its driver takes: look now, not at the next poll.
+    if ((!job.paused || !driver.empty()) && on_new_work_) on_new_work_();
   }
   return SubmittedJob{std::move(created->job), created->created};
 }

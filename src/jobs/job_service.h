@@ -41,8 +41,9 @@ struct DeadLetterPage {
 
 class JobService {
  public:
-  // `on_new_work` wakes the engine; `on_drained` asks it to finalize a job now (both may be
-  // empty when no engine runs in this process).
+  // `on_new_work` wakes the engine (and the drivers: it is called for driver-held jobs too);
+  // `on_drained` asks it to finalize a job now (also after a cancel). Both may be empty when no
+  // engine runs in this process.
   JobService(store::Store& store, const WorkloadRegistry& workloads, const JobsConfig& config,
              JobsMetrics& metrics, std::function<void()> on_new_work,
              std::function<void(std::int64_t)> on_drained);

@@ -277,6 +277,27 @@ TEST_F(NativeBatch, CancelAtEveryStageCancelsTheProviderJobToo) {
   EXPECT_TRUE(knobs(*openai_)["runs"].empty());
 }
 
+TEST_F(NativeBatch, SubmittingAndCancellingWakeTheDriverBeforeItsNextPoll) {
+  knobs(*openai_, {{"state_ms", 50}, {"stuck", true}});
+  // poll_ms 600000: after its first pass the driver sleeps for ten minutes unless woken.
+  start("", {"--set", "batch.native.poll_ms=600000"});
+  const auto wait_stats = [&](const char* field) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (knobs(*openai_).value(field, 0) == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(20ms);
+    }
+    return knobs(*openai_).value(field, 0);
+  };
+  const std::int64_t id = submit("gpt-fake", "native", 2);
+  EXPECT_EQ(wait_stats("created"), 1);
+  wait_for(id, [](const json& v) {
+    return !v.value("/driver/parts/0/provider_batch_id"_json_pointer, "").empty();
+  });
+  EXPECT_EQ(server_->request("POST", "/v1/jobs/" + std::to_string(id) + "/cancel").status, 200);
+  EXPECT_EQ(wait_stats("cancels"), 1);
+  EXPECT_EQ(wait_finished(*server_, id, 10s)["state"], "cancelled");
+}
+
 TEST_F(NativeBatch, CancelDuringTheSyncFallbackStopsTheJob) {
   knobs(*anthropic_, {{"state_ms", 50}, {"stuck", true}});
   ASSERT_TRUE(anthropic_->patch_faults({{"latency_ms", 200}}).ok());
