@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <thread>
 
+#include "eventually.h"
 #include "fakes/bedrock_batch_fake.h"
 #include "fakes/fake_upstream.h"
 #include "jobs_api.h"
@@ -104,19 +104,18 @@ class BedrockBatch : public ::testing::Test {
 
   // Waits until the fake holds one job, and returns its input records.
   std::vector<json> input_records() {
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto jobs = batch_->jobs();
-      if (!jobs.empty() && jobs[0].status == "Scheduled") {
-        const std::string key = jobs[0].input_uri.substr(std::string("s3://osprey-it/").size());
-        std::vector<json> out;
-        for (const json& l : jsonl(*batch_->object("osprey-it", key))) out.push_back(l);
-        return out;
-      }
-      std::this_thread::sleep_for(20ms);
+    std::vector<fakes::FakeBatchJob> jobs;
+    if (!eventually(
+            [&] {
+              jobs = batch_->jobs();
+              return !jobs.empty() && jobs[0].status == "Scheduled";
+            },
+            15s)) {
+      ADD_FAILURE() << "no provider job reached Scheduled";
+      return {};
     }
-    ADD_FAILURE() << "no provider job reached Scheduled";
-    return {};
+    const std::string key = jobs[0].input_uri.substr(std::string("s3://osprey-it/").size());
+    return jsonl(*batch_->object("osprey-it", key));
   }
 
   static std::vector<json> jsonl(const std::string& text) {
@@ -166,11 +165,11 @@ TEST_F(BedrockBatch, NativeJobIsPaddedAndCompletesWithOneRecordFailing) {
   ASSERT_FALSE(failing.empty());
   batch_->set_fail_record_ids({failing});
   // Let it run once the driver has seen it Scheduled.
-  const auto deadline = std::chrono::steady_clock::now() + 15s;
-  while (get_job(*server_, id).value("/driver/parts/0/state"_json_pointer, "") != "scheduled" &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);
-  }
+  EXPECT_TRUE(eventually(
+      [&] {
+        return get_job(*server_, id).value("/driver/parts/0/state"_json_pointer, "") == "scheduled";
+      },
+      15s));
   batch_->set_stay_scheduled(false);
 
   json done = wait_finished(*server_, id, 20s);

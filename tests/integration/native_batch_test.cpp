@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <thread>
 
+#include "eventually.h"
 #include "fakes/fake_upstream.h"
 #include "jobs_api.h"
 #include "osprey_process.h"
@@ -128,13 +128,9 @@ class NativeBatch : public ::testing::Test {
   template <typename Pred>
   json wait_for(std::int64_t id, Pred pred) {
     json view;
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      view = get_job(*server_, id);
-      if (pred(view)) return view;
-      std::this_thread::sleep_for(20ms);
+    if (!eventually([&] { return pred(view = get_job(*server_, id)); }, 15s)) {
+      ADD_FAILURE() << "condition not reached; last view: " << view.dump();
     }
-    ADD_FAILURE() << "condition not reached; last view: " << view.dump();
     return view;
   }
 
@@ -282,10 +278,7 @@ TEST_F(NativeBatch, SubmittingAndCancellingWakeTheDriverBeforeItsNextPoll) {
   // poll_ms 600000: after its first pass the driver sleeps for ten minutes unless woken.
   start("", {"--set", "batch.native.poll_ms=600000"});
   const auto wait_stats = [&](const char* field) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (knobs(*openai_).value(field, 0) == 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(20ms);
-    }
+    eventually([&] { return knobs(*openai_).value(field, 0) != 0; });
     return knobs(*openai_).value(field, 0);
   };
   const std::int64_t id = submit("gpt-fake", "native", 2);
@@ -305,11 +298,8 @@ TEST_F(NativeBatch, CancelDuringTheSyncFallbackStopsTheJob) {
         {"--set", "jobs.worker_threads=1", "--set", "jobs.claim_batch=1"});
   const std::int64_t id = submit("claude-fake", "auto", 10);
   // Wait until the fallback is running items synchronously, then cancel.
-  const auto deadline = std::chrono::steady_clock::now() + 15s;
-  while (sync_calls(*anthropic_).empty() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(20ms);
-  }
-  ASSERT_FALSE(sync_calls(*anthropic_).empty()) << get_job(*server_, id).dump();
+  ASSERT_TRUE(eventually([&] { return !sync_calls(*anthropic_).empty(); }, 15s))
+      << get_job(*server_, id).dump();
   EXPECT_EQ(server_->request("POST", "/v1/jobs/" + std::to_string(id) + "/cancel").status, 200);
   json done = wait_finished(*server_, id, 15s);
   EXPECT_EQ(done["state"], "cancelled");
