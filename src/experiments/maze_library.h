@@ -27,8 +27,6 @@ class MazeLibrary {
   // kNotFound for an unknown id; kInvalidRequest for an id that is not [A-Za-z0-9_.-]{1,100}.
   Result<maze::Maze> load(const std::string& id) const;
 
-  const std::string& dir() const { return dir_; }
-
  private:
   std::string dir_;
 };
