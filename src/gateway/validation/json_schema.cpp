@@ -316,6 +316,8 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::compile(std::string_view s
   return std::shared_ptr<const JsonSchema>(new JsonSchema(std::move(impl)));
 }
 
+const json& JsonSchema::document() const { return impl_->document; }
+
 Status JsonSchema::validate(const json& body) const {
   valijson::adapters::NlohmannJsonAdapter target(body);
   try {

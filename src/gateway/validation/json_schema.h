@@ -24,6 +24,8 @@ class JsonSchema {
 
   // kInvalidRequest "<path>: <rule>" with param = <path> when `body` does not conform.
   Status validate(const nlohmann::json& body) const;
+  // The schema document as compiled (for callers that read a bound or a list from it).
+  const nlohmann::json& document() const;
 
  private:
   struct Impl;

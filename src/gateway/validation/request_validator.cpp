@@ -37,9 +37,8 @@ Result<std::shared_ptr<const RequestValidator>> RequestValidator::create(
   auto chat = JsonSchema::compile(chat_text, "chat_completions_request");
   if (!chat) return chat.error();
   v->chat_schema_ = std::move(chat.value());
-  const nlohmann::json chat_doc = nlohmann::json::parse(chat_text, nullptr, false);
-  v->temperature_range_ = schema_range(chat_doc, "temperature");
-  v->top_p_range_ = schema_range(chat_doc, "top_p");
+  v->temperature_range_ = schema_range(v->chat_schema_->document(), "temperature");
+  v->top_p_range_ = schema_range(v->chat_schema_->document(), "top_p");
   auto deny = DenyRules::compile(config.deny_rules);
   if (!deny) return deny.error();
   v->deny_rules_ = std::move(deny.value());
