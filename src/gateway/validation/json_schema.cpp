@@ -23,8 +23,10 @@ struct Step {
 };
 
 // valijson reports where it failed as ["<root>", "[messages]", "[1]", "[role]"]; whether "[1]" is
-// an index or a property named "1" depends on the body, so walk the body alongside.
-std::vector<Step> steps_of(const std::vector<std::string>& context, const json& body) {
+// an index or a property named "1" depends on the body, so walk the body alongside. `value`
+// receives the body's value at the end of the path (null when the body has none there).
+std::vector<Step> steps_of(const std::vector<std::string>& context, const json& body,
+                           const json*& value) {
   std::vector<Step> steps;
   const json* node = &body;
   for (std::size_t i = 1; i < context.size(); ++i) {
@@ -46,6 +48,7 @@ std::vector<Step> steps_of(const std::vector<std::string>& context, const json& 
     }
     steps.push_back({std::move(name), index});
   }
+  value = node;
   return steps;
 }
 
@@ -60,23 +63,6 @@ std::string path_text(const std::vector<Step>& steps) {
     }
   }
   return path;
-}
-
-const json* value_at(const json& body, const std::vector<Step>& steps) {
-  const json* node = &body;
-  for (const Step& s : steps) {
-    if (s.index) {
-      const std::size_t at = std::strtoul(s.name.c_str(), nullptr, 10);
-      if (!node->is_array() || at >= node->size()) return nullptr;
-      node = &(*node)[at];
-    } else {
-      if (!node->is_object()) return nullptr;
-      auto it = node->find(s.name);
-      if (it == node->end()) return nullptr;
-      node = &*it;
-    }
-  }
-  return node;
 }
 
 std::string type_name(const json& v) {
@@ -248,9 +234,9 @@ struct Failure {
 // Words one valijson error as "<rule>", moving "missing property" errors onto the property.
 Failure describe(const valijson::ValidationResults::Error& error, const json& body,
                  const SchemaLookup& lookup) {
-  Failure f{steps_of(error.context, body), {}};
+  const json* value = nullptr;
+  Failure f{steps_of(error.context, body, value), {}};
   const std::string& d = error.description;
-  const json* value = value_at(body, f.steps);
   if (starts_with(d, "Missing required property '")) {
     const auto end = d.find('\'', 27);
     f.steps.push_back({d.substr(27, end == std::string::npos ? std::string::npos : end - 27)});
