@@ -70,6 +70,10 @@ json experiment_view(const store::Experiment& e, bool with_maze) {
 }
 
 json action_view(const store::ExperimentAction& a) {
+  return action_view(a, parsed(a.tiles_seen_json, json::array()));
+}
+
+json action_view(const store::ExperimentAction& a, json tiles_seen) {
   return {{"step", a.step_number},
           {"turn", a.turn_number},
           {"action_type", a.action_type},
@@ -77,7 +81,7 @@ json action_view(const store::ExperimentAction& a) {
           {"from", maze::position_json({a.from_x, a.from_y})},
           {"to", maze::position_json({a.to_x, a.to_y})},
           {"success", a.success},
-          {"tiles_seen", parsed(a.tiles_seen_json, json::array())},
+          {"tiles_seen", std::move(tiles_seen)},
           {"tokens_in", a.tokens_in},
           {"tokens_out", a.tokens_out},
           {"cost_usd", static_cast<double>(a.cost_micros) / 1e6},

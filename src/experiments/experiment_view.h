@@ -18,6 +18,9 @@ nlohmann::json experiment_view(const store::Experiment& experiment, bool with_ma
 // {"step","turn","action_type","reasoning","from":{x,y},"to":{x,y},"success","tiles_seen",
 //  "tokens_in","tokens_out","cost_usd","model_ms","elapsed_ms"}
 nlohmann::json action_view(const store::ExperimentAction& action);
+// The same with "tiles_seen" given as JSON (the live feed has them so before they are serialized
+// into the row's tiles_seen_json), so they are not parsed back.
+nlohmann::json action_view(const store::ExperimentAction& action, nlohmann::json tiles_seen);
 
 // One compare row: the group ("model", "model_config.<key>": value) and the means.
 nlohmann::json aggregate_view(const store::ExperimentAggregate& row, bool by_model,

@@ -6,7 +6,8 @@
 
 namespace osprey::experiments {
 
-store::ExperimentAction to_store_action(std::int64_t experiment_id, const maze::ActionRecord& a) {
+store::ExperimentAction to_store_action(std::int64_t experiment_id, const maze::ActionRecord& a,
+                                        const nlohmann::json& tiles_seen) {
   store::ExperimentAction out;
   out.experiment_id = experiment_id;
   out.step_number = a.step_number;
@@ -18,7 +19,7 @@ store::ExperimentAction to_store_action(std::int64_t experiment_id, const maze::
   out.to_x = a.to.x;
   out.to_y = a.to.y;
   out.success = a.success;
-  out.tiles_seen_json = maze::tiles_json(a.tiles_seen).dump();
+  out.tiles_seen_json = tiles_seen.dump();
   out.tokens_in = a.input_tokens;
   out.tokens_out = a.output_tokens;
   out.cost_micros = std::llround(a.cost_usd * 1e6);
@@ -31,8 +32,10 @@ Status StoreActionSink::append(std::span<const maze::ActionRecord> actions) {
   std::vector<FeedAction> published;
   published.reserve(actions.size());
   for (const maze::ActionRecord& action : actions) {
-    pending_.push_back(to_store_action(experiment_id_, action));
-    published.push_back({action.step_number, action_view(pending_.back()).dump()});
+    nlohmann::json tiles = maze::tiles_json(action.tiles_seen);
+    pending_.push_back(to_store_action(experiment_id_, action, tiles));
+    published.push_back(
+        {action.step_number, action_view(pending_.back(), std::move(tiles)).dump()});
   }
   feed_.publish(experiment_id_, std::move(published));
   if (static_cast<int>(pending_.size()) >= batch_) {

@@ -15,9 +15,11 @@
 
 namespace osprey::experiments {
 
-// The store row of one loop action (cost in micro-USD, tiles as JSON).
+// The store row of one loop action (cost in micro-USD); `tiles_seen` is
+// maze::tiles_json(action.tiles_seen), which the caller also puts in the live view.
 store::ExperimentAction to_store_action(std::int64_t experiment_id,
-                                        const maze::ActionRecord& action);
+                                        const maze::ActionRecord& action,
+                                        const nlohmann::json& tiles_seen);
 
 class StoreActionSink final : public maze::ActionSink {
  public:

@@ -24,6 +24,8 @@ TEST(ExperimentView, ActionCarriesPositionsTilesAndCost) {
   EXPECT_EQ(v["to"], (json{{"x", 2}, {"y", 2}}));
   EXPECT_EQ(v["tiles_seen"][0]["type"], "wall");
   EXPECT_DOUBLE_EQ(v["cost_usd"].get<double>(), 0.0015);
+  // The live feed's form (tiles already JSON) gives the same view as the stored row's.
+  EXPECT_EQ(action_view(a, json::parse(a.tiles_seen_json)), v);
 }
 
 TEST(ExperimentView, ExperimentWithAndWithoutItsMaze) {
