@@ -2,15 +2,14 @@
 
 #include <unordered_set>
 
+#include "batch/invalid_param.h"
 #include "providers/openai/openai_request_parser.h"
 
 namespace osprey::batch {
 namespace {
 
 Error bad_line(std::size_t line, const std::string& message) {
-  Error e = make_error(ErrorCode::kInvalidRequest, "line " + std::to_string(line) + ": " + message);
-  e.param = "line " + std::to_string(line);
-  return e;
+  return invalid_param("line " + std::to_string(line), message);
 }
 
 class InputBuilder {

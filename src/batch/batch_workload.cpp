@@ -6,6 +6,7 @@
 #include "batch/batch_mode.h"
 #include "batch/batch_native_codec.h"
 #include "batch/batch_output.h"
+#include "batch/invalid_param.h"
 #include "core/log.h"
 #include "providers/openai/openai_response_writer.h"
 
@@ -86,10 +87,8 @@ Result<BatchInput> BatchWorkload::read_input(const nlohmann::json& spec,
     return e;
   }
   if (record->purpose != "batch") {
-    Error e = bad("input_file_id: file " + file_id + " has purpose \"" + record->purpose +
-                  "\", not \"batch\"");
-    e.param = "input_file_id";
-    return e;
+    return invalid_param("input_file_id", "file " + file_id + " has purpose \"" + record->purpose +
+                                              "\", not \"batch\"");
   }
   auto text = deps_.files.read(tenant_id, file_id);
   if (!text) return text.error();

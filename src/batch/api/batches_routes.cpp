@@ -2,6 +2,7 @@
 #include <charconv>
 
 #include "batch/api/batch_routes.h"
+#include "batch/api/route_params.h"
 #include "batch/batch_output.h"
 #include "batch/batch_workload.h"
 #include "jobs/timestamp.h"
@@ -15,10 +16,6 @@ using net::Task;
 using nlohmann::json;
 
 constexpr std::int64_t kWindowSeconds = 24 * 3600;  // completion_window "24h"
-
-Response error(const Error& e, const Request& request) {
-  return Response::error(e, request.request_id);
-}
 
 Error no_such_batch(std::string_view id) {
   return make_error(ErrorCode::kNotFound, "No such Batch object: " + std::string(id));
@@ -76,16 +73,12 @@ Result<json> spec_of(const std::string& body_text) {
   for (const auto& [key, value] : body.items()) {
     if (std::none_of(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return key == k; })) {
-      Error e = make_error(ErrorCode::kInvalidRequest, key + ": unknown field");
-      e.param = key;
-      return e;
+      return invalid_param(key, "unknown field");
     }
   }
   for (const char* required : {"input_file_id", "endpoint", "completion_window"}) {
     if (!body.contains(required)) {
-      Error e = make_error(ErrorCode::kInvalidRequest, std::string(required) + ": required");
-      e.param = required;
-      return e;
+      return invalid_param(required, "required");
     }
   }
   json spec = body;
@@ -143,7 +136,7 @@ void add_batches_routes(net::Router& router, const BatchApi& api) {
       "/v1/batches",
       api.authenticated([api](Request& request, const gateway::Principal& who) -> Task<Response> {
         auto spec = spec_of(request.body);
-        if (!spec) co_return error(spec.error(), request);
+        if (!spec) co_return error_response(spec.error(), request);
         const std::string submit_body =
             json{{"workload", std::string(kBatchWorkload)}, {"spec", spec.value()}}.dump();
         const std::string key(request.header("idempotency-key"));
@@ -152,39 +145,33 @@ void add_batches_routes(net::Router& router, const BatchApi& api) {
           if (!submitted) return submitted.error();
           return batch_view(submitted->job, api.files);
         });
-        if (!view) co_return error(view.error(), request);
+        if (!view) co_return error_response(view.error(), request);
         co_return Response::json(200, view->dump());
       }));
 
-  router.get("/v1/batches", api.authenticated([api](Request& request, const gateway::Principal& who)
-                                                  -> Task<Response> {
-    jobs::JobListQuery query;
-    query.workload = std::string(kBatchWorkload);
-    query.limit = 20;
-    if (auto limit = request.query_param("limit"); limit && !limit->empty()) {
-      auto [end, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), query.limit);
-      if (ec != std::errc() || end != limit->data() + limit->size() || query.limit < 1 ||
-          query.limit > 100) {
-        Error e = make_error(ErrorCode::kInvalidRequest, "limit: must be an integer in [1, 100]");
-        e.param = "limit";
-        co_return error(e, request);
-      }
-    }
-    if (auto after = request.query_param("after"); after && !after->empty()) {
-      auto id = job_id_of(*after);
-      if (!id) co_return error(id.error(), request);
-      query.before_id = id.value();  // newest first: the next page is older
-    }
-    auto page = co_await api.workers.run([&]() -> Result<json> {
-      auto jobs = api.service.list(who, query);
-      if (!jobs) return jobs.error();
-      json data = json::array();
-      for (const store::Job& job : jobs.value()) data.push_back(batch_view(job, api.files));
-      return openai_list(std::move(data), static_cast<int>(jobs->size()) == query.limit);
-    });
-    if (!page) co_return error(page.error(), request);
-    co_return Response::json(200, page->dump());
-  }));
+  router.get(
+      "/v1/batches",
+      api.authenticated([api](Request& request, const gateway::Principal& who) -> Task<Response> {
+        jobs::JobListQuery query;
+        query.workload = std::string(kBatchWorkload);
+        auto limit = limit_param(request, 20, 100);
+        if (!limit) co_return error_response(limit.error(), request);
+        query.limit = limit.value();
+        if (auto after = request.query_param("after"); after && !after->empty()) {
+          auto id = job_id_of(*after);
+          if (!id) co_return error_response(id.error(), request);
+          query.before_id = id.value();  // newest first: the next page is older
+        }
+        auto page = co_await api.workers.run([&]() -> Result<json> {
+          auto jobs = api.service.list(who, query);
+          if (!jobs) return jobs.error();
+          json data = json::array();
+          for (const store::Job& job : jobs.value()) data.push_back(batch_view(job, api.files));
+          return openai_list(std::move(data), static_cast<int>(jobs->size()) == query.limit);
+        });
+        if (!page) co_return error_response(page.error(), request);
+        co_return Response::json(200, page->dump());
+      }));
 
   router.get(
       "/v1/batches/{id}",
@@ -195,7 +182,7 @@ void add_batches_routes(net::Router& router, const BatchApi& api) {
           if (!job) return job.error();
           return batch_view(job.value(), api.files);
         });
-        if (!view) co_return error(view.error(), request);
+        if (!view) co_return error_response(view.error(), request);
         co_return Response::json(200, view->dump());
       }));
 
@@ -210,7 +197,7 @@ void add_batches_routes(net::Router& router, const BatchApi& api) {
           if (!cancelled) return cancelled.error();
           return batch_view(cancelled.value(), api.files);
         });
-        if (!view) co_return error(view.error(), request);
+        if (!view) co_return error_response(view.error(), request);
         co_return Response::json(200, view->dump());
       }));
 }

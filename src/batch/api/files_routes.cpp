@@ -1,6 +1,5 @@
-#include <charconv>
-
 #include "batch/api/batch_routes.h"
+#include "batch/api/route_params.h"
 #include "net/multipart.h"
 
 namespace osprey::batch {
@@ -10,16 +9,6 @@ using net::Request;
 using net::Response;
 using net::Task;
 using nlohmann::json;
-
-Response error(const Error& e, const Request& request) {
-  return Response::error(e, request.request_id);
-}
-
-Error bad(std::string message, std::string param = "") {
-  Error e = make_error(ErrorCode::kInvalidRequest, std::move(message));
-  e.param = std::move(param);
-  return e;
-}
 
 json file_view(const store::FileRecord& file) {
   return {{"id", file.id},
@@ -46,28 +35,17 @@ Result<Upload> read_upload(const Request& request) {
   auto parts = net::parse_multipart(request.body, boundary.value());
   if (!parts) return parts.error();
   const net::FormPart* purpose = net::find_part(parts.value(), "purpose");
-  if (purpose == nullptr) return bad("purpose: required", "purpose");
+  if (purpose == nullptr) return invalid_param("purpose", "required");
   if (purpose->data != "batch") {
-    return bad("purpose: only \"batch\" is supported (got \"" + purpose->data.substr(0, 64) + "\")",
-               "purpose");
+    return invalid_param(
+        "purpose", "only \"batch\" is supported (got \"" + purpose->data.substr(0, 64) + "\")");
   }
   const net::FormPart* file = net::find_part(parts.value(), "file");
   if (file == nullptr || !file->has_filename) {
-    return bad("file: required, as a file part with a filename", "file");
+    return invalid_param("file", "required, as a file part with a filename");
   }
   return Upload{purpose->data, file->filename.empty() ? "upload.jsonl" : file->filename,
                 file->data};
-}
-
-Result<int> limit_param(const Request& request, int fallback, int max) {
-  const auto value = request.query_param("limit");
-  if (!value || value->empty()) return fallback;
-  int limit = 0;
-  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), limit);
-  if (ec != std::errc() || end != value->data() + value->size() || limit < 1 || limit > max) {
-    return bad("limit: must be an integer in [1, " + std::to_string(max) + "]", "limit");
-  }
-  return limit;
 }
 
 }  // namespace
@@ -77,26 +55,26 @@ void add_files_routes(net::Router& router, const BatchApi& api) {
       "/v1/files",
       api.authenticated([api](Request& request, const gateway::Principal& who) -> Task<Response> {
         auto upload = read_upload(request);
-        if (!upload) co_return error(upload.error(), request);
+        if (!upload) co_return error_response(upload.error(), request);
         const std::int64_t tenant_id = who.tenant_id;
         auto created = co_await api.workers.run([&] {
           return api.files.create(tenant_id, upload->purpose, upload->filename, upload->content);
         });
-        if (!created) co_return error(created.error(), request);
+        if (!created) co_return error_response(created.error(), request);
         co_return Response::json(200, file_view(created.value()).dump());
       }));
 
   router.get("/v1/files", api.authenticated([api](Request& request,
                                                   const gateway::Principal& who) -> Task<Response> {
     auto limit = limit_param(request, 10000, 10000);
-    if (!limit) co_return error(limit.error(), request);
+    if (!limit) co_return error_response(limit.error(), request);
     store::FileFilter filter;
     filter.tenant_id = who.tenant_id;
     filter.purpose = request.query_param("purpose").value_or("");
     filter.after_id = request.query_param("after").value_or("");
     filter.limit = limit.value();
     auto files = co_await api.workers.run([&] { return api.files.list(filter); });
-    if (!files) co_return error(files.error(), request);
+    if (!files) co_return error_response(files.error(), request);
     json data = json::array();
     for (const store::FileRecord& f : files.value()) data.push_back(file_view(f));
     const bool has_more = static_cast<int>(files->size()) == filter.limit;
@@ -109,7 +87,7 @@ void add_files_routes(net::Router& router, const BatchApi& api) {
         const std::string id(request.param("id"));
         const std::int64_t tenant_id = who.tenant_id;
         auto file = co_await api.workers.run([&] { return api.files.get(tenant_id, id); });
-        if (!file) co_return error(file.error(), request);
+        if (!file) co_return error_response(file.error(), request);
         co_return Response::json(200, file_view(file.value()).dump());
       }));
 
@@ -119,7 +97,7 @@ void add_files_routes(net::Router& router, const BatchApi& api) {
         const std::string id(request.param("id"));
         const std::int64_t tenant_id = who.tenant_id;
         auto content = co_await api.workers.run([&] { return api.files.read(tenant_id, id); });
-        if (!content) co_return error(content.error(), request);
+        if (!content) co_return error_response(content.error(), request);
         co_return Response::text(200, std::move(content.value()), "application/octet-stream");
       }));
 
@@ -129,7 +107,7 @@ void add_files_routes(net::Router& router, const BatchApi& api) {
         const std::string id(request.param("id"));
         const std::int64_t tenant_id = who.tenant_id;
         auto removed = co_await api.workers.run([&] { return api.files.remove(tenant_id, id); });
-        if (!removed.ok()) co_return error(removed.error(), request);
+        if (!removed.ok()) co_return error_response(removed.error(), request);
         json body = {{"id", id}, {"object", "file"}, {"deleted", true}};
         co_return Response::json(200, body.dump());
       }));
