@@ -57,6 +57,12 @@ providers::ChatRequest BatchAdapter::padding_request(const BatchSubmission& subm
   return request;
 }
 
+Status cancel_refused(const BatchAdapter& adapter, const SubmittedBatch& batch, Error refused) {
+  auto status = adapter.poll(batch);
+  if (status && is_terminal(status->state)) return {};
+  return refused;
+}
+
 std::string padding_record_id(std::size_t n) {
   char digits[32];
   std::snprintf(digits, sizeof digits, "%06zu", n);

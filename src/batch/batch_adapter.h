@@ -125,6 +125,10 @@ class BatchAdapter {
   virtual providers::ChatRequest padding_request(const BatchSubmission& submission) const;
 };
 
+// What cancel() answers when the vendor refused to cancel: success when the provider job has
+// already ended (poll() says terminal), else `refused`.
+Status cancel_refused(const BatchAdapter& adapter, const SubmittedBatch& batch, Error refused);
+
 // Padding record ids: "osprey-pad-<n>". The driver refuses to pad a job whose own keys use the
 // prefix, so a padding outcome is never mistaken for an item's.
 std::string padding_record_id(std::size_t n);

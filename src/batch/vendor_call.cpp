@@ -3,6 +3,18 @@
 #include "net/blocking_client.h"
 
 namespace osprey::batch {
+namespace {
+
+Result<nlohmann::json> vendor_json(const net::ClientResponse& response, std::string_view what) {
+  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return make_error(ErrorCode::kUpstreamError, std::string(what) + ": not a JSON object: " +
+                                                     providers::body_excerpt(response.body));
+  }
+  return body;
+}
+
+}  // namespace
 
 Result<net::ClientResponse> vendor_call(const providers::ProviderConfig& config, std::string method,
                                         std::string url, const net::Headers& headers,
@@ -23,13 +35,24 @@ Result<net::ClientResponse> vendor_call(const providers::ProviderConfig& config,
   return response;
 }
 
-Result<nlohmann::json> vendor_json(const net::ClientResponse& response, std::string_view what) {
-  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return make_error(ErrorCode::kUpstreamError, std::string(what) + ": not a JSON object: " +
-                                                     providers::body_excerpt(response.body));
+Result<nlohmann::json> vendor_call_json(const providers::ProviderConfig& config, std::string method,
+                                        std::string url, const net::Headers& headers,
+                                        std::string body, const providers::ErrorParser& parse_error,
+                                        std::string_view what) {
+  auto response =
+      vendor_call(config, std::move(method), std::move(url), headers, std::move(body), parse_error);
+  if (!response) return response.error();
+  return vendor_json(response.value(), what);
+}
+
+Result<std::string> required_string(const nlohmann::json& node, const char* key,
+                                    std::string_view what, std::string_view noun) {
+  std::string value = string_field(node, key);
+  if (value.empty()) {
+    return make_error(ErrorCode::kUpstreamError,
+                      std::string(what) + ": no " + std::string(noun) + " in the answer");
   }
-  return body;
+  return value;
 }
 
 std::string string_field(const nlohmann::json& node, const char* key) {

@@ -21,8 +21,16 @@ Result<net::ClientResponse> vendor_call(const providers::ProviderConfig& config,
                                         std::string body,
                                         const providers::ErrorParser& parse_error);
 
-// A vendor answer's body as a JSON object; kUpstreamError naming `what` otherwise.
-Result<nlohmann::json> vendor_json(const net::ClientResponse& response, std::string_view what);
+// vendor_call, then its answer's body as a JSON object (kUpstreamError naming `what`, e.g.
+// "POST /v1/batches", otherwise).
+Result<nlohmann::json> vendor_call_json(const providers::ProviderConfig& config, std::string method,
+                                        std::string url, const net::Headers& headers,
+                                        std::string body, const providers::ErrorParser& parse_error,
+                                        std::string_view what);
+
+// node[key] as a non-empty string; kUpstreamError "<what>: no <noun> in the answer" otherwise.
+Result<std::string> required_string(const nlohmann::json& node, const char* key,
+                                    std::string_view what, std::string_view noun);
 
 // node[key] when it is a string, else "".
 std::string string_field(const nlohmann::json& node, const char* key);

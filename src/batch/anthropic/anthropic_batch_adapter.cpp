@@ -55,26 +55,19 @@ class AnthropicBatchAdapter final : public BatchAdapter {
                           {"params", providers::anthropic::build_messages_request(request)}});
     }
     const json body = {{"requests", std::move(requests)}};
-    auto created = vendor_call(provider_, "POST", url("/v1/messages/batches"), headers(),
-                               body.dump(), parse_anthropic_error);
-    if (!created) return created.error();
-    auto batch = vendor_json(created.value(), "POST /v1/messages/batches");
+    auto batch = vendor_call_json(provider_, "POST", url("/v1/messages/batches"), headers(),
+                                  body.dump(), parse_anthropic_error, "POST /v1/messages/batches");
     if (!batch) return batch.error();
-    const std::string id = string_field(*batch, "id");
-    if (id.empty()) {
-      return make_error(ErrorCode::kUpstreamError,
-                        "POST /v1/messages/batches: no batch id in the answer");
-    }
-    SubmittedBatch out{id, json::object()};
+    auto id = required_string(*batch, "id", "POST /v1/messages/batches", "batch id");
+    if (!id) return id.error();
+    SubmittedBatch out{id.value(), json::object()};
     if (!id_map.empty()) out.data["id_map"] = std::move(id_map);
     return out;
   }
 
   Result<BatchStatus> poll(const SubmittedBatch& batch) const override {
-    auto got = vendor_call(provider_, "GET", url("/v1/messages/batches/" + batch.id), headers(), "",
-                           parse_anthropic_error);
-    if (!got) return got.error();
-    auto body = vendor_json(got.value(), "GET /v1/messages/batches");
+    auto body = vendor_call_json(provider_, "GET", url("/v1/messages/batches/" + batch.id),
+                                 headers(), "", parse_anthropic_error, "GET /v1/messages/batches");
     if (!body) return body.error();
     BatchStatus status;
     status.raw_state = string_field(*body, "processing_status");
@@ -116,11 +109,7 @@ class AnthropicBatchAdapter final : public BatchAdapter {
   Status cancel(const SubmittedBatch& batch) const override {
     auto r = vendor_call(provider_, "POST", url("/v1/messages/batches/" + batch.id + "/cancel"),
                          headers(), "", parse_anthropic_error);
-    if (!r) {
-      auto got = poll(batch);
-      if (got && is_terminal(got->state)) return {};
-      return r.error();
-    }
+    if (!r) return cancel_refused(*this, batch, r.error());
     return {};
   }
 

@@ -278,9 +278,7 @@ Status BedrockBatchAdapter::cancel(const SubmittedBatch& batch) const {
   if (!stopped) return stopped.error();
   if (is_success(stopped->status)) return {};
   // Stopping a job that already ended is refused by Bedrock; for the caller it is done.
-  auto status = poll(batch);
-  if (status && is_terminal(status->state)) return {};
-  return http_failure(*stopped, "bedrock");
+  return cancel_refused(*this, batch, http_failure(*stopped, "bedrock"));
 }
 
 Result<std::vector<RecordOutcome>> BedrockBatchAdapter::import_results(

@@ -53,39 +53,29 @@ class OpenAiBatchAdapter final : public BatchAdapter {
     form += "\r\n--" + boundary + "--\r\n";
     net::Headers headers = auth();
     headers.set("content-type", "multipart/form-data; boundary=" + boundary);
-    auto uploaded = vendor_call(provider_, "POST", url("/v1/files"), headers, std::move(form),
-                                parse_openai_error);
-    if (!uploaded) return uploaded.error();
-    auto file = vendor_json(uploaded.value(), "POST /v1/files");
+    auto file = vendor_call_json(provider_, "POST", url("/v1/files"), headers, std::move(form),
+                                 parse_openai_error, "POST /v1/files");
     if (!file) return file.error();
-    const std::string file_id = string_field(*file, "id");
-    if (file_id.empty()) {
-      return make_error(ErrorCode::kUpstreamError, "POST /v1/files: no file id in the answer");
-    }
+    auto file_id = required_string(*file, "id", "POST /v1/files", "file id");
+    if (!file_id) return file_id.error();
 
-    json create = {{"input_file_id", file_id},
+    json create = {{"input_file_id", file_id.value()},
                    {"endpoint", kEndpoint},
                    {"completion_window", window_},
                    {"metadata", {{"osprey_label", submission.label}}}};
     net::Headers json_headers = auth();
     json_headers.set("content-type", "application/json");
-    auto created = vendor_call(provider_, "POST", url("/v1/batches"), json_headers, create.dump(),
-                               parse_openai_error);
-    if (!created) return created.error();
-    auto batch = vendor_json(created.value(), "POST /v1/batches");
+    auto batch = vendor_call_json(provider_, "POST", url("/v1/batches"), json_headers,
+                                  create.dump(), parse_openai_error, "POST /v1/batches");
     if (!batch) return batch.error();
-    const std::string id = string_field(*batch, "id");
-    if (id.empty()) {
-      return make_error(ErrorCode::kUpstreamError, "POST /v1/batches: no batch id in the answer");
-    }
-    return SubmittedBatch{id, {{"input_file_id", file_id}}};
+    auto id = required_string(*batch, "id", "POST /v1/batches", "batch id");
+    if (!id) return id.error();
+    return SubmittedBatch{id.value(), {{"input_file_id", file_id.value()}}};
   }
 
   Result<BatchStatus> poll(const SubmittedBatch& batch) const override {
-    auto got = vendor_call(provider_, "GET", url("/v1/batches/" + batch.id), auth(), "",
-                           parse_openai_error);
-    if (!got) return got.error();
-    auto body = vendor_json(got.value(), "GET /v1/batches");
+    auto body = vendor_call_json(provider_, "GET", url("/v1/batches/" + batch.id), auth(), "",
+                                 parse_openai_error, "GET /v1/batches");
     if (!body) return body.error();
     BatchStatus status;
     status.raw_state = string_field(*body, "status");
@@ -118,12 +108,7 @@ class OpenAiBatchAdapter final : public BatchAdapter {
     headers.set("content-type", "application/json");
     auto r = vendor_call(provider_, "POST", url("/v1/batches/" + batch.id + "/cancel"), headers,
                          "{}", parse_openai_error);
-    if (!r) {
-      // Cancelling a batch that has already ended is not a failure.
-      auto got = poll(batch);
-      if (got && is_terminal(got->state)) return {};
-      return r.error();
-    }
+    if (!r) return cancel_refused(*this, batch, r.error());
     return {};
   }
 
