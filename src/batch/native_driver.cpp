@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "core/log.h"
@@ -88,24 +89,35 @@ store::ItemSettlement settlement_of(const store::ClaimedItem& item,
   return s;
 }
 
-// Items of `job_id` in `state`, by id.
-Result<std::vector<store::JobItem>> list_all(store::Store& store, std::int64_t job_id,
-                                             store::ItemState state) {
+// The items of `job_id` the driver still holds (paused) with ids in [first_id, last_id], by id.
+Result<std::vector<store::JobItem>> list_held(
+    store::Store& store, std::int64_t job_id, std::int64_t first_id = 1,
+    std::int64_t last_id = std::numeric_limits<std::int64_t>::max()) {
   std::vector<store::JobItem> out;
   store::ItemFilter filter;
   filter.job_id = job_id;
-  filter.state = state;
+  filter.state = store::ItemState::kPaused;
+  filter.after_id = first_id - 1;
   filter.limit = kItemPage;
   for (;;) {
     auto page = store.list_items(filter);
     if (!page) return page.error();
     if (page->empty()) break;
     filter.after_id = page->back().id;
-    const bool last = static_cast<int>(page->size()) < kItemPage;
-    for (auto& item : page.value()) out.push_back(std::move(item));
+    const bool last = static_cast<int>(page->size()) < kItemPage || filter.after_id >= last_id;
+    for (auto& item : page.value()) {
+      if (item.id <= last_id) out.push_back(std::move(item));
+    }
     if (last) break;
   }
   return out;
+}
+
+// A part's held items: those in its id range.
+Result<std::vector<store::JobItem>> list_held(store::Store& store, std::int64_t job_id,
+                                              const json& part) {
+  return list_held(store, job_id, part.value("first_item_id", std::int64_t{0}),
+                   part.value("last_item_id", std::int64_t{0}));
 }
 
 json parse_input(const store::JobItem& item) {
@@ -379,7 +391,7 @@ void NativeDriver::step(const store::Job& job, std::map<std::string, int>& in_fl
           {"history", json::array()}};
     // Plan: items that cannot become a request are dead-lettered now; the rest are cut into
     // parts of at most max_records, by item id.
-    auto items = list_all(deps_.store, job.id, store::ItemState::kPaused);
+    auto items = list_held(deps_.store, job.id);
     if (!items) {
       log::warn("native_batch_list_failed", {{"job_id", job.id}, {"error", items.error().message}});
       return;
@@ -438,7 +450,7 @@ void NativeDriver::step(const store::Job& job, std::map<std::string, int>& in_fl
         continue;
       }
       // Build the records of this part from the items still held in its id range.
-      auto items = list_all(deps_.store, job.id, store::ItemState::kPaused);
+      auto items = list_held(deps_.store, job.id, part);
       if (!items) continue;
       BatchSubmission submission;
       submission.model = model;
@@ -448,10 +460,6 @@ void NativeDriver::step(const store::Job& job, std::map<std::string, int>& in_fl
       submission.label = "osprey-job-" + std::to_string(job.id) + "-part-" + std::to_string(index);
       bool padding_clash = false;
       for (const store::JobItem& item : items.value()) {
-        if (item.id < part.value("first_item_id", std::int64_t{0}) ||
-            item.id > part.value("last_item_id", std::int64_t{0})) {
-          continue;
-        }
         auto request = codec.request(parse_input(item));
         if (!request) continue;
         request->model = submission.upstream_model;
@@ -585,15 +593,10 @@ void NativeDriver::step(const store::Job& job, std::map<std::string, int>& in_fl
       }
       outcomes = std::move(imported.value());
     }
-    auto items = list_all(deps_.store, job.id, store::ItemState::kPaused);
+    auto items = list_held(deps_.store, job.id, part);
     if (!items) continue;
     std::map<std::string, const store::JobItem*, std::less<>> held;
-    for (const store::JobItem& item : items.value()) {
-      if (item.id >= part.value("first_item_id", std::int64_t{0}) &&
-          item.id <= part.value("last_item_id", std::int64_t{0})) {
-        held[item.key] = &item;
-      }
-    }
+    for (const store::JobItem& item : items.value()) held[item.key] = &item;
     const std::string ended = part.value("state", "failed");
     std::vector<std::pair<std::int64_t, jobs::ItemResult>> results;
     std::int64_t succeeded = 0, errored = 0;
@@ -650,7 +653,7 @@ void NativeDriver::step(const store::Job& job, std::map<std::string, int>& in_fl
     ctx.save();
     return;
   }
-  auto left = list_all(deps_.store, job.id, store::ItemState::kPaused);
+  auto left = list_held(deps_.store, job.id);
   if (!left) return;
   if (!left->empty()) {
     st["phase"] = "sync";
