@@ -1,12 +1,11 @@
 #include "batch/native_driver.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <limits>
 #include <set>
 
 #include "core/log.h"
+#include "jobs/worker_id.h"
 #include "store/tenancy_input.h"
 
 namespace osprey::batch {
@@ -26,12 +25,6 @@ std::int64_t now_ms() {
 }
 
 std::string now_text() { return store::format_timestamp(std::chrono::system_clock::now()); }
-
-std::string host_name() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0) return "host";
-  return name;
-}
 
 // Errors a second submission cannot fix: the part fails instead of being retried.
 bool is_permanent(ErrorCode code) {
@@ -197,7 +190,7 @@ struct NativeDriver::JobContext {
 NativeDriver::NativeDriver(NativeDriverDeps deps, NativeBatchConfig config)
     : deps_(std::move(deps)),
       config_(std::move(config)),
-      worker_id_("native-batch:" + host_name() + ":" + std::to_string(getpid())) {}
+      worker_id_("native-batch:" + jobs::process_worker_id()) {}
 
 NativeDriver::~NativeDriver() { stop(); }
 

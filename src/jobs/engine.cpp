@@ -1,25 +1,18 @@
 #include "jobs/engine.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 #include "core/log.h"
 #include "jobs/retry_decision.h"
 #include "jobs/tenant_quota.h"
 #include "jobs/timestamp.h"
+#include "jobs/worker_id.h"
 #include "store/tenancy_input.h"
 
 namespace osprey::jobs {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string make_worker_id() {
-  char host[256] = {0};
-  ::gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(::getpid());
-}
 
 std::string_view transition_name(Transition t) {
   switch (t) {
@@ -43,7 +36,7 @@ Engine::Engine(store::Store& store, const WorkloadRegistry& workloads, const Job
       workloads_(workloads),
       config_(config),
       metrics_(metrics),
-      worker_id_(make_worker_id()),
+      worker_id_(process_worker_id()),
       limits_(config.resource_limits) {}
 
 Engine::~Engine() { stop(); }
