@@ -160,14 +160,7 @@ jobs::ItemResult BatchWorkload::run(const jobs::WorkItem& item, const jobs::RunC
 }
 
 nlohmann::json BatchWorkload::finalize(const jobs::JobOutcome& outcome) const {
-  auto job = deps_.store.get_job(std::nullopt, outcome.job_id);
-  if (!job || !job.value()) {
-    log::error("batch_output_failed",
-               {{"job_id", outcome.job_id},
-                {"error", job ? std::string("job not found") : job.error().message}});
-    return nlohmann::json::object();
-  }
-  const std::int64_t tenant_id = job.value()->tenant_id;
+  const std::int64_t tenant_id = outcome.tenant_id;
   std::string output;
   std::string errors;
   store::ItemFilter filter;

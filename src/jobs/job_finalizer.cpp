@@ -148,8 +148,12 @@ Result<std::optional<store::Job>> finalize_job(store::Store& store,
       {"results_bytes", writer.bytes_written()},
   };
   if (const Workload* w = workloads.find(job.workload); w != nullptr) {
-    JobOutcome outcome{job.id, job.counts.total, job.counts.done, job.counts.dead,
-                       job.counts.cancelled};
+    const JobOutcome outcome{.job_id = job.id,
+                             .tenant_id = job.tenant_id,
+                             .total = job.counts.total,
+                             .done = job.counts.done,
+                             .dead = job.counts.dead,
+                             .cancelled = job.counts.cancelled};
     nlohmann::json extra = w->finalize(outcome);
     if (extra.is_object() && !extra.empty()) manifest["workload_summary"] = std::move(extra);
   }

@@ -68,6 +68,7 @@ struct RunContext {
 // What finalize() sees of a finished job.
 struct JobOutcome {
   std::int64_t job_id = 0;
+  std::int64_t tenant_id = 0;  // the job's owner
   std::int64_t total = 0, done = 0, dead = 0, cancelled = 0;
 };
 

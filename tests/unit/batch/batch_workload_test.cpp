@@ -208,7 +208,8 @@ TEST_F(BatchWorkloadTest, FinalizeWritesOutputAndErrorFiles) {
   }
   ASSERT_TRUE(store_->settle_items(settle).ok());
 
-  const json summary = workload_.finalize({.job_id = job_id, .total = 3, .done = 1, .dead = 2});
+  const json summary =
+      workload_.finalize({.job_id = job_id, .tenant_id = acme_, .total = 3, .done = 1, .dead = 2});
   EXPECT_EQ(summary["output_file_id"], output_file_id(job_id));
   EXPECT_EQ(summary["error_file_id"], error_file_id(job_id));
   auto output = files_.read(acme_, output_file_id(job_id));
