@@ -4,7 +4,8 @@
 //           the engine's per-model concurrency limit (jobs.resources.<model>.max_concurrent);
 //   native  the whole job goes to the provider's batch API through a BatchAdapter;
 //   auto    native, falling back to sync when the provider leaves it waiting too long.
-// native and auto are run by the native batch driver (docs/native-batch.md), not item by item.
+// native and auto are run by the native batch driver (docs/batch.md, "Native and auto modes"), not
+// item by item.
 #include <optional>
 #include <string_view>
 
