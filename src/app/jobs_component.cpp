@@ -162,8 +162,7 @@ void JobsComponent::add_routes(net::Router& router, jobs::Authenticated authenti
   const batch::BatchApi batch_api{.service = *service_,
                                   .files = *files_,
                                   .workers = workers,
-                                  .authenticated = std::move(authenticated),
-                                  .clock = clock};
+                                  .authenticated = std::move(authenticated)};
   batch::add_files_routes(router, batch_api);
   batch::add_batches_routes(router, batch_api);
 }

@@ -14,7 +14,6 @@
 //   POST   /v1/batches/{id}/cancel
 // Handlers only translate HTTP; the work runs on the worker pool.
 #include "batch/file_store.h"
-#include "core/clock.h"
 #include "jobs/api/jobs_routes.h"
 #include "jobs/job_service.h"
 #include "net/router.h"
@@ -27,7 +26,6 @@ struct BatchApi {
   const FileStore& files;
   net::WorkerPool& workers;
   jobs::Authenticated authenticated;
-  const Clock& clock;
 };
 
 void add_files_routes(net::Router& router, const BatchApi& api);
