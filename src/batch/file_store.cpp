@@ -2,10 +2,9 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "core/durable_file.h"
+#include "core/whole_file.h"
 #include "net/request_id.h"
 
 namespace osprey::batch {
@@ -90,11 +89,9 @@ Result<std::string> FileStore::read(std::optional<std::int64_t> tenant_id,
                                     std::string_view id) const {
   auto record = get(tenant_id, id);
   if (!record) return record.error();
-  std::ifstream in(path_of(id), std::ios::binary);
-  if (!in) return make_error(ErrorCode::kInternal, "cannot read file " + std::string(id));
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  auto content = read_whole_file(path_of(id));
+  if (!content) return make_error(ErrorCode::kInternal, "cannot read file " + std::string(id));
+  return content;
 }
 
 Result<std::vector<store::FileRecord>> FileStore::list(const store::FileFilter& filter) const {

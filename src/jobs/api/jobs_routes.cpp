@@ -1,9 +1,8 @@
 #include "jobs/api/jobs_routes.h"
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
+#include "core/whole_file.h"
 #include "net/event_stream.h"
 
 namespace osprey::jobs {
@@ -37,14 +36,6 @@ Result<std::int64_t> int_param(const Request& request, const char* name, std::in
     return make_error(ErrorCode::kInvalidRequest, std::string(name) + ": must be an integer");
   }
   return v;
-}
-
-Result<std::string> read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::kInternal, "cannot read " + path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 json dead_letter_view(const store::JobItem& item) {
