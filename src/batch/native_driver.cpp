@@ -113,6 +113,13 @@ Result<std::vector<store::JobItem>> list_held(store::Store& store, std::int64_t 
                    part.value("last_item_id", std::int64_t{0}));
 }
 
+// The status message of a job (or part) held back by the per-model cap.
+std::string queue_message(const std::string& model, int in_flight, int cap) {
+  return "waiting in Osprey's queue: " + std::to_string(in_flight) +
+         " provider batch jobs in flight for model " + model + " (max_in_flight " +
+         std::to_string(cap) + ")";
+}
+
 json parse_input(const store::JobItem& item) {
   json input = json::parse(item.input_json, nullptr, false);
   return input.is_discarded() ? json() : input;
@@ -153,6 +160,17 @@ struct NativeDriver::JobContext {
                 {{"job_id", job.id}, {"error", st.error().message}});
     }
     dirty = false;
+  }
+
+  // Releases the job to the engine: the rest runs synchronously (phase "sync"), or nothing is
+  // left and it is finalized (phase "done").
+  void hand_back() {
+    (void)store().resume_job(job.id);
+    const std::string phase = state.value("phase", "");
+    message(state.value("summary", phase));
+    const NativeDriverDeps& deps = driver.deps_;
+    if (phase == "sync" && deps.on_new_work) deps.on_new_work();
+    if (phase == "done" && deps.on_drained) deps.on_drained(job.id);
   }
 
   // Leases the items that have a result and records them through settle_items.
@@ -354,12 +372,7 @@ void NativeDriver::step(const store::Job& job, std::map<std::string, int>& in_fl
 
   // Everything imported: hand what is left to the engine (again, after a crash in between).
   if (phase == "done" || phase == "sync") {
-    if (job.paused) {
-      (void)deps_.store.resume_job(job.id);
-      ctx.message(st.value("summary", phase));
-      if (phase == "sync" && deps_.on_new_work) deps_.on_new_work();
-      if (phase == "done" && deps_.on_drained) deps_.on_drained(job.id);
-    }
+    if (job.paused) ctx.hand_back();
     return;
   }
   if (!job.paused) return;  // handed to the engine
@@ -373,9 +386,7 @@ void NativeDriver::step(const store::Job& job, std::map<std::string, int>& in_fl
   if (!st.contains("parts")) {
     const int cap = config_.cap_for(model, adapter_name);
     if (adapter != nullptr && cap > 0 && in_flight[model] >= cap) {
-      ctx.message("waiting in Osprey's queue: " + std::to_string(in_flight[model]) +
-                  " provider batch jobs in flight for model " + model + " (max_in_flight " +
-                  std::to_string(cap) + ")");
+      ctx.message(queue_message(model, in_flight[model], cap));
       return;
     }
     st = {{"driver", kNativeDriver}, {"mode", mode == NativeMode::kAuto ? "auto" : "native"},
@@ -437,9 +448,8 @@ void NativeDriver::step(const store::Job& job, std::map<std::string, int>& in_fl
     if (part_pending(part)) {
       const int cap = config_.cap_for(model, adapter_name);
       if (cap > 0 && in_flight[model] >= cap) {
-        ctx.message("part " + std::to_string(index) + " waiting in Osprey's queue: " +
-                    std::to_string(in_flight[model]) + " provider batch jobs in flight for model " +
-                    model + " (max_in_flight " + std::to_string(cap) + ")");
+        ctx.message("part " + std::to_string(index) + " " +
+                    queue_message(model, in_flight[model], cap));
         continue;
       }
       // Build the records of this part from the items still held in its id range.
@@ -658,15 +668,9 @@ void NativeDriver::step(const store::Job& job, std::map<std::string, int>& in_fl
   }
   ctx.record(-1, st["phase"].get<std::string>(), st["summary"].get<std::string>());
   ctx.save();
-  (void)deps_.store.resume_job(job.id);
-  ctx.message(st["summary"].get<std::string>());
   log::info("native_batch_handed_back",
             {{"job_id", job.id}, {"phase", st.value("phase", "")}, {"sync_items", left->size()}});
-  if (!left->empty()) {
-    if (deps_.on_new_work) deps_.on_new_work();
-  } else if (deps_.on_drained) {
-    deps_.on_drained(job.id);
-  }
+  ctx.hand_back();
 }
 
 }  // namespace osprey::batch
