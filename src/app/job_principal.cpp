@@ -3,6 +3,7 @@
 #include <string>
 
 #include "gateway/auth/usage_plan_json.h"
+#include "store/tenancy_input.h"
 
 namespace osprey::app {
 namespace {
@@ -14,7 +15,8 @@ Error forbidden(std::string message) {
 }  // namespace
 
 Result<gateway::Principal> job_principal(store::Store& store, std::int64_t tenant_id,
-                                         std::int64_t key_id) {
+                                         std::int64_t key_id,
+                                         std::chrono::system_clock::time_point now) {
   auto tenant = store.get_tenant(tenant_id);
   if (!tenant) return tenant.error();
   if (!tenant.value()) return forbidden("tenant " + std::to_string(tenant_id) + " does not exist");
@@ -30,6 +32,9 @@ Result<gateway::Principal> job_principal(store::Store& store, std::int64_t tenan
     for (const store::ApiKeyInfo& key : keys.value()) {
       if (key.id != key_id) continue;
       if (key.revoked_at) return forbidden("key " + key.prefix + " is revoked");
+      if (key.expires_at && *key.expires_at <= store::format_timestamp(now)) {
+        return forbidden("key " + key.prefix + " expired at " + *key.expires_at);
+      }
       auto plan = gateway::parse_usage_plan_text(key.plan_json);
       if (!plan) return plan.error();
       principal.key_id = key.id;

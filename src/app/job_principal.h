@@ -5,6 +5,7 @@
 // a plan carrying only the tenant's budget, taken as the strictest monthly budget among the
 // tenant's unrevoked keys, so a job can never spend past a budget any of its keys has.
 // BLOCKS on the store.
+#include <chrono>
 #include <cstdint>
 
 #include "core/result.h"
@@ -13,9 +14,11 @@
 
 namespace osprey::app {
 
-// kForbidden for an unknown or disabled tenant, or a key that is unknown, revoked or not the
-// tenant's; kStoreError when the store fails.
+// kForbidden for an unknown or disabled tenant, or a key that is unknown, revoked, expired at
+// `now` (as the online authenticator decides) or not the tenant's; kStoreError when the store
+// fails.
 Result<gateway::Principal> job_principal(store::Store& store, std::int64_t tenant_id,
-                                         std::int64_t key_id);
+                                         std::int64_t key_id,
+                                         std::chrono::system_clock::time_point now);
 
 }  // namespace osprey::app

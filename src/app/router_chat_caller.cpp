@@ -125,7 +125,8 @@ void RouterChatCaller::close() {
 }
 
 jobs::ChatCallResult RouterChatCaller::call(const jobs::ChatCall& call) const {
-  Result<gateway::Principal> principal = job_principal(deps_.store, call.tenant_id, call.key_id);
+  Result<gateway::Principal> principal =
+      job_principal(deps_.store, call.tenant_id, call.key_id, deps_.clock.wall_now());
   if (!principal) return call_error(principal.error().code, principal.error().message);
   if (Status allowed = gateway::check_model_allowed(principal.value(), call.request.model);
       !allowed.ok()) {

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include "core/api_key.h"
@@ -108,7 +109,8 @@ class RouterChatCallerTest : public ::testing::Test {
     });
   }
 
-  std::int64_t key(const std::string& plan_json) {
+  std::int64_t key(const std::string& plan_json,
+                   std::optional<std::string> expires_at = std::nullopt) {
     auto generated = generate_api_key();
     EXPECT_TRUE(generated.ok());
     auto info = store_->create_api_key({.tenant_id = tenant_,
@@ -116,7 +118,7 @@ class RouterChatCallerTest : public ::testing::Test {
                                         .prefix = generated->prefix,
                                         .hash = generated->hash,
                                         .plan_json = plan_json,
-                                        .expires_at = std::nullopt});
+                                        .expires_at = std::move(expires_at)});
     EXPECT_TRUE(info.ok());
     return info->id;
   }
@@ -206,6 +208,17 @@ TEST_F(RouterChatCallerTest, RateLimitedCallIsDeferredWithTheRetryAfterHint) {
   EXPECT_EQ(item.outcome, jobs::Outcome::kRateLimited);
   ASSERT_TRUE(item.retry_after.has_value());
   EXPECT_GE(*item.retry_after, std::chrono::seconds(1));
+}
+
+TEST_F(RouterChatCallerTest, ExpiredKeyIsForbiddenLikeOnline) {
+  attach();
+  const std::int64_t k = key("{}", "2020-01-01T00:00:00.000Z");
+  jobs::ChatCallResult reply = caller_->call(chat_call(tenant_, k, "chat"));
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.error().code, ErrorCode::kForbidden);
+  EXPECT_NE(reply.error().message.find("expired"), std::string::npos);
+  EXPECT_EQ(jobs::item_failure(reply.error()).outcome, jobs::Outcome::kPermanent);
+  EXPECT_TRUE(book_.calls.empty());
 }
 
 TEST_F(RouterChatCallerTest, UnknownTenantIsForbidden) {
