@@ -1,11 +1,11 @@
 #include "net/server.h"
 
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/write.hpp>
 #include <csignal>
 #include <exception>
 #include <thread>
@@ -19,7 +19,6 @@
 
 namespace osprey::net {
 namespace asio = boost::asio;
-namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -43,13 +42,16 @@ Task<void> reject_overloaded(ServerState& state, tcp::socket socket) {
   const auto started = std::chrono::steady_clock::now();
   const std::string request_id = generate_request_id();
   const Error error{ErrorCode::kUnavailable, "too many connections; retry later"};
-  auto wire = to_wire(Response::error(error, request_id), 11, false, false, request_id);
-  wire.set(http::field::retry_after, "1");
+  Response response = Response::error(error, request_id);
+  response.headers.set("Retry-After", "1");
+  std::string head;
+  append_response_head(response, 11, false, request_id, response.body.size(), head);
+  const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(response.body)};
   SocketDeadline deadline(socket);
   boost::system::error_code ec;
   deadline.arm(state.options.write_timeout);
   const std::size_t written =
-      co_await http::async_write(socket, wire, asio::redirect_error(asio::use_awaitable, ec));
+      co_await asio::async_write(socket, wire, asio::redirect_error(asio::use_awaitable, ec));
   deadline.disarm();
   state.begin_request();
   RequestRecord record;

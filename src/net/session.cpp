@@ -1,16 +1,14 @@
 #include "net/session.h"
 
-#include <sys/socket.h>
-
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
-#include <cerrno>
 #include <limits>
 
 #include "net/lingering_close.h"
@@ -293,38 +291,33 @@ Task<Response> Session::call_handler(const Handler& handler, Request& req) {
 }
 
 void Session::watch_disconnect(std::shared_ptr<CancelToken> cancel, std::uint64_t id) {
-  // `self` keeps the socket alive for the pending wait.
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(), cancel = std::move(cancel),
-                                              id](boost::system::error_code ec) {
-    Session& s = *self;
-    if (!s.watching_ || s.watch_id_ != id || s.closed_) return;
-    if (ec) {
-      cancel->cancel();
-      return;
-    }
-    // Peek without consuming: data is a pipelined request for serve_one to read later;
-    // 0 bytes is the client's EOF.
-    char byte = 0;
-    const ssize_t n =
-        ::recv(s.socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);  // NOLINT
-    if (n > 0) return;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-      s.watch_disconnect(cancel, id);
-      return;
-    }
-    s.watching_ = false;
-    cancel->cancel();
-  });
+  // A peeking receive, not async_wait: the reactor queues it without a syscall when the last
+  // read drained the socket (async_wait re-arms epoll with one epoll_ctl per request). It
+  // completes with data (a pipelined request, left in the socket for serve_one), EOF or an error.
+  // `self` keeps the socket and peek_byte_ alive for the pending receive.
+  socket_.async_receive(asio::buffer(&peek_byte_, 1), tcp::socket::message_peek,
+                        [self = shared_from_this(), cancel = std::move(cancel), id](
+                            boost::system::error_code ec, std::size_t n) {
+                          Session& s = *self;
+                          if (!s.watching_ || s.watch_id_ != id || s.closed_) return;
+                          if (!ec && n > 0)
+                            return;  // the next request is already on its way: the client is here
+                          s.watching_ = false;
+                          cancel->cancel();
+                        });
 }
 
 Task<bool> Session::send(Exchange& ex, Response response, unsigned version, bool head_only,
                          bool keep_alive) {
   ex.status = response.status;
-  auto wire = to_wire(std::move(response), version, head_only, keep_alive, ex.request_id);
+  head_.clear();
+  append_response_head(response, version, keep_alive, ex.request_id, response.body.size(), head_);
+  const std::array<asio::const_buffer, 2> wire{
+      asio::buffer(head_), head_only ? asio::const_buffer() : asio::buffer(response.body)};
   boost::system::error_code ec;
   deadline_.arm(state_.options.write_timeout);
   ex.bytes_out +=
-      co_await http::async_write(socket_, wire, asio::redirect_error(asio::use_awaitable, ec));
+      co_await asio::async_write(socket_, wire, asio::redirect_error(asio::use_awaitable, ec));
   deadline_.disarm();
   if (ec) ex.error = ErrorCode::kClientClosed;
   end(ex);
@@ -336,12 +329,12 @@ Task<bool> Session::send_stream(Exchange& ex, Response response, unsigned versio
   ex.status = response.status;
   // HTTP/1.0 has no chunked encoding: the end of the stream is the end of the connection.
   const bool chunked = version >= 11;
-  auto head = sse_head(response, version, keep_alive && chunked, ex.request_id);
-  http::response_serializer<http::empty_body> serializer(head);
+  head_.clear();
+  append_sse_head(response, version, keep_alive && chunked, ex.request_id, head_);
   boost::system::error_code ec;
   deadline_.arm(state_.options.write_timeout);
-  ex.bytes_out += co_await http::async_write_header(socket_, serializer,
-                                                    asio::redirect_error(asio::use_awaitable, ec));
+  ex.bytes_out += co_await asio::async_write(socket_, asio::buffer(head_),
+                                             asio::redirect_error(asio::use_awaitable, ec));
   deadline_.disarm();
   if (ec || head_only) {
     if (ec) {

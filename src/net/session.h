@@ -81,9 +81,11 @@ class Session : public std::enable_shared_from_this<Session> {
   SocketDeadline deadline_;
   boost::asio::steady_timer wake_timer_;
   boost::beast::flat_buffer buffer_;
+  std::string head_;  // the response head being written; its capacity is kept across requests
   std::string remote_addr_;
   std::optional<Exchange> current_;  // the request being served, for clean-up on exceptions
   bool closed_ = false;
+  char peek_byte_ = 0;          // where the disconnect watch's peeking receive puts its byte
   bool watching_ = false;       // a disconnect watch is armed for the current handler call
   std::uint64_t watch_id_ = 0;  // which watch is current; older completions are stale
 };

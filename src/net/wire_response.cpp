@@ -1,6 +1,8 @@
 #include "net/wire_response.h"
 
 #include <array>
+#include <boost/beast/http/status.hpp>
+#include <charconv>
 #include <ctime>
 
 namespace osprey::net {
@@ -32,41 +34,58 @@ std::string_view http_date() {
   return std::string_view(buf.data(), len);
 }
 
-template <typename Body>
-void copy_headers(const Headers& from, http::response<Body>& to, std::string_view request_id,
-                  bool keep_alive) {
-  for (const auto& [name, value] : from.fields()) {
+void append_number(std::size_t n, std::string& out) {
+  std::array<char, 24> digits{};
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), n).ptr;
+  out.append(digits.data(), end);
+}
+
+void append_field(std::string_view name, std::string_view value, std::string& out) {
+  out.append(name).append(": ").append(value).append("\r\n");
+}
+
+// Status line, the handler's fields (minus the server's own and any that could split the
+// response), Date, x-request-id and the Connection header the version needs.
+void append_common(const Response& response, unsigned version, bool keep_alive,
+                   std::string_view request_id, std::string& out) {
+  out.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  const int status = response.status;
+  append_number(static_cast<std::size_t>(status), out);
+  out.push_back(' ');
+  out.append(http::obsolete_reason(static_cast<http::status>(status)));
+  out.append("\r\n");
+  for (const auto& [name, value] : response.headers.fields()) {
     if (name.empty() || server_owned(name) || injectable(name) || injectable(value)) continue;
-    to.insert(name, value);
+    append_field(name, value, out);
   }
-  to.set(http::field::date, http_date());
-  to.set("x-request-id", request_id);
-  to.keep_alive(keep_alive);
+  append_field("Date", http_date(), out);
+  append_field("x-request-id", request_id, out);
+  // HTTP/1.1 is persistent unless told otherwise; HTTP/1.0 only when told so.
+  if (version == 10 && keep_alive) append_field("Connection", "keep-alive", out);
+  if (version != 10 && !keep_alive) append_field("Connection", "close", out);
 }
 
 }  // namespace
 
-http::response<http::string_body> to_wire(Response&& response, unsigned version, bool head_only,
-                                          bool keep_alive, std::string_view request_id) {
-  http::response<http::string_body> out;
-  out.version(version);
-  out.result(static_cast<unsigned>(response.status));
-  copy_headers(response.headers, out, request_id, keep_alive);
-  out.content_length(response.body.size());
-  if (!head_only) out.body() = std::move(response.body);
-  return out;
+void append_response_head(const Response& response, unsigned version, bool keep_alive,
+                          std::string_view request_id, std::size_t content_length,
+                          std::string& out) {
+  append_common(response, version, keep_alive, request_id, out);
+  out.append("Content-Length: ");
+  append_number(content_length, out);
+  out.append("\r\n\r\n");
 }
 
-http::response<http::empty_body> sse_head(const Response& response, unsigned version,
-                                          bool keep_alive, std::string_view request_id) {
-  http::response<http::empty_body> out;
-  out.version(version);
-  out.result(static_cast<unsigned>(response.status));
-  copy_headers(response.headers, out, request_id, keep_alive);
-  out.set(http::field::content_type, "text/event-stream");
-  out.set(http::field::cache_control, "no-cache");
-  if (version >= 11) out.chunked(true);
-  return out;
+void append_sse_head(const Response& response, unsigned version, bool keep_alive,
+                     std::string_view request_id, std::string& out) {
+  Response head;
+  head.status = response.status;
+  head.headers = response.headers;
+  head.headers.set("Content-Type", "text/event-stream");
+  head.headers.set("Cache-Control", "no-cache");
+  append_common(head, version, keep_alive, request_id, out);
+  if (version >= 11) out.append("Transfer-Encoding: chunked\r\n");
+  out.append("\r\n");
 }
 
 }  // namespace osprey::net
