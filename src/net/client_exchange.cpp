@@ -1,13 +1,14 @@
 #include "net/client_exchange.h"
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <limits>
 
 #include "net/client_error.h"
@@ -17,7 +18,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using Clock = std::chrono::steady_clock;
-using Request = http::request<http::string_body>;
 
 // Closes the connection when the CancelToken fires. The token may fire on any thread, so the
 // close is posted to the connection's executor, where `armed` is also cleared before the
@@ -43,31 +43,40 @@ bool is_field_value(std::string_view s) {
                       [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-// Builds the wire request, or explains why it cannot be sent.
-Result<Request> build_request(const ClientRequest& request, const Url& url) {
+// Builds the request line and header block (the body is written after it from the
+// ClientRequest, no copy), or explains why the request cannot be sent.
+Result<std::string> build_request_head(const ClientRequest& request, const Url& url) {
   if (!is_token(request.method)) return make_error(ErrorCode::kInvalidRequest, "bad method");
-  Request message;
-  message.version(11);
-  message.method_string(request.method);
-  message.target(url.target);
+  std::string head;
+  head.reserve(256);
+  head.append(request.method).append(" ").append(url.target).append(" HTTP/1.1\r\n");
+  bool has_host = false;
   for (const auto& [name, value] : request.headers.fields()) {
     if (!is_token(name) || !is_field_value(value)) {
       return make_error(ErrorCode::kInvalidRequest, "bad header field '" + name + "'");
     }
     if (iequals(name, "content-length") || iequals(name, "transfer-encoding")) continue;
-    message.insert(name, value);
+    has_host = has_host || iequals(name, "host");
+    head.append(name).append(": ").append(value).append("\r\n");
   }
-  if (message.find(http::field::host) == message.end()) {
+  if (!has_host) {
     const bool default_port = url.port == (url.tls() ? 443 : 80);
-    std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-    message.set(http::field::host, default_port ? host : url.authority());
+    head.append("Host: ");
+    if (!default_port) {
+      head.append(url.authority());
+    } else if (url.host.find(':') != std::string::npos) {
+      head.append("[").append(url.host).append("]");
+    } else {
+      head.append(url.host);
+    }
+    head.append("\r\n");
   }
-  message.body() = request.body;
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
       request.method == "PATCH") {
-    message.content_length(request.body.size());
+    head.append("Content-Length: ").append(std::to_string(request.body.size())).append("\r\n");
   }
-  return message;
+  head.append("\r\n");
+  return head;
 }
 
 template <typename F>
@@ -76,9 +85,12 @@ auto with_stream(ClientConnection& connection, F&& f) {
 }
 
 template <typename Stream>
-Task<beast::error_code> write_message(Stream& stream, const Request& message) {
+Task<beast::error_code> write_message(Stream& stream, std::string_view head,
+                                      std::string_view body) {
+  const std::array<asio::const_buffer, 2> wire{asio::buffer(head.data(), head.size()),
+                                               asio::buffer(body.data(), body.size())};
   beast::error_code ec;
-  co_await http::async_write(stream, message, asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_write(stream, wire, asio::redirect_error(asio::use_awaitable, ec));
   co_return ec;
 }
 
@@ -123,10 +135,9 @@ Task<Result<std::unique_ptr<ClientExchange>>> ClientExchange::start(
     co_return make_client_error(ClientErrorKind::kInvalidRequest, "?", url.error().message);
   }
   const std::string authority = url->authority();
-  auto message = build_request(request, *url);
-  if (!message) {
-    co_return make_client_error(ClientErrorKind::kInvalidRequest, authority,
-                                message.error().message);
+  auto head = build_request_head(request, *url);
+  if (!head) {
+    co_return make_client_error(ClientErrorKind::kInvalidRequest, authority, head.error().message);
   }
   if (url->tls() && settings.tls_context == nullptr) {
     if (settings.tls_error) co_return *settings.tls_error;
@@ -157,7 +168,7 @@ Task<Result<std::unique_ptr<ClientExchange>>> ClientExchange::start(
     }
     const bool reused = exchange->lease_.reused();
     exchange->arm_cancel();
-    Status sent = co_await exchange->send_request(*message, settings.max_header_bytes);
+    Status sent = co_await exchange->send_request(*head, request, settings.max_header_bytes);
     if (sent) co_return std::move(exchange);
     exchange->disarm_cancel();
     const auto kind = client_error_kind(sent.error());
@@ -168,17 +179,18 @@ Task<Result<std::unique_ptr<ClientExchange>>> ClientExchange::start(
   }
 }
 
-Task<Status> ClientExchange::send_request(const Request& message, std::size_t max_header_bytes) {
+Task<Status> ClientExchange::send_request(const std::string& head, const ClientRequest& request,
+                                          std::size_t max_header_bytes) {
   ClientConnection& connection = *lease_.connection();
   connection.tcp().expires_at(std::min(total_deadline_, Clock::now() + first_byte_timeout_));
   beast::error_code ec = co_await with_stream(
-      connection, [&](auto& stream) { return write_message(stream, message); });
+      connection, [&](auto& stream) { return write_message(stream, head, request.body); });
   if (ec) co_return classify(ec, ClientErrorKind::kTimeoutFirstByte, "sending the request");
 
   auto parser = std::make_unique<Parser>();
   parser->header_limit(static_cast<std::uint32_t>(max_header_bytes));
   parser->body_limit(std::numeric_limits<std::uint64_t>::max());
-  if (message.method() == http::verb::head) parser->skip(true);
+  if (request.method == "HEAD") parser->skip(true);
   connection.tcp().expires_at(std::min(total_deadline_, Clock::now() + first_byte_timeout_));
   ec = co_await with_stream(
       connection, [&](auto& stream) { return read_header(stream, connection.buffer(), *parser); });

@@ -52,9 +52,9 @@ class ClientExchange {
   struct CancelHook;
 
   // Runs one attempt on lease_'s connection: write the request, read the headers.
-  Task<Status> send_request(
-      const boost::beast::http::request<boost::beast::http::string_body>& message,
-      std::size_t max_header_bytes);
+  // `head` is the request line and header block; the body comes from `request`.
+  Task<Status> send_request(const std::string& head, const ClientRequest& request,
+                            std::size_t max_header_bytes);
   void arm_cancel();
   void disarm_cancel();
   Error classify(const boost::system::error_code& ec, ClientErrorKind timeout_kind,
