@@ -40,8 +40,7 @@ Status validate(const RetryPolicy& policy) {
   return {};
 }
 
-std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt,
-                                        std::mt19937_64& rng) {
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt, Rng& rng) {
   const std::chrono::milliseconds cap = backoff_cap(policy, attempt);
   if (cap.count() == 0) return cap;
   std::uniform_int_distribution<std::int64_t> dist(0, cap.count());
@@ -50,7 +49,7 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt,
 
 std::optional<std::chrono::milliseconds> next_retry_delay(
     const RetryPolicy& policy, int attempts_made, std::chrono::milliseconds elapsed,
-    std::optional<std::chrono::milliseconds> retry_after, std::mt19937_64& rng) {
+    std::optional<std::chrono::milliseconds> retry_after, Rng& rng) {
   if (attempts_made < 1) attempts_made = 1;
   if (attempts_made >= policy.max_attempts) return std::nullopt;
   if (elapsed.count() < 0) elapsed = std::chrono::milliseconds(0);

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/result.h"
+#include "core/rng.h"
 
 namespace osprey {
 
@@ -28,8 +29,7 @@ Status validate(const RetryPolicy& policy);
 // Full jitter: a uniform delay in [0, min(max_delay, base_delay * 2^attempt)].
 // `attempt` counts from 0 (the delay before the first retry). Large attempts do not overflow,
 // and negative inputs are treated as 0.
-std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt,
-                                        std::mt19937_64& rng);
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt, Rng& rng);
 
 // Decides whether to retry after `attempts_made` attempts (>= 1) that together took `elapsed`.
 // Returns the delay to wait before the next attempt, or nullopt when attempts are exhausted or
@@ -38,6 +38,6 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt,
 // server asked is pointless, so the caller should report the upstream's answer instead).
 std::optional<std::chrono::milliseconds> next_retry_delay(
     const RetryPolicy& policy, int attempts_made, std::chrono::milliseconds elapsed,
-    std::optional<std::chrono::milliseconds> retry_after, std::mt19937_64& rng);
+    std::optional<std::chrono::milliseconds> retry_after, Rng& rng);
 
 }  // namespace osprey

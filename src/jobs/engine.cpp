@@ -201,7 +201,7 @@ std::shared_ptr<const nlohmann::json> Engine::spec_of(std::int64_t job_id) {
 // --- Workers: run items, queue their settlements.
 
 void Engine::worker_loop() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
+  thread_local Rng rng{std::random_device{}()};
   for (;;) {
     Running r;
     {
@@ -250,7 +250,7 @@ void Engine::worker_loop() {
 }
 
 store::ItemSettlement Engine::settle_one(const Running& r, const ItemResult& result) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
+  thread_local Rng rng{std::random_device{}()};
   RetryDecision d = decide_retry(result, r.item.attempt, r.item.max_attempts, config_.retry, rng);
   if (result.error_code == "worker_stopping" || result.error_code == "interrupted") {
     d = {Transition::kDefer, 0ms};  // shutdown, not the item's fault: straight back to ready

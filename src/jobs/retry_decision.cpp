@@ -5,7 +5,7 @@
 namespace osprey::jobs {
 
 RetryDecision decide_retry(const ItemResult& result, int attempt, int max_attempts,
-                           const RetryPolicy& policy, std::mt19937_64& rng) {
+                           const RetryPolicy& policy, Rng& rng) {
   attempt = std::max(attempt, 1);
   switch (result.outcome) {
     case Outcome::kSuccess:

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "core/retry_policy.h"
+#include "core/rng.h"
 #include "jobs/workload.h"
 
 namespace osprey::jobs {
@@ -24,6 +25,6 @@ struct RetryDecision {
 // `attempt` is the attempt that just ended (1-based); `max_attempts` >= 1. Uses the policy's
 // base_delay and max_delay (its total_deadline does not apply to jobs).
 RetryDecision decide_retry(const ItemResult& result, int attempt, int max_attempts,
-                           const RetryPolicy& policy, std::mt19937_64& rng);
+                           const RetryPolicy& policy, Rng& rng);
 
 }  // namespace osprey::jobs

@@ -13,7 +13,7 @@ bool contains(std::span<const DeploymentState* const> list, const DeploymentStat
 
 // Draws one of `eligible` with probability weight / total, skipping `skip`.
 DeploymentState* weighted_draw(const std::vector<DeploymentState*>& eligible, double total,
-                               const DeploymentState* skip, std::mt19937_64& rng) {
+                               const DeploymentState* skip, Rng& rng) {
   std::uniform_real_distribution<double> dist(0.0, total);
   double point = dist(rng);
   DeploymentState* last = nullptr;
@@ -27,7 +27,7 @@ DeploymentState* weighted_draw(const std::vector<DeploymentState*>& eligible, do
 }
 
 // `soft` exclusions may be overridden in kPrefer mode; `hard` ones never.
-DeploymentState* pick_among(std::span<DeploymentState* const> candidates, std::mt19937_64& rng,
+DeploymentState* pick_among(std::span<DeploymentState* const> candidates, Rng& rng,
                             std::span<const DeploymentState* const> soft,
                             std::span<const DeploymentState* const> hard, ExclusionMode mode) {
   std::vector<DeploymentState*> eligible;
@@ -58,12 +58,12 @@ DeploymentState* pick_among(std::span<DeploymentState* const> candidates, std::m
 
 }  // namespace
 
-DeploymentState* pick(std::span<DeploymentState* const> candidates, std::mt19937_64& rng,
+DeploymentState* pick(std::span<DeploymentState* const> candidates, Rng& rng,
                       std::span<const DeploymentState* const> excluded, ExclusionMode mode) {
   return pick_among(candidates, rng, excluded, {}, mode);
 }
 
-Selection select(std::span<DeploymentState* const> candidates, std::mt19937_64& rng,
+Selection select(std::span<DeploymentState* const> candidates, Rng& rng,
                  std::span<const DeploymentState* const> excluded, ExclusionMode mode) {
   std::vector<const DeploymentState*> lost_race;
   // Each round either succeeds or drops one candidate, so this ends.

@@ -19,6 +19,7 @@
 #include <span>
 
 #include "core/circuit_breaker.h"
+#include "core/rng.h"
 #include "router/deployment_state.h"
 #include "router/outstanding_guard.h"
 
@@ -28,7 +29,7 @@ enum class ExclusionMode { kPrefer, kStrict };
 
 // Returns the chosen deployment, or nullptr when none is available. Null entries in either
 // span are ignored. Does not take a circuit breaker permit: see select() for that.
-DeploymentState* pick(std::span<DeploymentState* const> candidates, std::mt19937_64& rng,
+DeploymentState* pick(std::span<DeploymentState* const> candidates, Rng& rng,
                       std::span<const DeploymentState* const> excluded = {},
                       ExclusionMode mode = ExclusionMode::kPrefer);
 
@@ -46,7 +47,7 @@ struct Selection {
 // pick() followed by taking a breaker permit. If another request took the last half-open trial
 // slot between the two, that deployment is dropped and the pick repeated, so this returns an
 // empty selection only when nothing can be called.
-Selection select(std::span<DeploymentState* const> candidates, std::mt19937_64& rng,
+Selection select(std::span<DeploymentState* const> candidates, Rng& rng,
                  std::span<const DeploymentState* const> excluded = {},
                  ExclusionMode mode = ExclusionMode::kPrefer);
 

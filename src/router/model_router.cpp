@@ -56,7 +56,7 @@ struct ModelRouter::Impl {
   mutable std::mutex table_mu;              // guards `table`
   std::shared_ptr<const ModelTable> table;  // null until the first successful load()
   std::mutex seeds_mu;                      // guards `seeds`
-  std::mt19937_64 seeds;                    // seeds one generator per request
+  Rng seeds;                                // seeds one generator per request
   HealthChecker health;
 };
 
@@ -120,7 +120,7 @@ net::Task<providers::UpstreamResult<RoutedResponse>> ModelRouter::chat(
   std::shared_ptr<Impl> impl = impl_;  // the router may be destroyed while we wait
   std::shared_ptr<const ModelTable> table = impl->current();
   if (!table || table->find(request.model) == nullptr) co_return not_found(request.model);
-  std::mt19937_64 rng(impl->next_seed());
+  Rng rng(impl->next_seed());
   std::optional<RoutedResponse> answer;
   AttemptFn attempt =
       [&](const std::shared_ptr<Deployment>& d, Selection&,
@@ -147,7 +147,7 @@ net::Task<providers::UpstreamResult<RoutedStream>> ModelRouter::stream(
   std::shared_ptr<Impl> impl = impl_;
   std::shared_ptr<const ModelTable> table = impl->current();
   if (!table || table->find(request.model) == nullptr) co_return not_found(request.model);
-  std::mt19937_64 rng(impl->next_seed());
+  Rng rng(impl->next_seed());
   std::optional<RoutedStream> answer;
   const Clock& clock = impl->clock;
   AttemptFn attempt =

@@ -43,7 +43,7 @@ milliseconds millis_between(Clock_tp from, Clock_tp to) {
 // this request (`timed_out`) only when nothing else is left: each such retry costs a full timeout.
 Selection choose(const ModelEntry& entry, const std::vector<const DeploymentState*>& failed,
                  const std::vector<const DeploymentState*>& faulty,
-                 const std::vector<const DeploymentState*>& timed_out, std::mt19937_64& rng) {
+                 const std::vector<const DeploymentState*>& timed_out, Rng& rng) {
   std::vector<DeploymentState*> candidates;
   std::vector<const Deployment*> owners;
   for (const auto& d : entry.deployments) {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/rng.h"
 #include "net/task.h"
 #include "providers/provider.h"
 #include "router/balancer.h"
@@ -34,7 +35,7 @@ struct LoopEnv {
   const Clock& clock;
   RouterMetrics& metrics;
   const SleepFunction& sleep;
-  std::mt19937_64& rng;
+  Rng& rng;
   // Count a successful attempt in requests_total/duration here (chat) or leave it to the
   // attempt's result (streams count when the stream ends).
   bool count_success = true;

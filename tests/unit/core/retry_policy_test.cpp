@@ -44,7 +44,7 @@ TEST(RetryPolicy, ValidateNamesTheBadField) {
 
 TEST(BackoffDelay, StaysWithinTheDoublingBound) {
   const RetryPolicy p = policy(10, 100, 1'000'000, 10'000'000);
-  std::mt19937_64 rng(42);
+  Rng rng(42);
   for (int attempt = 0; attempt < 8; ++attempt) {
     const milliseconds bound(100LL << attempt);
     milliseconds largest(0);
@@ -61,7 +61,7 @@ TEST(BackoffDelay, StaysWithinTheDoublingBound) {
 
 TEST(BackoffDelay, JitterIsSpreadNotConstant) {
   const RetryPolicy p = policy(10, 1000, 1000, 100'000);
-  std::mt19937_64 rng(7);
+  Rng rng(7);
   int below_half = 0;
   const int n = 10'000;
   for (int i = 0; i < n; ++i) {
@@ -72,7 +72,7 @@ TEST(BackoffDelay, JitterIsSpreadNotConstant) {
 
 TEST(BackoffDelay, CappedAtMaxDelay) {
   const RetryPolicy p = policy(100, 100, 3000, 10'000'000);
-  std::mt19937_64 rng(1);
+  Rng rng(1);
   milliseconds largest(0);
   for (int attempt = 5; attempt < 70; ++attempt) {
     for (int i = 0; i < 200; ++i) {
@@ -88,7 +88,7 @@ TEST(BackoffDelay, CappedAtMaxDelay) {
 TEST(BackoffDelay, HugeAttemptsAndDelaysDoNotOverflow) {
   const RetryPolicy p = policy(3, std::numeric_limits<int>::max(), std::numeric_limits<int>::max(),
                                std::numeric_limits<int>::max());
-  std::mt19937_64 rng(3);
+  Rng rng(3);
   for (int attempt : {0, 1, 31, 62, 63, 64, 1000, std::numeric_limits<int>::max()}) {
     const milliseconds d = backoff_delay(p, attempt, rng);
     EXPECT_GE(d.count(), 0);
@@ -97,7 +97,7 @@ TEST(BackoffDelay, HugeAttemptsAndDelaysDoNotOverflow) {
 }
 
 TEST(BackoffDelay, BadInputsGiveZeroOrBoundedDelays) {
-  std::mt19937_64 rng(5);
+  Rng rng(5);
   EXPECT_EQ(backoff_delay(policy(3, 0, 1000, 5000), 4, rng), milliseconds(0));
   EXPECT_EQ(backoff_delay(policy(3, -50, -10, 5000), 4, rng), milliseconds(0));
   for (int i = 0; i < 100; ++i) {
@@ -107,7 +107,7 @@ TEST(BackoffDelay, BadInputsGiveZeroOrBoundedDelays) {
 
 TEST(NextRetryDelay, StopsWhenAttemptsAreExhausted) {
   const RetryPolicy p = policy(3, 10, 100, 60'000);
-  std::mt19937_64 rng(11);
+  Rng rng(11);
   EXPECT_TRUE(next_retry_delay(p, 1, milliseconds(0), std::nullopt, rng).has_value());
   EXPECT_TRUE(next_retry_delay(p, 2, milliseconds(0), std::nullopt, rng).has_value());
   EXPECT_FALSE(next_retry_delay(p, 3, milliseconds(0), std::nullopt, rng).has_value());
@@ -117,7 +117,7 @@ TEST(NextRetryDelay, StopsWhenAttemptsAreExhausted) {
 
 TEST(NextRetryDelay, FirstRetryUsesTheBaseBoundThenGrows) {
   const RetryPolicy p = policy(10, 100, 100'000, 1'000'000);
-  std::mt19937_64 rng(13);
+  Rng rng(13);
   milliseconds largest_first(0);
   milliseconds largest_third(0);
   for (int i = 0; i < 2000; ++i) {
@@ -134,7 +134,7 @@ TEST(NextRetryDelay, FirstRetryUsesTheBaseBoundThenGrows) {
 
 TEST(NextRetryDelay, RetryAfterIsAFloor) {
   const RetryPolicy p = policy(5, 100, 1000, 60'000);
-  std::mt19937_64 rng(17);
+  Rng rng(17);
   for (int i = 0; i < 500; ++i) {
     const auto d = next_retry_delay(p, 1, milliseconds(0), milliseconds(2500), rng);
     ASSERT_TRUE(d.has_value());
@@ -154,7 +154,7 @@ TEST(NextRetryDelay, RetryAfterIsAFloor) {
 
 TEST(NextRetryDelay, DeadlineStopsRetries) {
   const RetryPolicy p = policy(100, 100, 100, 1000);
-  std::mt19937_64 rng(19);
+  Rng rng(19);
   EXPECT_FALSE(next_retry_delay(p, 1, milliseconds(1000), std::nullopt, rng));
   EXPECT_FALSE(next_retry_delay(p, 1, milliseconds(5000), std::nullopt, rng));
   // With 950 ms used, any delay up to 49 ms fits and 50..100 ms would cross the deadline.
@@ -172,7 +172,7 @@ TEST(NextRetryDelay, DeadlineStopsRetries) {
 
 TEST(NextRetryDelay, RetryAfterBeyondTheDeadlineMeansNoRetry) {
   const RetryPolicy p = policy(5, 10, 100, 10'000);
-  std::mt19937_64 rng(23);
+  Rng rng(23);
   EXPECT_FALSE(next_retry_delay(p, 1, milliseconds(2000), milliseconds(9000), rng));
   EXPECT_FALSE(next_retry_delay(p, 1, milliseconds(0), milliseconds::max(), rng));
   const auto d = next_retry_delay(p, 1, milliseconds(2000), milliseconds(7000), rng);
@@ -182,8 +182,8 @@ TEST(NextRetryDelay, RetryAfterBeyondTheDeadlineMeansNoRetry) {
 
 TEST(NextRetryDelay, SameSeedSameDelays) {
   const RetryPolicy p = policy(10, 100, 10'000, 1'000'000);
-  std::mt19937_64 a(99);
-  std::mt19937_64 b(99);
+  Rng a(99);
+  Rng b(99);
   for (int attempt = 1; attempt < 9; ++attempt) {
     EXPECT_EQ(next_retry_delay(p, attempt, milliseconds(0), std::nullopt, a),
               next_retry_delay(p, attempt, milliseconds(0), std::nullopt, b));

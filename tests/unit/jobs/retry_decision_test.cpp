@@ -15,7 +15,7 @@ RetryPolicy policy() {
 }
 
 TEST(RetryDecision, SuccessIsDoneAndPermanentIsDeadAtOnce) {
-  std::mt19937_64 rng(1);
+  Rng rng(1);
   EXPECT_EQ(decide_retry(ItemResult::success(1), 1, 3, policy(), rng).transition,
             Transition::kDone);
   EXPECT_EQ(decide_retry(ItemResult::failure(Outcome::kPermanent, "x", ""), 1, 3, policy(), rng)
@@ -24,7 +24,7 @@ TEST(RetryDecision, SuccessIsDoneAndPermanentIsDeadAtOnce) {
 }
 
 TEST(RetryDecision, RetryableRetriesUntilTheLastAttemptThenDies) {
-  std::mt19937_64 rng(1);
+  Rng rng(1);
   const ItemResult fail = ItemResult::failure(Outcome::kRetryable, "x", "");
   EXPECT_EQ(decide_retry(fail, 1, 3, policy(), rng).transition, Transition::kRetry);
   EXPECT_EQ(decide_retry(fail, 2, 3, policy(), rng).transition, Transition::kRetry);
@@ -33,7 +33,7 @@ TEST(RetryDecision, RetryableRetriesUntilTheLastAttemptThenDies) {
 }
 
 TEST(RetryDecision, BackoffIsCappedExponentialWithFullJitter) {
-  std::mt19937_64 rng(7);
+  Rng rng(7);
   const ItemResult fail = ItemResult::failure(Outcome::kRetryable, "x", "");
   for (int attempt = 1; attempt < 10; ++attempt) {
     const auto cap = std::min<std::chrono::milliseconds>(1000ms, 100ms * (1 << (attempt - 1)));
@@ -52,7 +52,7 @@ TEST(RetryDecision, BackoffIsCappedExponentialWithFullJitter) {
 }
 
 TEST(RetryDecision, RateLimitedDefersWithoutDyingAndHonoursRetryAfter) {
-  std::mt19937_64 rng(3);
+  Rng rng(3);
   ItemResult limited = ItemResult::failure(Outcome::kRateLimited, "rate_limited", "");
   limited.retry_after = 5000ms;
   // Even on the last attempt a rate-limited item is deferred, never dead-lettered.
@@ -64,7 +64,7 @@ TEST(RetryDecision, RateLimitedDefersWithoutDyingAndHonoursRetryAfter) {
 }
 
 TEST(RetryDecision, RetryAfterIsAFloorOnRetryableBackoff) {
-  std::mt19937_64 rng(3);
+  Rng rng(3);
   ItemResult fail = ItemResult::failure(Outcome::kRetryable, "x", "");
   fail.retry_after = 700ms;
   EXPECT_GE(decide_retry(fail, 1, 3, policy(), rng).delay, 700ms);

@@ -51,7 +51,7 @@ class BalancerTest : public ::testing::Test {
   }
 
   ManualClock clock;
-  std::mt19937_64 rng{12345};
+  Rng rng{12345};
   std::vector<std::unique_ptr<DeploymentState>> owned;
   std::vector<DeploymentState*> all;
 };
@@ -181,8 +181,8 @@ TEST_F(BalancerTest, SameSeedSamePicks) {
   add("a", 2);
   add("b", 1);
   add("c", 1);
-  std::mt19937_64 first(7);
-  std::mt19937_64 second(7);
+  Rng first(7);
+  Rng second(7);
   for (int i = 0; i < 100; ++i) EXPECT_EQ(pick(all, first), pick(all, second));
 }
 
@@ -229,7 +229,7 @@ TEST_F(BalancerTest, ConcurrentSelectsNeverExceedTheTrialSlots) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      std::mt19937_64 local(static_cast<unsigned>(t));
+      Rng local(static_cast<unsigned>(t));
       for (int i = 0; i < 500; ++i) {
         if (Selection s = select(all, local)) held[t].push_back(std::move(s));
       }
@@ -254,7 +254,7 @@ TEST_F(BalancerTest, ConcurrentSelectionsLeaveNoOutstandingBehind) {
   std::atomic<int> served{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      std::mt19937_64 local(static_cast<unsigned>(100 + t));
+      Rng local(static_cast<unsigned>(100 + t));
       for (int i = 0; i < 2000; ++i) {
         Selection s = select(all, local);
         if (!s) continue;
