@@ -60,4 +60,9 @@ class JsonCursor {
   std::size_t pos_ = 0;
 };
 
+// A member key against a name. Through string_view this is a length check and an inline
+// memcmp; std::string == const char* calls an out-of-line compare with a strlen, and the hot
+// parsers compare dozens of keys per request.
+inline bool key_is(std::string_view key, std::string_view name) { return key == name; }
+
 }  // namespace osprey::providers

@@ -257,24 +257,24 @@ ChatRequest parse_or_throw(const json& body) {
   for (auto it = body.begin(); it != body.end(); ++it) {
     const std::string& key = it.key();
     const json& v = it.value();
-    if (key == "model" || key == "messages") continue;
+    if (key_is(key, "model") || key_is(key, "messages")) continue;
     if (v.is_null()) continue;  // OpenAI SDKs send explicit nulls for unset fields
-    if (key == "tools") {
+    if (key_is(key, "tools")) {
       if (!v.is_array()) fail("tools", "expected array");
       for (std::size_t i = 0; i < v.size(); ++i) {
         req.tools.push_back(parse_tool(v[i], "tools[" + std::to_string(i) + "]"));
       }
-    } else if (key == "tool_choice") {
+    } else if (key_is(key, "tool_choice")) {
       req.tool_choice = parse_tool_choice(v);
-    } else if (key == "temperature") {
+    } else if (key_is(key, "temperature")) {
       req.inference.temperature = get_number(v, key);
-    } else if (key == "top_p") {
+    } else if (key_is(key, "top_p")) {
       req.inference.top_p = get_number(v, key);
-    } else if (key == "max_tokens" || key == "max_completion_tokens") {
+    } else if (key_is(key, "max_tokens") || key_is(key, "max_completion_tokens")) {
       const std::int64_t n = get_integer(v, key);
       if (n < 1) fail(key, "must be at least 1");
       req.inference.max_tokens = n;
-    } else if (key == "stop") {
+    } else if (key_is(key, "stop")) {
       if (v.is_string()) {
         req.inference.stop.push_back(v.get<std::string>());
       } else if (v.is_array()) {
@@ -284,20 +284,20 @@ ChatRequest parse_or_throw(const json& body) {
       } else {
         fail("stop", "expected string or array");
       }
-    } else if (key == "seed") {
+    } else if (key_is(key, "seed")) {
       req.inference.seed = get_integer(v, key);
-    } else if (key == "response_format") {
+    } else if (key_is(key, "response_format")) {
       req.response_format = parse_response_format(v);
-    } else if (key == "user") {
+    } else if (key_is(key, "user")) {
       req.user = get_string(v, key);
-    } else if (key == "stream") {
+    } else if (key_is(key, "stream")) {
       req.stream = get_bool(v, key);
-    } else if (key == "stream_options") {
+    } else if (key_is(key, "stream_options")) {
       if (!v.is_object()) fail(key, "expected object");
       if (present(v, "include_usage")) {
         req.include_usage = get_bool(v["include_usage"], "stream_options.include_usage");
       }
-    } else if (key == "provider_options") {
+    } else if (key_is(key, "provider_options")) {
       if (!v.is_object()) fail(key, "expected object");
       req.provider_options = v;
     } else {
@@ -364,18 +364,18 @@ bool read_plain_message(JsonCursor& c, ChatRequest& req) {
   std::string key;
   for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
     if (step == Step::kError) return false;
-    if (key == "role") {
+    if (key_is(key, "role")) {
       if (role) return false;
       role = c.string();
       if (!role) return false;
-    } else if (key == "content") {
+    } else if (key_is(key, "content")) {
       if (std::exchange(seen_content, true)) return false;
       if (c.consume_literal("null")) continue;
       content = c.string();
       if (!content) return false;
-    } else if (key == "tool_calls" || key == "tool_call_id") {
+    } else if (key_is(key, "tool_calls") || key_is(key, "tool_call_id")) {
       return false;
-    } else if (key == "name" || key == "refusal") {
+    } else if (key_is(key, "name") || key_is(key, "refusal")) {
       // Ignored by the full parser too; only their JSON Schema types are checked here, so that
       // a body this reader takes needs no schema walk for them (gateway/validation).
       if (!c.consume_literal("null") && !c.string()) return false;
@@ -417,14 +417,14 @@ std::optional<ChatRequest> parse_plain_chat_request(std::string_view body) {
   std::string key;
   for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
     if (step == Step::kError) return std::nullopt;
-    if (key == "model") {
+    if (key_is(key, "model")) {
       if (std::exchange(seen_model, true)) return std::nullopt;
       auto model = c.string();
       if (!model || model->empty()) return std::nullopt;
       req.model = std::move(*model);
       continue;
     }
-    if (key == "messages") {
+    if (key_is(key, "messages")) {
       if (std::exchange(seen_messages, true) || !c.consume('[')) return std::nullopt;
       bool first_message = true;
       for (Step m; (m = c.next_element(first_message)) != Step::kEnd;) {
@@ -436,28 +436,29 @@ std::optional<ChatRequest> parse_plain_chat_request(std::string_view body) {
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) return std::nullopt;
     seen.push_back(key);
     if (c.consume_literal("null")) continue;  // explicit nulls mean unset
-    if (key == "temperature" || key == "top_p") {
+    if (key_is(key, "temperature") || key_is(key, "top_p")) {
       auto v = read_number(c);
       if (!v) return std::nullopt;
-      (key == "temperature" ? req.inference.temperature : req.inference.top_p) = *v;
-    } else if (key == "max_tokens" || key == "max_completion_tokens" || key == "seed") {
+      (key_is(key, "temperature") ? req.inference.temperature : req.inference.top_p) = *v;
+    } else if (key_is(key, "max_tokens") || key_is(key, "max_completion_tokens") ||
+               key_is(key, "seed")) {
       auto v = c.integer();
       if (!v) return std::nullopt;
-      if (key == "seed") {
+      if (key_is(key, "seed")) {
         req.inference.seed = *v;
       } else {
         if (*v < 1 || req.inference.max_tokens) return std::nullopt;  // both: sorted-last wins
         req.inference.max_tokens = *v;
       }
-    } else if (key == "user") {
+    } else if (key_is(key, "user")) {
       auto v = c.string();
       if (!v) return std::nullopt;
       req.user = std::move(*v);
-    } else if (key == "stream") {
+    } else if (key_is(key, "stream")) {
       auto v = read_bool(c);
       if (!v) return std::nullopt;
       req.stream = *v;
-    } else if (key == "stream_options") {
+    } else if (key_is(key, "stream_options")) {
       if (!c.consume('{')) return std::nullopt;
       bool first_option = true, seen_usage = false;
       for (Step o; (o = c.next_member(first_option, key)) != Step::kEnd;) {

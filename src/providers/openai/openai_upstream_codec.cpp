@@ -523,12 +523,12 @@ std::optional<ChatResponse> parse_plain_response(std::string_view body) {
   const auto once = [](bool& seen) { return !std::exchange(seen, true); };
   for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
     if (step == Step::kError) return std::nullopt;
-    if (key == "id" || key == "model") {
-      if (!once(key == "id" ? seen_id : seen_model)) return std::nullopt;
+    if (key_is(key, "id") || key_is(key, "model")) {
+      if (!once(key_is(key, "id") ? seen_id : seen_model)) return std::nullopt;
       auto value = c.string();
       if (!value) return std::nullopt;  // value("id", "") throws on a non-string
-      (key == "id" ? out.id : out.model) = std::move(*value);
-    } else if (key == "created") {
+      (key_is(key, "id") ? out.id : out.model) = std::move(*value);
+    } else if (key_is(key, "created")) {
       if (!once(seen_created)) return std::nullopt;
       if (auto value = c.integer()) {
         out.created = *value;
@@ -537,20 +537,20 @@ std::optional<ChatResponse> parse_plain_response(std::string_view body) {
       } else if (!c.skip_value()) {
         return std::nullopt;  // not a number: ignored, as in the full path
       }
-    } else if (key == "choices") {
+    } else if (key_is(key, "choices")) {
       if (!once(seen_choices) || !c.consume('[')) return std::nullopt;
       bool first_choice = true;
       if (c.next_element(first_choice) != Step::kItem || !c.consume('{')) return std::nullopt;
       bool first_field = true, seen_message = false, seen_finish = false;
       for (Step s; (s = c.next_member(first_field, key)) != Step::kEnd;) {
         if (s == Step::kError) return std::nullopt;
-        if (key == "message") {
+        if (key_is(key, "message")) {
           if (!once(seen_message) || !c.consume('{')) return std::nullopt;
           have_message = true;
           bool first_m = true, seen_content = false;
           for (Step m; (m = c.next_member(first_m, key)) != Step::kEnd;) {
             if (m == Step::kError) return std::nullopt;
-            if (key == "content") {
+            if (key_is(key, "content")) {
               if (!once(seen_content)) return std::nullopt;
               if (c.peek() == '"') {
                 auto text = c.string();
@@ -559,7 +559,7 @@ std::optional<ChatResponse> parse_plain_response(std::string_view body) {
               } else if (!c.skip_value()) {
                 return std::nullopt;
               }
-            } else if (key == "tool_calls") {
+            } else if (key_is(key, "tool_calls")) {
               // Only an empty list or a non-list (both ignored) is handled here.
               if (c.peek() == '[') {
                 if (!c.consume('[') || !c.consume(']')) return std::nullopt;
@@ -570,7 +570,7 @@ std::optional<ChatResponse> parse_plain_response(std::string_view body) {
               return std::nullopt;
             }
           }
-        } else if (key == "finish_reason") {
+        } else if (key_is(key, "finish_reason")) {
           if (!once(seen_finish)) return std::nullopt;
           if (c.peek() == '"') {
             auto reason = c.string();
@@ -586,7 +586,7 @@ std::optional<ChatResponse> parse_plain_response(std::string_view body) {
       for (Step s; (s = c.next_element(first_choice)) != Step::kEnd;) {  // later choices
         if (s == Step::kError || !c.skip_value()) return std::nullopt;
       }
-    } else if (key == "usage") {
+    } else if (key_is(key, "usage")) {
       if (!once(seen_usage)) return std::nullopt;
       if (c.peek() != '{') {
         if (!c.skip_value()) return std::nullopt;
@@ -596,8 +596,8 @@ std::optional<ChatResponse> parse_plain_response(std::string_view body) {
       bool first_u = true, seen_in = false, seen_out = false;
       for (Step u; (u = c.next_member(first_u, key)) != Step::kEnd;) {
         if (u == Step::kError) return std::nullopt;
-        if (key == "prompt_tokens" || key == "completion_tokens") {
-          const bool in = key == "prompt_tokens";
+        if (key_is(key, "prompt_tokens") || key_is(key, "completion_tokens")) {
+          const bool in = key_is(key, "prompt_tokens");
           if (!once(in ? seen_in : seen_out)) return std::nullopt;
           auto value = c.integer();
           if (!value) return std::nullopt;
