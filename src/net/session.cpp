@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <limits>
+#include <utility>
 
 #include "net/lingering_close.h"
 #include "net/percent_decode.h"
@@ -28,6 +29,10 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t kReadChunk = 16 * 1024;
+// How long a handler runs before the socket is watched for the client leaving. Most answers
+// (cache hits, errors, fast upstreams) come sooner, and then the watch costs nothing; a model
+// call that takes seconds is still cancelled within this much of the client leaving.
+constexpr auto kWatchDelay = std::chrono::milliseconds(50);
 
 std::string endpoint_text(const tcp::socket& socket) {
   boost::system::error_code ec;
@@ -69,7 +74,8 @@ Session::Session(ServerState& state, tcp::socket socket)
       socket_(std::move(socket)),
       deadline_(socket_),
       wake_timer_(socket_.get_executor()),
-      remote_addr_(endpoint_text(socket_)) {}
+      remote_addr_(endpoint_text(socket_)),
+      watch_timer_(socket_.get_executor(), [this] { watch_disconnect(); }) {}
 
 Session::~Session() = default;
 
@@ -276,30 +282,36 @@ Task<Response> Session::call_handler(const Handler& handler, Request& req) {
   // socket now would take bytes that belong to the next request.
   if (buffer_.size() == 0 && !closed_) {
     watching_ = true;
-    watch_disconnect(req.cancel, ++watch_id_);
+    ++watch_id_;
+    watch_cancel_ = req.cancel;
+    watch_timer_.arm(kWatchDelay);
   }
   struct StopWatching {
     Session& session;
     ~StopWatching() {
       if (!session.watching_) return;
       session.watching_ = false;
+      session.watch_timer_.disarm();
+      session.watch_cancel_.reset();
+      if (!std::exchange(session.peek_pending_, false)) return;
       boost::system::error_code ignored;
-      session.socket_.cancel(ignored);  // ends the watcher's pending wait
+      session.socket_.cancel(ignored);  // ends the watcher's pending receive
     }
   } stop{*this};
   co_return co_await handler(req);
 }
 
-void Session::watch_disconnect(std::shared_ptr<CancelToken> cancel, std::uint64_t id) {
-  // A peeking receive, not async_wait: the reactor queues it without a syscall when the last
-  // read drained the socket (async_wait re-arms epoll with one epoll_ctl per request). It
-  // completes with data (a pipelined request, left in the socket for serve_one), EOF or an error.
-  // `self` keeps the socket and peek_byte_ alive for the pending receive.
+void Session::watch_disconnect() {
+  if (!watching_ || closed_ || !watch_cancel_) return;
+  // A peeking receive: it completes with data (a pipelined request, left in the socket for
+  // serve_one), EOF or an error. `self` keeps the socket and peek_byte_ alive meanwhile.
+  peek_pending_ = true;
   socket_.async_receive(asio::buffer(&peek_byte_, 1), tcp::socket::message_peek,
-                        [self = shared_from_this(), cancel = std::move(cancel), id](
+                        [self = shared_from_this(), cancel = watch_cancel_, id = watch_id_](
                             boost::system::error_code ec, std::size_t n) {
                           Session& s = *self;
                           if (!s.watching_ || s.watch_id_ != id || s.closed_) return;
+                          s.peek_pending_ = false;
                           if (!ec && n > 0)
                             return;  // the next request is already on its way: the client is here
                           s.watching_ = false;

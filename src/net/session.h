@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "net/lazy_timer.h"
 #include "net/request.h"
 #include "net/response.h"
 #include "net/server.h"
@@ -60,9 +61,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // Runs the handler while watching the socket: EOF or an error from the client before the
   // handler returns fires request.cancel.
   Task<Response> call_handler(const Handler& handler, Request& request);
-  // Waits (a plain completion handler: this runs once per request) for the socket to become
-  // readable while watch `id` is the current one; EOF or an error fires `cancel`.
-  void watch_disconnect(std::shared_ptr<CancelToken> cancel, std::uint64_t id);
+  // Started by watch_timer_ once a handler has run for a while: waits (a plain completion
+  // handler) for the socket to become readable while the watch is current; EOF or an error
+  // fires watch_cancel_.
+  void watch_disconnect();
   Task<bool> send(Exchange& ex, Response response, unsigned version, bool head_only,
                   bool keep_alive);
   Task<bool> send_stream(Exchange& ex, Response response, unsigned version, bool head_only,
@@ -85,8 +87,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_addr_;
   std::optional<Exchange> current_;  // the request being served, for clean-up on exceptions
   bool closed_ = false;
+  LazyTimer watch_timer_;                      // starts the disconnect watch (kWatchDelay)
+  std::shared_ptr<CancelToken> watch_cancel_;  // the current handler call's token
   char peek_byte_ = 0;          // where the disconnect watch's peeking receive puts its byte
-  bool watching_ = false;       // a disconnect watch is armed for the current handler call
+  bool watching_ = false;       // a handler call is running and may be watched
+  bool peek_pending_ = false;   // the watch's receive is queued on the socket
   std::uint64_t watch_id_ = 0;  // which watch is current; older completions are stale
 };
 
