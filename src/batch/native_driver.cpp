@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/log.h"
+#include "core/thread_role.h"
 #include "jobs/worker_id.h"
 #include "store/tenancy_input.h"
 
@@ -215,7 +216,10 @@ NativeDriver::~NativeDriver() { stop(); }
 void NativeDriver::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    set_current_thread_role("osprey-batch");
+    loop();
+  });
 }
 
 void NativeDriver::stop() {

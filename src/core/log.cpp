@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/log_line.h"
+#include "core/thread_role.h"
 
 namespace osprey::log {
 namespace {
@@ -196,7 +197,10 @@ Status init(const Options& options) {
     if (escaped != secret) l.scrub.push_back(std::move(escaped));
   }
   if (options.buffered) {
-    l.flusher = std::thread([&l] { flusher_loop(l); });
+    l.flusher = std::thread([&l] {
+      set_current_thread_role("osprey-log", ThreadPriority::kBackground);
+      flusher_loop(l);
+    });
     l.buffering.store(true);
   }
   return {};

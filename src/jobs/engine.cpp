@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/log.h"
+#include "core/thread_role.h"
 #include "jobs/retry_decision.h"
 #include "jobs/tenant_quota.h"
 #include "jobs/timestamp.h"
@@ -51,11 +52,25 @@ Status Engine::start(bool run_items) {
   // (or half of one) fits, so the store sees few large claims rather than many tiny ones.
   capacity_ = workers + 2 * config_.claim_batch;
   min_claim_ = std::max(1, std::min(config_.claim_batch / 2, capacity_));
-  maintenance_ = std::thread([this] { maintenance_loop(); });
+  maintenance_ = std::thread([this] {
+    set_current_thread_role("osprey-jobs-maint");
+    maintenance_loop();
+  });
   if (workers > 0) {
-    settler_ = std::thread([this] { settle_loop(); });
-    workers_.emplace_back([this] { schedule_loop(); });
-    for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { worker_loop(); });
+    settler_ = std::thread([this] {
+      set_current_thread_role("osprey-jobs-settle");
+      settle_loop();
+    });
+    workers_.emplace_back([this] {
+      set_current_thread_role("osprey-jobs-sched");
+      schedule_loop();
+    });
+    for (int i = 0; i < workers; ++i) {
+      workers_.emplace_back([this] {
+        set_current_thread_role("osprey-jobs");
+        worker_loop();
+      });
+    }
   }
   log::info("jobs_engine_started", {{"worker_id", worker_id_},
                                     {"worker_threads", workers},

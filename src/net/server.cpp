@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/thread_role.h"
 #include "net/lingering_close.h"
 #include "net/request_id.h"
 #include "net/server_state.h"
@@ -185,7 +186,11 @@ void Server::run() {
                    report_escape(s, "signal_loop_error"));
   }
   std::vector<std::thread> threads;
-  for (int i = 1; i < s.options.io_threads; ++i) threads.emplace_back([&s] { s.io().run(); });
+  for (int i = 1; i < s.options.io_threads; ++i)
+    threads.emplace_back([&s] {
+      set_current_thread_role("osprey-io");
+      s.io().run();
+    });
   s.io().run();
   for (auto& t : threads) t.join();
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "core/thread_role.h"
 #include "gateway/auth/admin_bootstrap.h"
 #include "gateway/auth/usage_plan_json.h"
 
@@ -93,6 +94,7 @@ void KeyCache::start() {
   std::lock_guard lock(poll_mu_);
   if (poll_thread_.joinable() || stopping_) return;
   poll_thread_ = std::thread([this] {
+    set_current_thread_role("osprey-keys", ThreadPriority::kBackground);
     bool failing = false;
     std::unique_lock poll_lock(poll_mu_);
     while (!stopping_) {

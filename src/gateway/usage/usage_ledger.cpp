@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/log.h"
+#include "core/thread_role.h"
 
 namespace osprey::gateway {
 
@@ -36,7 +37,10 @@ void UsageLedger::start() {
   std::lock_guard lock(mu_);
   if (started_ || stopping_) return;
   started_ = true;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    set_current_thread_role("osprey-ledger", ThreadPriority::kBackground);
+    run();
+  });
 }
 
 void UsageLedger::record(store::UsageRecord row) {

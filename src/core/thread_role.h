@@ -1,0 +1,14 @@
+#pragma once
+// Names the calling thread (shown by top -H, perf and gdb) and, for background writers that must
+// not delay request handling when they share a busy core with it, lowers the thread's
+// scheduling priority a little (nice +5: such a thread still gets its share of a saturated core,
+// so its queue cannot grow without bound, but it no longer preempts an I/O thread on wake-up).
+// Best effort: a failure leaves the thread as it was.
+namespace osprey {
+
+enum class ThreadPriority { kNormal, kBackground };
+
+// `name` is cut to the 15 characters Linux keeps.
+void set_current_thread_role(const char* name, ThreadPriority priority = ThreadPriority::kNormal);
+
+}  // namespace osprey
