@@ -24,8 +24,7 @@ Result<net::ClientResponse> vendor_call(const providers::ProviderConfig& config,
                                                 std::move(url), std::move(body));
   if (!request) return request.error().to_error();
   for (const auto& [name, value] : headers.fields()) request->headers.set(name, value);
-  net::ClientOptions options;
-  options.verify_tls = config.verify_tls;
+  net::ClientOptions options;  // the request carries the deployment's TLS settings
   options.max_response_body_bytes = 512ull * 1024 * 1024;  // batch results files
   auto response = net::fetch(std::move(request.value()), options);
   if (!response) return providers::upstream_error_from_client(response.error()).to_error();

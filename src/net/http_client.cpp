@@ -1,5 +1,9 @@
 #include "net/http_client.h"
 
+#include <cctype>
+#include <map>
+#include <mutex>
+#include <string_view>
 #include <utility>
 
 #include "net/client_exchange.h"
@@ -8,15 +12,69 @@
 
 namespace osprey::net {
 
+namespace {
+
+// One TLS choice: its OpenSSL context and the pool of the connections opened with it.
+struct TlsProfile {
+  std::shared_ptr<ClientPool> pool;  // shared with leases, so a stream outliving the client works
+  std::unique_ptr<boost::asio::ssl::context> context;
+  std::optional<Error> error;  // why context is null; reported by https requests
+};
+
+bool is_https(const std::string& url) {
+  constexpr std::string_view kScheme = "https://";
+  if (url.size() < kScheme.size()) return false;
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(url[i])) != kScheme[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 struct HttpClient::Impl {
   ClientOptions options;
-  // Shared with leases, so a stream that outlives the client can still return its slot.
-  std::shared_ptr<ClientPool> pool;
-  std::unique_ptr<boost::asio::ssl::context> tls_context;
-  std::optional<Error> tls_error;  // why tls_context is null; reported by https requests
+  TlsSettings default_tls;
+  std::shared_ptr<TlsProfile> default_profile;  // set once in the constructor; read without mu
+  mutable std::mutex mu;  // guards profiles (entries are never removed or replaced)
+  std::map<TlsSettings, std::shared_ptr<TlsProfile>> profiles;
 
-  ExchangeSettings settings() const {
-    return ExchangeSettings{pool.get(), tls_context.get(), tls_error ? &*tls_error : nullptr,
+  static TlsSettings normalized(TlsSettings tls) {
+    if (!tls.verify) tls.ca_file.clear();  // nothing is checked, so any CA file is the same
+    return tls;
+  }
+
+  // The profile for `tls`, built on first use.
+  std::shared_ptr<TlsProfile> profile(const TlsSettings& tls) {
+    const TlsSettings key = normalized(tls);
+    std::lock_guard lock(mu);
+    auto& slot = profiles[key];
+    if (!slot) {
+      slot = std::make_shared<TlsProfile>();
+      slot->pool =
+          std::make_shared<ClientPool>(options.max_connections_per_host, options.pool_idle_timeout);
+      auto context = make_client_tls_context(key.verify, key.ca_file);
+      if (context) {
+        slot->context = std::move(*context);
+      } else {
+        slot->error = context.error();
+      }
+    }
+    return slot;
+  }
+
+  // Plain http needs no TLS choice: it always uses the default profile's pool. The common case
+  // (no settings, or the defaults) takes no lock.
+  std::shared_ptr<TlsProfile> profile_for(const ClientRequest& request) {
+    if (!request.tls || !is_https(request.url)) return default_profile;
+    const TlsSettings key = normalized(*request.tls);
+    if (key == default_tls) return default_profile;
+    return profile(key);
+  }
+
+  ExchangeSettings settings(const TlsProfile& profile) const {
+    return ExchangeSettings{profile.pool.get(), profile.context.get(),
+                            profile.error ? &*profile.error : nullptr,
                             options.max_response_header_bytes};
   }
 };
@@ -39,28 +97,31 @@ class ExchangeStream final : public ResponseStream {
 
 HttpClient::HttpClient(ClientOptions options) : impl_(std::make_shared<Impl>()) {
   impl_->options = std::move(options);
-  impl_->pool = std::make_shared<ClientPool>(impl_->options.max_connections_per_host,
-                                             impl_->options.pool_idle_timeout);
-  auto tls = make_client_tls_context(impl_->options.verify_tls, impl_->options.ca_file);
-  if (tls) {
-    impl_->tls_context = std::move(*tls);
-  } else {
-    impl_->tls_error = tls.error();
-  }
+  impl_->default_tls =
+      Impl::normalized(TlsSettings{impl_->options.verify_tls, impl_->options.ca_file});
+  impl_->default_profile = impl_->profile(impl_->default_tls);
 }
 
 HttpClient::~HttpClient() = default;
 
+Status HttpClient::prepare_tls(const TlsSettings& tls) {
+  auto profile = impl_->profile(tls);
+  if (profile->error) return *profile->error;
+  return {};
+}
+
 Task<Result<std::unique_ptr<ResponseStream>>> HttpClient::open(ClientRequest request) {
   auto impl = impl_;  // keeps the pool and TLS context alive across suspensions
-  auto exchange = co_await ClientExchange::start(request, impl->settings());
+  auto profile = impl->profile_for(request);
+  auto exchange = co_await ClientExchange::start(request, impl->settings(*profile));
   if (!exchange) co_return exchange.error();
   co_return std::unique_ptr<ResponseStream>(std::make_unique<ExchangeStream>(std::move(*exchange)));
 }
 
 Task<Result<ClientResponse>> HttpClient::send(ClientRequest request) {
   auto impl = impl_;
-  auto exchange = co_await ClientExchange::start(request, impl->settings());
+  auto profile = impl->profile_for(request);
+  auto exchange = co_await ClientExchange::start(request, impl->settings(*profile));
   if (!exchange) co_return exchange.error();
   ClientResponse response;
   response.status = (*exchange)->status();
@@ -84,8 +145,14 @@ Task<Result<ClientResponse>> HttpClient::send(ClientRequest request) {
 }
 
 HttpClient::PoolStats HttpClient::stats() const {
-  const auto stats = impl_->pool->stats();
-  return PoolStats{stats.idle, stats.active};
+  PoolStats out;
+  std::lock_guard lock(impl_->mu);
+  for (const auto& [tls, profile] : impl_->profiles) {
+    const auto stats = profile->pool->stats();
+    out.idle += stats.idle;
+    out.active += stats.active;
+  }
+  return out;
 }
 
 }  // namespace osprey::net

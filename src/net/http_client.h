@@ -1,6 +1,7 @@
 #pragma once
 // HttpClient: the outbound HTTP/1.1 client every provider adapter shares. Keeps a keep-alive
-// pool per (scheme, host, port), speaks TLS with certificate and host name verification,
+// pool per (scheme, host, port) and TLS settings, speaks TLS with certificate and host name
+// verification (or none, per request, for private endpoints),
 // enforces connect / first-byte / idle-read / total timeouts, and stops promptly when the
 // request's CancelToken fires. Any HTTP status is a success here: the status is data.
 //
@@ -14,6 +15,7 @@
 // Errors are built by make_client_error (net/client_error.h): client_error_kind(error) tells a
 // connect failure (nothing sent, safe to retry elsewhere) from a timeout, a cut or a cancel.
 #include <chrono>
+#include <compare>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -27,11 +29,19 @@
 
 namespace osprey::net {
 
-struct ClientOptions {
-  std::size_t max_connections_per_host = 64;  // callers beyond it wait for a free connection
-  std::chrono::milliseconds pool_idle_timeout{30000};
-  bool verify_tls = true;
+// How an https request checks the upstream's certificate.
+struct TlsSettings {
+  bool verify = true;   // false: no certificate or host name check (private endpoints only)
   std::string ca_file;  // PEM bundle to trust instead of the system CAs; empty = system CAs
+  auto operator<=>(const TlsSettings&) const = default;
+};
+
+struct ClientOptions {
+  std::size_t max_connections_per_host = 64;  // per upstream and TLS settings
+  std::chrono::milliseconds pool_idle_timeout{30000};
+  // The TLS settings of requests that carry none (ClientRequest::tls unset).
+  bool verify_tls = true;
+  std::string ca_file;
   std::size_t max_response_body_bytes = 64 * 1024 * 1024;  // send() only; streams are unbounded
   std::size_t max_response_header_bytes = 64 * 1024;
 };
@@ -46,6 +56,9 @@ struct ClientRequest {
   std::chrono::milliseconds total_timeout{300000};      // whole exchange incl. body/stream
   std::chrono::milliseconds idle_read_timeout{60000};   // max gap between two body reads
   std::shared_ptr<CancelToken> cancel;                  // optional
+  // This request's certificate check; unset = the client's ClientOptions. Connections opened
+  // with different settings are pooled apart, so a verified one is never reused unverified.
+  std::optional<TlsSettings> tls;
 };
 
 struct ClientResponse {
@@ -75,6 +88,11 @@ class HttpClient {
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
+
+  // Builds (once) the OpenSSL context for `tls`, which requests naming these settings share;
+  // otherwise the first such request builds it. Reads the CA file, so call it at start-up rather
+  // than on an I/O thread. Fails with kConfigInvalid when the CA file cannot be loaded.
+  Status prepare_tls(const TlsSettings& tls);
 
   // Sends the request and reads the whole body (up to max_response_body_bytes).
   Task<Result<ClientResponse>> send(ClientRequest request);

@@ -30,7 +30,8 @@ struct ProviderConfig {
   std::string aws_secret_access_key;
   std::string aws_session_token;
   std::string anthropic_version = "2023-06-01";
-  bool verify_tls = true;
+  bool verify_tls = true;  // false: https without certificate or host name check
+  std::string ca_file;     // PEM bundle trusted instead of the system CAs; empty = system CAs
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds first_byte_timeout{60000};
   std::chrono::milliseconds total_timeout{600000};

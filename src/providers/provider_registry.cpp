@@ -6,6 +6,7 @@
 #include "providers/bedrock/bedrock_provider.h"
 #include "providers/ollama/ollama_provider.h"
 #include "providers/openai/openai_provider.h"
+#include "providers/upstream_call.h"
 
 namespace osprey::providers {
 
@@ -17,6 +18,11 @@ Result<std::unique_ptr<Provider>> ProviderRegistry::create(const ProviderConfig&
                                                            net::HttpClient& client) const {
   for (const auto& [name, factory] : factories_) {
     if (name != config.adapter) continue;
+    // The TLS context is built now, at load, so a bad CA file is a config error and no I/O
+    // thread reads it later.
+    if (Status tls = client.prepare_tls(tls_settings(config)); !tls.ok()) {
+      return make_error(ErrorCode::kConfigInvalid, name + " adapter: " + tls.error().message);
+    }
     auto provider = factory(config, client);
     if (!provider) {
       // Every config problem is reported as config_invalid, naming the adapter.

@@ -95,6 +95,10 @@ UpstreamError upstream_error_from(const Error& error) {
   return e;
 }
 
+net::TlsSettings tls_settings(const ProviderConfig& config) {
+  return net::TlsSettings{config.verify_tls, config.ca_file};
+}
+
 UpstreamResult<net::ClientRequest> make_client_request(const ProviderConfig& config,
                                                        const CallContext& ctx, std::string method,
                                                        std::string url, std::string body) {
@@ -105,6 +109,7 @@ UpstreamResult<net::ClientRequest> make_client_request(const ProviderConfig& con
   request.first_byte_timeout = config.first_byte_timeout;
   request.total_timeout = config.total_timeout;
   request.idle_read_timeout = config.idle_read_timeout;
+  request.tls = tls_settings(config);
   if (ctx.deadline) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         *ctx.deadline - std::chrono::steady_clock::now());

@@ -44,8 +44,12 @@ UpstreamError upstream_error_from_client(const Error& error);
 // UpstreamError with the same code and message; not retryable.
 UpstreamError upstream_error_from(const Error& error);
 
-// A ClientRequest carrying the config's timeouts (each bounded by ctx.deadline), extra headers,
-// `x-request-id` and the cancel token. Fails with kUpstreamTimeout when the deadline passed.
+// The deployment's certificate check (verify_tls, ca_file) as the HTTP client takes it.
+net::TlsSettings tls_settings(const ProviderConfig& config);
+
+// A ClientRequest carrying the config's TLS settings, timeouts (each bounded by ctx.deadline),
+// extra headers, `x-request-id` and the cancel token. Fails with kUpstreamTimeout when the deadline
+// passed.
 UpstreamResult<net::ClientRequest> make_client_request(const ProviderConfig& config,
                                                        const CallContext& ctx, std::string method,
                                                        std::string url, std::string body);

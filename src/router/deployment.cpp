@@ -13,9 +13,10 @@ bool same_provider(const providers::ProviderConfig& a, const providers::Provider
          a.region == b.region && a.aws_access_key_id == b.aws_access_key_id &&
          a.aws_secret_access_key == b.aws_secret_access_key &&
          a.aws_session_token == b.aws_session_token && a.anthropic_version == b.anthropic_version &&
-         a.verify_tls == b.verify_tls && a.connect_timeout == b.connect_timeout &&
-         a.first_byte_timeout == b.first_byte_timeout && a.total_timeout == b.total_timeout &&
-         a.idle_read_timeout == b.idle_read_timeout && a.options == b.options;
+         a.verify_tls == b.verify_tls && a.ca_file == b.ca_file &&
+         a.connect_timeout == b.connect_timeout && a.first_byte_timeout == b.first_byte_timeout &&
+         a.total_timeout == b.total_timeout && a.idle_read_timeout == b.idle_read_timeout &&
+         a.options == b.options;
 }
 
 bool same_breaker(const BreakerConfig& a, const BreakerConfig& b) {

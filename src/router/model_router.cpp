@@ -109,6 +109,11 @@ Status ModelRouter::load(const RouterConfig& config) {
     std::lock_guard<std::mutex> lock(impl_->table_mu);
     impl_->table = *built;
   }
+  for (const auto& d : (*built)->all_deployments()) {
+    if (!d->config().provider.verify_tls) {
+      log::warn("tls_verification_disabled", {{"model", d->model()}, {"deployment", d->id()}});
+    }
+  }
   log::info("router_loaded", {{"models", (*built)->names().size()},
                               {"deployments", (*built)->all_deployments().size()},
                               {"deployments_kept", kept}});

@@ -120,6 +120,14 @@ DeploymentConfig parse_deployment(const nlohmann::json& node, const std::string&
   p.anthropic_version = f.string("anthropic_version", p.anthropic_version);
   p.headers = f.string_map("headers");
   p.verify_tls = f.boolean("verify_tls", p.verify_tls);
+  p.ca_file = f.string("ca_file");
+  if (!p.ca_file.empty()) {
+    if (!p.verify_tls) {
+      f.fail("ca_file", "has no effect with verify_tls: false; drop one of them");
+    } else if (!std::ifstream(p.ca_file, std::ios::binary)) {
+      f.fail("ca_file", "cannot read '" + p.ca_file + "'");
+    }
+  }
   parse_timeouts(f, p, errors);
   if (const nlohmann::json* options = f.object("options")) p.options = *options;
   d.weight = f.number("weight", d.weight);

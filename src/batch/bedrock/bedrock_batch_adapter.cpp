@@ -139,8 +139,8 @@ Result<net::ClientResponse> BedrockBatchAdapter::send(net::ClientRequest request
   if (auto ok = pb::sign_aws_request(request, base_url, segments, {}, scope); !ok) {
     return ok.error();
   }
+  request.tls = config_.tls;
   net::ClientOptions options;
-  options.verify_tls = config_.verify_tls;
   options.max_response_body_bytes = config_.max_output_bytes;
   auto response = net::fetch(std::move(request), options);
   if (!response) {

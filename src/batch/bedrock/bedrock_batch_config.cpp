@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "providers/upstream_call.h"
+
 namespace osprey::batch::bedrock {
 namespace {
 
@@ -61,7 +63,7 @@ Result<BedrockBatchConfig> parse_bedrock_batch_config(const AdapterContext& cont
   }
   BedrockBatchConfig c;
   c.region = context.provider.region;
-  c.verify_tls = context.provider.verify_tls;
+  c.tls = providers::tls_settings(context.provider);
   std::string family;
   std::size_t timeout_hours = 0;
   std::size_t max_output_mb = c.max_output_bytes >> 20;

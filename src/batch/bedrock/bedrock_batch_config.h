@@ -8,6 +8,7 @@
 
 #include "batch/batch_adapter_registry.h"
 #include "core/result.h"
+#include "net/http_client.h"
 #include "providers/bedrock/aws_credentials.h"
 #include "providers/bedrock/batch_model_input.h"
 
@@ -30,7 +31,7 @@ struct BedrockBatchConfig {
   // Forces the modelInput format for model ids the family rules do not recognize.
   std::optional<providers::bedrock::BatchModelFamily> model_family;
   std::size_t max_output_bytes = 256 * 1024 * 1024;  // largest output file read on import
-  bool verify_tls = true;                            // the deployment's setting
+  net::TlsSettings tls;                              // the deployment's verify_tls and ca_file
 };
 
 // kConfigInvalid naming the key ("batch.native.adapters.bedrock.bucket: is required").

@@ -39,12 +39,14 @@ class HttpClientTlsTest : public ::testing::Test {
         TestUpstream::Tls{(dir_ / "cert.pem").string(), (dir_ / "key.pem").string()});
   }
 
-  Result<ClientResponse> get(HttpClient& client, const std::string& url) {
+  Result<ClientResponse> get(HttpClient& client, const std::string& url,
+                             std::optional<TlsSettings> tls = std::nullopt) {
     std::optional<Result<ClientResponse>> out;
     fakes::run_on(io_, [&]() -> Task<void> {
       ClientRequest request;
       request.method = "GET";
       request.url = url;
+      request.tls = tls;
       out.emplace(co_await client.send(request));
     });
     return std::move(*out);
@@ -117,6 +119,50 @@ TEST_F(HttpClientTlsTest, UnreadableCaFileIsAConfigError) {
   options.ca_file = (dir_ / "missing.pem").string();
   HttpClient client(options);
   auto response = get(client, upstream_->url());
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.code(), ErrorCode::kConfigInvalid);
+  EXPECT_NE(response.error().message.find("missing.pem"), std::string::npos);
+}
+
+TEST_F(HttpClientTlsTest, PerRequestSettingsOnOneClient) {
+  HttpClient client;  // defaults: verify against the system CAs
+  const TlsSettings verify_with_ca{true, (dir_ / "cert.pem").string()};
+  const TlsSettings no_verify{false, ""};
+
+  auto unverified = get(client, upstream_->url(), no_verify);
+  ASSERT_TRUE(unverified) << unverified.error().message;
+  EXPECT_EQ(unverified->body, "ok");
+
+  // Same host right after: the unverified keep-alive connection must not be reused.
+  auto verified = get(client, upstream_->url(), TlsSettings{});
+  ASSERT_FALSE(verified);
+  EXPECT_EQ(verified.code(), ErrorCode::kUpstreamError);
+  EXPECT_EQ(client_error_kind(verified.error()), ClientErrorKind::kTls) << verified.error().message;
+  auto by_default = get(client, upstream_->url());
+  ASSERT_FALSE(by_default);
+  EXPECT_EQ(client_error_kind(by_default.error()), ClientErrorKind::kTls);
+
+  auto trusted = get(client, upstream_->url(), verify_with_ca);
+  ASSERT_TRUE(trusted) << trusted.error().message;
+  EXPECT_EQ(trusted->status, 200);
+
+  // Each setting keeps its own idle connection; both get reused.
+  const int accepted = upstream_->accepted();
+  ASSERT_TRUE(get(client, upstream_->url(), no_verify));
+  ASSERT_TRUE(get(client, upstream_->url(), verify_with_ca));
+  EXPECT_EQ(upstream_->accepted(), accepted);
+  EXPECT_EQ(client.stats().idle, 2u);
+}
+
+TEST_F(HttpClientTlsTest, PrepareTlsReportsABadCaFile) {
+  HttpClient client;
+  EXPECT_TRUE(client.prepare_tls(TlsSettings{true, (dir_ / "cert.pem").string()}).ok());
+  EXPECT_TRUE(client.prepare_tls(TlsSettings{false, ""}).ok());
+  const TlsSettings missing{true, (dir_ / "missing.pem").string()};
+  auto prepared = client.prepare_tls(missing);
+  ASSERT_FALSE(prepared.ok());
+  EXPECT_EQ(prepared.code(), ErrorCode::kConfigInvalid);
+  auto response = get(client, upstream_->url(), missing);
   ASSERT_FALSE(response);
   EXPECT_EQ(response.code(), ErrorCode::kConfigInvalid);
   EXPECT_NE(response.error().message.find("missing.pem"), std::string::npos);

@@ -50,6 +50,9 @@ json full_example() {
     ]})");
 }
 
+// The ca_file key of models[0].deployments[1] (verify_tls on by default).
+json& dep_ca(json& c) { return c["models"][0]["deployments"][1]["ca_file"]; }
+
 const std::map<std::string, std::string> kEnv = {{"OPENAI_API_KEY", "sk-openai"},
                                                  {"ANTHROPIC_API_KEY", "sk-ant"},
                                                  {"AWS_ACCESS_KEY_ID", "AKID"},
@@ -102,6 +105,7 @@ TEST(RouterConfig, ParsesEveryKeyOfTheExample) {
   EXPECT_EQ(d2.max_concurrent, 256);
   EXPECT_TRUE(d2.provider.api_key.empty());
   EXPECT_TRUE(d2.provider.verify_tls);
+  EXPECT_TRUE(d2.provider.ca_file.empty());
 
   EXPECT_EQ(c.models[1].deployments[0].provider.base_url, "https://api.anthropic.com");
   EXPECT_EQ(c.models[1].deployments[0].provider.api_key, "sk-ant");
@@ -138,6 +142,21 @@ TEST(RouterConfig, SecretFromFileHasItsTrailingNewlineTrimmed) {
   std::remove(path.c_str());
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(parsed->models[0].deployments[0].provider.api_key, "sk-from-file");
+}
+
+TEST(RouterConfig, CaFileIsKeptWhenReadable) {
+  const std::string path = ::testing::TempDir() + "/router_config_test_ca.pem";
+  {
+    std::ofstream out(path);
+    out << "-----BEGIN CERTIFICATE-----\n";
+  }
+  json config = full_example();
+  dep_ca(config) = path;
+  auto parsed = parse_router_config(config, kEnv);
+  std::remove(path.c_str());
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->models[0].deployments[1].provider.ca_file, path);
+  EXPECT_TRUE(parsed->models[0].deployments[1].provider.verify_tls);
 }
 
 struct BadCase {
@@ -184,6 +203,13 @@ INSTANTIATE_TEST_SUITE_P(
                   dep(c, 1, 0)["api_key_file"] = "/nonexistent/key";
                 },
                 "models[1].deployments[0].api_key_file: cannot read"},
+        BadCase{"UnreadableCaFile", [](json& c) { dep_ca(c) = "/nonexistent/ca.pem"; },
+                "models[0].deployments[1].ca_file: cannot read '/nonexistent/ca.pem'"},
+        BadCase{"CaFileWithVerificationOff",
+                [](json& c) { dep(c, 0, 0)["ca_file"] = "/nonexistent/ca.pem"; },
+                "models[0].deployments[0].ca_file: has no effect with verify_tls: false"},
+        BadCase{"VerifyTlsNotBool", [](json& c) { dep(c, 0, 0)["verify_tls"] = "no"; },
+                "models[0].deployments[0].verify_tls: must be true or false"},
         BadCase{"UnknownModelKey", [](json& c) { c["models"][0]["retries"] = 3; },
                 "models[0].retries: unknown key"},
         BadCase{"UnknownDeploymentKey", [](json& c) { dep(c, 0, 1)["wieght"] = 2; },
