@@ -29,12 +29,14 @@ DeploymentState* weighted_draw(const std::vector<DeploymentState*>& eligible, do
 // `soft` exclusions may be overridden in kPrefer mode; `hard` ones never.
 DeploymentState* pick_among(std::span<DeploymentState* const> candidates, Rng& rng,
                             std::span<const DeploymentState* const> soft,
-                            std::span<const DeploymentState* const> hard, ExclusionMode mode) {
+                            std::span<const DeploymentState* const> hard, ExclusionMode mode,
+                            HealthMode health) {
   std::vector<DeploymentState*> eligible;
   eligible.reserve(candidates.size());
   std::vector<DeploymentState*> only_excluded;
   for (DeploymentState* d : candidates) {
-    if (d == nullptr || contains(hard, d) || !d->available()) continue;
+    if (d == nullptr || contains(hard, d)) continue;
+    if (!(health == HealthMode::kIgnore ? d->breaker().available() : d->available())) continue;
     if (contains(soft, d)) {
       only_excluded.push_back(d);
     } else {
@@ -59,16 +61,18 @@ DeploymentState* pick_among(std::span<DeploymentState* const> candidates, Rng& r
 }  // namespace
 
 DeploymentState* pick(std::span<DeploymentState* const> candidates, Rng& rng,
-                      std::span<const DeploymentState* const> excluded, ExclusionMode mode) {
-  return pick_among(candidates, rng, excluded, {}, mode);
+                      std::span<const DeploymentState* const> excluded, ExclusionMode mode,
+                      HealthMode health) {
+  return pick_among(candidates, rng, excluded, {}, mode, health);
 }
 
 Selection select(std::span<DeploymentState* const> candidates, Rng& rng,
-                 std::span<const DeploymentState* const> excluded, ExclusionMode mode) {
+                 std::span<const DeploymentState* const> excluded, ExclusionMode mode,
+                 HealthMode health) {
   std::vector<const DeploymentState*> lost_race;
   // Each round either succeeds or drops one candidate, so this ends.
   for (std::size_t round = 0; round <= candidates.size(); ++round) {
-    DeploymentState* chosen = pick_among(candidates, rng, excluded, lost_race, mode);
+    DeploymentState* chosen = pick_among(candidates, rng, excluded, lost_race, mode, health);
     if (chosen == nullptr) break;
     CircuitBreaker::Permit permit = chosen->breaker().try_acquire();
     if (!permit) {

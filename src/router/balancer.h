@@ -27,11 +27,16 @@ namespace osprey::router {
 
 enum class ExclusionMode { kPrefer, kStrict };
 
+// kIgnore: a deployment that health checks marked unhealthy still counts as available (its
+// breaker must still admit the call). The router's panic mode; see docs/routing.md.
+enum class HealthMode { kRespect, kIgnore };
+
 // Returns the chosen deployment, or nullptr when none is available. Null entries in either
 // span are ignored. Does not take a circuit breaker permit: see select() for that.
 DeploymentState* pick(std::span<DeploymentState* const> candidates, Rng& rng,
                       std::span<const DeploymentState* const> excluded = {},
-                      ExclusionMode mode = ExclusionMode::kPrefer);
+                      ExclusionMode mode = ExclusionMode::kPrefer,
+                      HealthMode health = HealthMode::kRespect);
 
 // A chosen deployment together with its breaker permit and outstanding count: everything a
 // request needs to call it. Report the outcome on `permit`; the count drops when the selection
@@ -49,6 +54,7 @@ struct Selection {
 // empty selection only when nothing can be called.
 Selection select(std::span<DeploymentState* const> candidates, Rng& rng,
                  std::span<const DeploymentState* const> excluded = {},
-                 ExclusionMode mode = ExclusionMode::kPrefer);
+                 ExclusionMode mode = ExclusionMode::kPrefer,
+                 HealthMode health = HealthMode::kRespect);
 
 }  // namespace osprey::router

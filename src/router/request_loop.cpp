@@ -43,7 +43,8 @@ milliseconds millis_between(Clock_tp from, Clock_tp to) {
 // this request (`timed_out`) only when nothing else is left: each such retry costs a full timeout.
 Selection choose(const ModelEntry& entry, const std::vector<const DeploymentState*>& failed,
                  const std::vector<const DeploymentState*>& faulty,
-                 const std::vector<const DeploymentState*>& timed_out, Rng& rng) {
+                 const std::vector<const DeploymentState*>& timed_out, Rng& rng,
+                 HealthMode health) {
   std::vector<DeploymentState*> candidates;
   std::vector<const Deployment*> owners;
   for (const auto& d : entry.deployments) {
@@ -65,7 +66,7 @@ Selection choose(const ModelEntry& entry, const std::vector<const DeploymentStat
   // Capacity is checked before the pick, so two requests can race for the last slot; the loser
   // drops its selection and picks again without that deployment.
   while (!candidates.empty()) {
-    Selection s = select(candidates, rng, failed, ExclusionMode::kPrefer);
+    Selection s = select(candidates, rng, failed, ExclusionMode::kPrefer, health);
     if (!s) return s;
     auto pos = std::find(candidates.begin(), candidates.end(), s.deployment) - candidates.begin();
     if (s.deployment->outstanding() <= owners[pos]->max_concurrent()) return s;
@@ -73,6 +74,26 @@ Selection choose(const ModelEntry& entry, const std::vector<const DeploymentStat
     owners.erase(owners.begin() + pos);
   }
   return Selection{};
+}
+
+// Panic mode (like Envoy's panic threshold): health checks marked every deployment of `entry`
+// unhealthy (a broken probe endpoint can do that while completions work), and no model after it
+// in `chain` has a deployment that can take the call. Open breakers never trigger it: they come
+// from real request failures.
+bool should_panic(const ModelTable& table, const ModelEntry& entry,
+                  const std::vector<std::string>& chain, std::size_t position) {
+  if (!entry.config.panic) return false;
+  for (const auto& d : entry.deployments) {
+    if (d->state().healthy()) return false;
+  }
+  for (std::size_t m = position + 1; m < chain.size(); ++m) {
+    const ModelEntry* later = table.find(chain[m]);
+    if (later == nullptr) continue;
+    for (const auto& d : later->deployments) {
+      if (d->state().available() && d->has_capacity()) return false;
+    }
+  }
+  return true;
 }
 
 const std::shared_ptr<Deployment>& owner_of(const ModelEntry& entry, const DeploymentState* s) {
@@ -153,6 +174,7 @@ net::Task<LoopOutcome> run_request_loop(std::shared_ptr<const ModelTable> table,
     std::vector<const DeploymentState*> faulty;
     std::vector<const DeploymentState*> timed_out;
     int attempts_here = 0;
+    HealthMode health = HealthMode::kRespect;
     leave_reason = "attempts_exhausted";
     while (true) {
       if (is_cancelled(ctx)) {
@@ -166,7 +188,17 @@ net::Task<LoopOutcome> run_request_loop(std::shared_ptr<const ModelTable> table,
         }
         co_return out;
       }
-      Selection selection = choose(*entry, failed, faulty, timed_out, env.rng);
+      Selection selection = choose(*entry, failed, faulty, timed_out, env.rng, health);
+      if (!selection && health == HealthMode::kRespect && should_panic(*table, *entry, chain, m)) {
+        selection = choose(*entry, failed, faulty, timed_out, env.rng, HealthMode::kIgnore);
+        if (selection) {  // the rest of this model's attempts ignore health too
+          health = HealthMode::kIgnore;
+          env.metrics.panics.with({entry->config.name}).inc();
+          log::warn("router_panic", {{"request_id", ctx.request_id},
+                                     {"model", entry->config.name},
+                                     {"reason", "all_deployments_unhealthy"}});
+        }
+      }
       if (!selection) {
         leave_reason = "no_available_deployment";
         log::warn("no_available_deployment",

@@ -200,6 +200,7 @@ ModelConfig parse_model(const nlohmann::json& node, const std::string& path,
   m.retry = parse_retry(f, errors);
   m.breaker = parse_breaker(f, errors);
   m.health = parse_health(f, errors);
+  m.panic = f.boolean("panic", m.panic);
   const nlohmann::json* deployments = f.list("deployments");
   if (deployments == nullptr || deployments->empty()) {
     if (errors.ok()) f.fail("deployments", "at least one deployment is required");

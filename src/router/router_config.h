@@ -51,6 +51,9 @@ struct ModelConfig {
   RetryConfig retry;
   BreakerConfig breaker;
   HealthCheckConfig health;
+  // When health checks mark every deployment unhealthy and no fallback can be called, try the
+  // deployments anyway (their breakers still apply) instead of refusing. See docs/routing.md.
+  bool panic = true;
 };
 
 struct RouterConfig {

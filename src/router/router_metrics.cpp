@@ -20,6 +20,10 @@ RouterMetrics::RouterMetrics(metrics::Registry& r)
                         {"model", "reason"})),
       fallbacks(r.counter("osprey_router_fallbacks_total",
                           "Requests moved from one model to its fallback", {"from", "to"})),
+      panics(r.counter("osprey_router_panic_total",
+                       "Requests routed to deployments that health checks marked unhealthy, "
+                       "because all of the model's were and nothing else could be called",
+                       {"model"})),
       circuit_state(r.gauge("osprey_deployment_circuit_state",
                             "Circuit breaker state: 0 closed, 1 half-open, 2 open",
                             {"deployment"})),

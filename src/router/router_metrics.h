@@ -17,6 +17,7 @@ struct RouterMetrics {
   metrics::Family<metrics::Counter>& tokens;       // {model, deployment, direction}
   metrics::Family<metrics::Counter>& retries;      // {model, reason}
   metrics::Family<metrics::Counter>& fallbacks;    // {from, to}
+  metrics::Family<metrics::Counter>& panics;       // {model}
   metrics::Family<metrics::Gauge>& circuit_state;  // {deployment}
   metrics::Family<metrics::Gauge>& healthy;        // {deployment}
   metrics::Family<metrics::Gauge>& outstanding;    // {deployment}

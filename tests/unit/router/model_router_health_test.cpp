@@ -11,22 +11,8 @@ namespace {
 
 class ModelRouterHealth : public RouterFixture {
  protected:
-  // Runs the health loop; after each wait, `after_round(round)` runs; stops after `rounds`.
   void run_rounds(int rounds, std::function<void(int)> after_round) {
-    int round = 0;
-    on_sleep = [&] {
-      ++round;
-      if (after_round) after_round(round);
-      if (round >= rounds) router->stop();
-    };
-    std::optional<bool> done;
-    spawn(finish(router->run_health_checks()), done);
-    run_until(done);
-    on_sleep = nullptr;
-  }
-  static net::Task<bool> finish(net::Task<void> task) {
-    co_await std::move(task);
-    co_return true;
+    run_health_rounds(rounds, std::move(after_round));
   }
 
   json health(int interval_ms) {
@@ -77,7 +63,7 @@ TEST_F(ModelRouterHealth, StopEndsTheLoop) {
   load({model("m", {deployment("a")}, health(1000))});
   router->stop();
   std::optional<bool> done;
-  spawn(finish(router->run_health_checks()), done);
+  spawn(health_loop(), done);
   run_until(done);
   EXPECT_TRUE(done.has_value());
 }

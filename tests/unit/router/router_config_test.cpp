@@ -38,6 +38,7 @@ json full_example() {
          {"adapter": "openai", "base_url": "http://10.0.0.5:8000"}
        ]},
       {"name": "claude-sonnet",
+       "panic": false,
        "deployments": [{"adapter": "anthropic", "api_key_env": "ANTHROPIC_API_KEY",
                         "model": "claude-sonnet-4"}]},
       {"name": "local-llama",
@@ -106,6 +107,8 @@ TEST(RouterConfig, ParsesEveryKeyOfTheExample) {
   EXPECT_TRUE(d2.provider.api_key.empty());
   EXPECT_TRUE(d2.provider.verify_tls);
   EXPECT_TRUE(d2.provider.ca_file.empty());
+  EXPECT_TRUE(m.panic);  // the default
+  EXPECT_FALSE(c.models[1].panic);
 
   EXPECT_EQ(c.models[1].deployments[0].provider.base_url, "https://api.anthropic.com");
   EXPECT_EQ(c.models[1].deployments[0].provider.api_key, "sk-ant");
@@ -210,6 +213,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "models[0].deployments[0].ca_file: has no effect with verify_tls: false"},
         BadCase{"VerifyTlsNotBool", [](json& c) { dep(c, 0, 0)["verify_tls"] = "no"; },
                 "models[0].deployments[0].verify_tls: must be true or false"},
+        BadCase{"PanicNotBool", [](json& c) { c["models"][1]["panic"] = "on"; },
+                "models[1].panic: must be true or false"},
         BadCase{"UnknownModelKey", [](json& c) { c["models"][0]["retries"] = 3; },
                 "models[0].retries: unknown key"},
         BadCase{"UnknownDeploymentKey", [](json& c) { dep(c, 0, 1)["wieght"] = 2; },

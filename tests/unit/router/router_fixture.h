@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -108,6 +109,36 @@ class RouterFixture : public ::testing::Test {
     spawn(std::move(task), out);
     run_until(out);
     return std::move(*out);
+  }
+
+  // Runs `io` while `busy()` holds, for at most 10 s (generous: only a broken router needs it);
+  // false if it still held then.
+  bool run_while(const std::function<bool()>& busy) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    io.restart();
+    while (busy() && std::chrono::steady_clock::now() < give_up) {
+      if (io.run_one() == 0) io.restart();
+    }
+    return !busy();
+  }
+
+  // The health loop as a task with a result, for spawn().
+  net::Task<bool> health_loop() {
+    co_await router->run_health_checks();
+    co_return true;
+  }
+  // Runs the health loop; after each wait, `after_round(round)` runs; stops after `rounds`.
+  void run_health_rounds(int rounds, std::function<void(int)> after_round) {
+    int round = 0;
+    on_sleep = [&] {
+      ++round;
+      if (after_round) after_round(round);
+      if (round >= rounds) router->stop();
+    };
+    std::optional<bool> done;
+    spawn(health_loop(), done);
+    run_until(done);
+    on_sleep = nullptr;
   }
 
   providers::ChatRequest request(const std::string& model_name) {
