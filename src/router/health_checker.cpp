@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <exception>
 #include <utility>
+#include <vector>
 
 #include "core/log.h"
+#include "net/concurrent_tasks.h"
 
 namespace osprey::router {
 namespace {
@@ -51,20 +53,28 @@ net::Task<void> HealthChecker::probe(Deployment& d) {
   }
 }
 
+net::Task<void> HealthChecker::probe_and_reschedule(std::shared_ptr<Deployment> d) {
+  co_await probe(*d);
+  d->next_probe().store((clock_.now() + d->health_config().interval).time_since_epoch().count());
+}
+
 net::Task<void> HealthChecker::run() {
   while (!stopped()) {
     std::shared_ptr<const ModelTable> table = tables_();
     milliseconds wait = kMaxIdle;
     if (table) {
+      std::vector<net::TaskFactory> due;
       for (const auto& d : table->all_deployments()) {
-        if (stopped()) break;
         if (!d->health_config().enabled) continue;
-        const auto due = d->next_probe().load();
-        if (due == 0 || clock_.now() >= TimePoint(TimePoint::duration(due))) {
-          co_await probe(*d);
-          d->next_probe().store(
-              (clock_.now() + d->health_config().interval).time_since_epoch().count());
+        const auto next = d->next_probe().load();
+        if (next == 0 || clock_.now() >= TimePoint(TimePoint::duration(next))) {
+          due.push_back([this, d] { return probe_and_reschedule(d); });
         }
+      }
+      if (!due.empty()) co_await net::run_concurrently(std::move(due), kMaxProbesInFlight);
+      if (stopped()) break;
+      for (const auto& d : table->all_deployments()) {
+        if (!d->health_config().enabled) continue;
         const TimePoint next{TimePoint::duration(d->next_probe().load())};
         wait = std::min(wait, std::chrono::duration_cast<milliseconds>(next - clock_.now()));
       }

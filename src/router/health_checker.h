@@ -2,9 +2,12 @@
 // HealthChecker: the active health checks. One loop walks every deployment of the current
 // model table, probes those that are due (Provider::probe: model-list endpoints, never tokens),
 // feeds the result to the deployment's HealthTracker, and logs and counts every transition.
-// Probes run one after another, so a hanging upstream delays the others by at most its probe
-// timeout. Thread-safety: run() is one coroutine; stop() may be called from any thread.
+// The due probes of a round run concurrently (at most kMaxProbesInFlight at a time) on the
+// loop's executor, each bounded by its own timeout, so a hanging upstream never holds up the
+// other probes of its round; the next round starts once every probe of this one has ended.
+// Thread-safety: run() is one coroutine; stop() may be called from any thread.
 #include <atomic>
+#include <cstddef>
 #include <functional>
 #include <memory>
 
@@ -21,6 +24,8 @@ class HealthChecker {
  public:
   using TableSource = std::function<std::shared_ptr<const ModelTable>()>;
 
+  static constexpr std::size_t kMaxProbesInFlight = 16;
+
   HealthChecker(TableSource tables, const Clock& clock, SleepFunction sleep);
 
   // Probes until stop(). Deployments whose health checks are disabled are never probed (and stay
@@ -34,6 +39,9 @@ class HealthChecker {
   net::Task<void> probe(Deployment& deployment);
 
  private:
+  // probe() and then schedule the deployment's next probe.
+  net::Task<void> probe_and_reschedule(std::shared_ptr<Deployment> deployment);
+
   TableSource tables_;
   const Clock& clock_;
   SleepFunction sleep_;

@@ -46,6 +46,9 @@ class FakeBackend {
     down_[name] = std::move(error);
   }
   void set_probe_ok(const std::string& name, bool ok) { probe_ok_[name] = ok; }
+  // Probes of `name` hang (like an upstream that never answers) until release() or until the
+  // probe's cancel token fires.
+  void set_probe_hang(const std::string& name, bool hang) { probe_hang_[name] = hang; }
   void release() { released_ = true; }
 
   int calls(const std::string& name) const {
@@ -58,6 +61,7 @@ class FakeBackend {
   }
   const std::vector<std::string>& order() const { return order_; }
   int holding() const { return holding_; }
+  int probes_hanging() const { return probes_hanging_; }
   const std::vector<providers::ChatRequest>& requests() const { return requests_; }
 
   // Decides the outcome of one call to `name`.
@@ -83,6 +87,16 @@ class FakeBackend {
     --holding_;
   }
 
+  net::Task<void> maybe_hang_probe(const std::string& name, const providers::CallContext& ctx) {
+    auto it = probe_hang_.find(name);
+    if (it == probe_hang_.end() || !it->second) co_return;
+    ++probes_hanging_;
+    while (!released_ && !(ctx.cancel && ctx.cancel->cancelled())) {
+      co_await net::sleep_for(std::chrono::milliseconds(1));
+    }
+    --probes_hanging_;
+  }
+
   bool probe(const std::string& name) {
     ++probes_[name];
     auto it = probe_ok_.find(name);
@@ -93,12 +107,14 @@ class FakeBackend {
   std::deque<Outcome> queue_;
   std::map<std::string, std::optional<providers::UpstreamError>> down_;
   std::map<std::string, bool> probe_ok_;
+  std::map<std::string, bool> probe_hang_;
   std::map<std::string, int> calls_;
   std::map<std::string, int> probes_;
   std::vector<std::string> order_;
   std::vector<providers::ChatRequest> requests_;
   bool released_ = false;
   int holding_ = 0;
+  int probes_hanging_ = 0;
 };
 
 class FakeReader final : public providers::ChatEventReader {
@@ -156,8 +172,10 @@ class FakeProvider final : public providers::Provider {
     co_return reader;
   }
 
-  net::Task<Status> probe(const providers::CallContext&) const override {
-    if (backend_.probe(name_)) co_return Status{};
+  net::Task<Status> probe(const providers::CallContext& ctx) const override {
+    const bool ok = backend_.probe(name_);
+    co_await backend_.maybe_hang_probe(name_, ctx);
+    if (ok) co_return Status{};
     co_return make_error(ErrorCode::kUpstreamError, "probe of " + name_ + " failed");
   }
 

@@ -68,5 +68,44 @@ TEST_F(ModelRouterHealth, StopEndsTheLoop) {
   EXPECT_TRUE(done.has_value());
 }
 
+TEST_F(ModelRouterHealth, AHangingProbeDoesNotHoldUpTheOthers) {
+  json checks = health(1000);
+  checks["health"]["unhealthy_threshold"] = 1;
+  load({model("m", {deployment("a"), deployment("b")}, checks)});
+  backend.set_probe_hang("a", true);  // first in the table: probed first
+  backend.set_probe_ok("a", false);
+  backend.set_probe_ok("b", false);
+  on_sleep = [&] { router->stop(); };  // one round
+  std::optional<bool> done;
+  spawn(health_loop(), done);
+  // While a's probe hangs, b's is answered and recorded.
+  ASSERT_TRUE(run_while([&] { return gauge("osprey_deployment_healthy", "b") != 0; }));
+  EXPECT_EQ(backend.probes_hanging(), 1);
+  EXPECT_EQ(backend.probes("b"), 1);
+  EXPECT_EQ(gauge("osprey_deployment_healthy", "a"), 1);  // no outcome yet
+  EXPECT_FALSE(done.has_value());                         // the round waits for every probe
+  backend.release();  // a's probe ends (as its timeout would) with a failure
+  run_until(done);
+  EXPECT_EQ(backend.probes_hanging(), 0);
+  EXPECT_EQ(gauge("osprey_deployment_healthy", "a"), 0);
+  EXPECT_EQ(sleeps.size(), 1u);
+}
+
+TEST_F(ModelRouterHealth, StopDuringAHangingProbeRecordsNoOutcome) {
+  json checks = health(1000);
+  checks["health"]["unhealthy_threshold"] = 1;
+  load({model("m", {deployment("a"), deployment("b")}, checks)});
+  backend.set_probe_hang("a", true);
+  backend.set_probe_ok("a", false);
+  std::optional<bool> done;
+  spawn(health_loop(), done);
+  ASSERT_TRUE(run_while([&] { return backend.probes_hanging() == 0 || backend.probes("b") == 0; }));
+  router->stop();  // cancels a's probe
+  run_until(done);
+  EXPECT_EQ(backend.probes_hanging(), 0);
+  EXPECT_EQ(gauge("osprey_deployment_healthy", "a"), 1);  // the cut probe counted for nothing
+  EXPECT_TRUE(sleeps.empty());
+}
+
 }  // namespace
 }  // namespace osprey::router::testing
