@@ -9,6 +9,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <iterator>
 #include <limits>
 
 #include "net/client_error.h"
@@ -202,6 +203,7 @@ Task<Status> ClientExchange::send_request(const std::string& head, const ClientR
   }
   const auto& response = parser->get();
   status_ = static_cast<int>(response.result_int());
+  headers_.reserve(static_cast<std::size_t>(std::distance(response.begin(), response.end())));
   for (const auto& field : response) headers_.add(field.name_string(), field.value());
   parser_ = std::move(parser);
   co_return Status{};

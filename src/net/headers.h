@@ -18,6 +18,8 @@ class Headers {
   void set(std::string_view name, std::string_view value);
   void add(std::string_view name, std::string_view value);
   void erase(std::string_view name);
+  // Room for `n` fields, so copying a parsed message's fields allocates the list once.
+  void reserve(std::size_t n) { fields_.reserve(n); }
 
   const std::vector<Field>& fields() const { return fields_; }
   bool empty() const { return fields_.empty(); }

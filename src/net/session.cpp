@@ -9,6 +9,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <iterator>
 #include <limits>
 #include <utility>
 
@@ -60,6 +61,7 @@ Request make_request(const http::request<http::string_body>& msg, std::string re
   const std::size_t q = req.target.find('?');
   req.path = percent_decode(std::string_view(req.target).substr(0, q));
   if (q != std::string::npos) req.query = req.target.substr(q + 1);
+  req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
   for (const auto& field : msg) req.headers.add(field.name_string(), field.value());
   req.request_id = std::move(request_id);
   req.remote_addr = std::move(remote_addr);
