@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <string>
+#include <unordered_map>
 
 #include "net/percent_decode.h"
 
@@ -60,6 +62,9 @@ bool matches(const Route& route, const std::vector<std::string>& decoded,
 
 struct Router::Impl {
   std::vector<Route> routes;
+  // Routes without parameters by their exact pattern (indices into `routes`): most requests hit
+  // one of these, and an all-literal match outranks every other, so no scan is needed.
+  std::unordered_map<std::string, std::vector<std::size_t>> literal;
 };
 
 Router::Router() : impl_(std::make_unique<Impl>()) {}
@@ -77,16 +82,34 @@ void Router::add(std::string_view method, std::string_view pattern, Handler hand
       route.segments.push_back({std::string(seg), false});
     }
   }
+  const bool has_param = std::any_of(route.segments.begin(), route.segments.end(),
+                                     [](const Segment& s) { return s.is_param; });
+  if (!has_param) impl_->literal[route.pattern].push_back(impl_->routes.size());
   impl_->routes.push_back(std::move(route));
 }
 
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
+  const std::string_view wanted_method = method == "HEAD" ? std::string_view("GET") : method;
+  // Fast path: a path with no escapes equals its decoded form, so it can be looked up as is.
+  if (path.find('%') == std::string_view::npos) {
+    if (auto it = impl_->literal.find(std::string(path)); it != impl_->literal.end()) {
+      for (std::size_t index : it->second) {
+        const Route& route = impl_->routes[index];
+        if (route.method != wanted_method && route.method != method) continue;
+        RouteMatch found;
+        found.kind = RouteMatch::Kind::kFound;
+        found.handler = &route.handler;
+        found.pattern = route.pattern;
+        return found;
+      }
+    }
+  }
   const std::vector<std::string_view> raw = split_path(path);
   std::vector<std::string> decoded;
   decoded.reserve(raw.size());
   for (std::string_view seg : raw) decoded.push_back(percent_decode(seg));
 
-  const std::string_view wanted = method == "HEAD" ? std::string_view("GET") : method;
+  const std::string_view wanted = wanted_method;
   RouteMatch result;
   const Route* best = nullptr;
   std::vector<int> best_rank;

@@ -37,6 +37,18 @@ TEST(RouterTest, LiteralSegmentBeatsParameterRegardlessOfOrder) {
   EXPECT_EQ(r.match("GET", "/v1/jobs/42").pattern, "/v1/jobs/{id}");
 }
 
+TEST(RouterTest, EscapedLiteralPathAndOtherMethodsStillResolve) {
+  Router r;
+  r.get("/v1/models", reply(200));
+  r.post("/v1/{name}", reply(201));
+  // Percent-escaped: not the exact text of the literal route, found through the full match.
+  EXPECT_EQ(r.match("GET", "/v1/mod%65ls").pattern, "/v1/models");
+  // The literal route has another method: the parameter route with this one still matches.
+  EXPECT_EQ(r.match("POST", "/v1/models").pattern, "/v1/{name}");
+  const RouteMatch wrong = r.match("DELETE", "/v1/models");
+  EXPECT_EQ(wrong.kind, RouteMatch::Kind::kMethodNotAllowed);
+}
+
 TEST(RouterTest, UnknownPathIsNotFound) {
   Router r;
   r.get("/a", reply(200));
