@@ -1,5 +1,6 @@
 // SqliteStore: usage ledger, daily rollup, and budget reservations.
 #include <map>
+#include <thread>
 #include <tuple>
 
 #include "store/sqlite/sqlite_query.h"
@@ -43,6 +44,8 @@ struct DailySums {
 };
 using DailyKey = std::tuple<std::string, std::int64_t, std::string>;  // day, tenant, model
 
+constexpr std::size_t kRowsPerYield = 32;
+
 Status check_amount(std::int64_t amount) {
   if (amount < 0) return make_error(ErrorCode::kInvalidRequest, "amounts cannot be negative");
   return {};
@@ -63,7 +66,15 @@ Status SqliteStore::append_usage(std::span<const UsageRecord> records) {
       // The batch is summed per rollup row first: one upsert per (day, tenant, model)
       // instead of one per record.
       std::map<DailyKey, DailySums> daily;
+      std::size_t since_yield = 0;
       for (const UsageRecord& r : records) {
+        // SQLite runs on this thread: a long batch yields the CPU now and then, so that on a
+        // core shared with an I/O thread it never holds it for milliseconds (one big
+        // transaction, not many small ones, which would rewrite the same WAL pages each time).
+        if (++since_yield == kRowsPerYield) {
+          since_yield = 0;
+          std::this_thread::yield();
+        }
         const std::string at = *normalize_timestamp("usage.at", r.at);
         auto ledger = sqlite_execute(
             conn,
