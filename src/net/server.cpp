@@ -188,9 +188,10 @@ void Server::run() {
   std::vector<std::thread> threads;
   for (int i = 1; i < s.options.io_threads; ++i)
     threads.emplace_back([&s] {
-      set_current_thread_role("osprey-io");
+      set_current_thread_role("osprey-io", ThreadPriority::kLatency);
       s.io().run();
     });
+  set_current_thread_role(nullptr, ThreadPriority::kLatency);  // this thread serves requests too
   s.io().run();
   for (auto& t : threads) t.join();
 }
