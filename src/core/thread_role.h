@@ -1,8 +1,9 @@
 #pragma once
-// Names the calling thread (shown by top -H, perf and gdb) and, for background writers that must
-// not delay request handling when they share a busy core with it, lowers the thread's
-// scheduling priority a little (nice +5: such a thread still gets its share of a saturated core,
-// so its queue cannot grow without bound, but it no longer preempts an I/O thread on wake-up).
+// Names the calling thread (shown by top -H, perf and gdb) and, for light background writers that
+// must not delay request handling when they share a busy core with it, lowers the thread's
+// scheduling priority a little (nice +5: it no longer preempts an I/O thread on wake-up). Not for
+// a writer whose work grows with the request rate: at nice +5 the usage ledger fell behind a
+// saturated core.
 // I/O threads ask for short scheduler slices instead (kLatency: 100 µs, Linux 6.12+ EEVDF, ignored
 // by older kernels), so that when a request arrives they preempt whatever else runs on their core
 // rather than wait for its slice to end (perf sched showed ~3 ms waits behind a SQLite write).

@@ -38,7 +38,7 @@ void UsageLedger::start() {
   if (started_ || stopping_) return;
   started_ = true;
   thread_ = std::thread([this] {
-    set_current_thread_role("osprey-ledger", ThreadPriority::kBackground);
+    set_current_thread_role("osprey-ledger");
     run();
   });
 }
