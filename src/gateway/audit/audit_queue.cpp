@@ -88,7 +88,7 @@ void AuditQueue::start() {
   std::lock_guard lock(mu_);
   if (thread_.joinable() || stopping_) return;
   thread_ = std::thread([this] {
-    set_current_thread_role("osprey-audit", ThreadPriority::kBackground);
+    set_current_thread_role("osprey-audit");
     std::unique_lock wait_lock(mu_);
     while (!stopping_) {
       cv_.wait_for(wait_lock, options_.flush_interval, [this] { return stopping_; });
