@@ -67,7 +67,7 @@ Status SqliteConnection::configure(Role role, int busy_timeout_ms) {
 }
 
 Result<SqliteStatement*> SqliteConnection::prepare_cached(std::string_view sql) {
-  auto it = statements_.find(std::string(sql));
+  auto it = statements_.find(sql);
   if (it != statements_.end()) return it->second.get();
   auto stmt = SqliteStatement::prepare(db_, sql);
   if (!stmt) return stmt.error();

@@ -2,6 +2,7 @@
 // SqliteConnection: one sqlite3 handle configured for Osprey (WAL, busy timeout, foreign keys)
 // with a cache of prepared statements keyed by their SQL text.
 // Not thread-safe: one thread at a time (the store's writer mutex or a pool lease ensures it).
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,7 +44,15 @@ class SqliteConnection {
   sqlite3* db_;
   std::string path_;
   // Finalized in the destructor before db_ is closed.
-  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
+  // Looked up by string_view (no copy of the SQL text per execution).
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const {
+      return std::hash<std::string_view>{}(sql);
+    }
+  };
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>, SqlHash, std::equal_to<>>
+      statements_;
 };
 
 }  // namespace osprey::store

@@ -46,6 +46,32 @@ using DailyKey = std::tuple<std::string, std::int64_t, std::string>;  // day, te
 
 constexpr std::size_t kRowsPerYield = 32;
 
+constexpr std::string_view kInsertLedgerRow =
+    "INSERT INTO usage_ledger (at, tenant_id, key_id, model, deployment, tokens_in, tokens_out, "
+    "cost_micros, latency_ms, status, cache_hit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+    "?11)";
+
+// One ledger row through the batch's prepared statement. The texts are bound without a copy:
+// `at` and the record outlive the step, and the statement is reset before they go.
+Status insert_ledger_row(SqliteStatement& stmt, const std::string& at, const UsageRecord& r) {
+  ScopedReset reset(stmt);
+  Status st = stmt.bind_text_static(1, at);
+  if (st) st = stmt.bind_int64(2, r.tenant_id);
+  if (st) st = stmt.bind_int64(3, r.key_id);
+  if (st) st = stmt.bind_text_static(4, r.model);
+  if (st) st = stmt.bind_text_static(5, r.deployment);
+  if (st) st = stmt.bind_int64(6, r.tokens_in);
+  if (st) st = stmt.bind_int64(7, r.tokens_out);
+  if (st) st = stmt.bind_int64(8, r.cost_micros);
+  if (st) st = stmt.bind_int64(9, r.latency_ms);
+  if (st) st = stmt.bind_int64(10, r.status);
+  if (st) st = stmt.bind_int64(11, r.cache_hit ? 1 : 0);
+  if (!st) return st;
+  auto done = stmt.step();
+  if (!done) return done.error();
+  return {};
+}
+
 Status check_amount(std::int64_t amount) {
   if (amount < 0) return make_error(ErrorCode::kInvalidRequest, "amounts cannot be negative");
   return {};
@@ -66,6 +92,8 @@ Status SqliteStore::append_usage(std::span<const UsageRecord> records) {
       // The batch is summed per rollup row first: one upsert per (day, tenant, model)
       // instead of one per record.
       std::map<DailyKey, DailySums> daily;
+      auto insert = conn.prepare_cached(kInsertLedgerRow);  // looked up once per batch
+      if (!insert) return insert.error();
       std::size_t since_yield = 0;
       for (const UsageRecord& r : records) {
         // SQLite runs on this thread: a long batch yields the CPU now and then, so that on a
@@ -76,14 +104,7 @@ Status SqliteStore::append_usage(std::span<const UsageRecord> records) {
           std::this_thread::yield();
         }
         const std::string at = *normalize_timestamp("usage.at", r.at);
-        auto ledger = sqlite_execute(
-            conn,
-            "INSERT INTO usage_ledger (at, tenant_id, key_id, model, deployment, tokens_in, "
-            "tokens_out, cost_micros, latency_ms, status, cache_hit) VALUES (?1, ?2, ?3, ?4, ?5, "
-            "?6, ?7, ?8, ?9, ?10, ?11)",
-            at, r.tenant_id, r.key_id, r.model, r.deployment, r.tokens_in, r.tokens_out,
-            r.cost_micros, r.latency_ms, r.status, r.cache_hit);
-        if (!ledger) return ledger.error();
+        if (Status st = insert_ledger_row(**insert, at, r); !st) return st;
         DailySums& sums = daily[DailyKey{at.substr(0, 10), r.tenant_id, r.model}];
         sums.requests += 1;
         sums.tokens_in += r.tokens_in;
