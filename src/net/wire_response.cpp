@@ -1,5 +1,6 @@
 #include "net/wire_response.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/beast/http/status.hpp>
 #include <charconv>
@@ -11,13 +12,28 @@ namespace http = boost::beast::http;
 namespace {
 
 // Headers the server computes itself; a handler's copy would contradict the real framing.
+// Dispatches on the length first: this runs for every field of every response.
 bool server_owned(std::string_view name) {
-  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
-         iequals(name, "Connection") || iequals(name, "x-request-id") || iequals(name, "Date");
+  switch (name.size()) {
+    case 4:
+      return iequals(name, "Date");
+    case 10:
+      return iequals(name, "Connection");
+    case 12:
+      return iequals(name, "x-request-id");
+    case 14:
+      return iequals(name, "Content-Length");
+    case 17:
+      return iequals(name, "Transfer-Encoding");
+    default:
+      return false;
+  }
 }
 
 // CR or LF in a field would let a handler split the response; such fields are dropped.
-bool injectable(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+bool injectable(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n'; });
+}
 
 // Formatted once per second and thread: every response carries it.
 std::string_view http_date() {
