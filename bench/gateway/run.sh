@@ -394,12 +394,23 @@ for conns in "$CONNS_THROUGHPUT" "$CONNS_LATENCY"; do
     done
   done
 done
+# Usage-ledger rows still queued in memory: a ledger that falls behind lends its CPU to the
+# request path, so the throughput it allows is not sustainable (and memory grows).
+ledger_pending() {
+  curl -fsS --max-time 5 -H "Authorization: Bearer $OSPREY_KEY" "$OSPREY_URL/metrics" 2>/dev/null |
+    awk '/^osprey_usage_ledger_pending / {print int($2)}'
+}
 AFTER_RSS_KB=""
-if [ -n "${WANT[osprey]:-}" ]; then AFTER_RSS_KB="$(rss_kb "$OSPREY_PID")"; fi
+LEDGER_AFTER_LOAD=""
+if [ -n "${WANT[osprey]:-}" ]; then
+  AFTER_RSS_KB="$(rss_kb "$OSPREY_PID")"
+  LEDGER_AFTER_LOAD="$(ledger_pending)"
+fi
 
 # ---- memory soak -----------------------------------------------------------------------------
 SOAK_TSV="$TMP/soak.tsv"
 SOAK_JSON=""
+LEDGER_AFTER_SOAK=""
 if [ "$SOAK" -gt 0 ] && [ -n "${WANT[osprey]:-}" ]; then
   echo "run.sh: soak: ${SOAK}s at $CONNS_THROUGHPUT connections on Osprey, RSS every 10 s" >&2
   : >"$SOAK_TSV"
@@ -418,6 +429,7 @@ if [ "$SOAK" -gt 0 ] && [ -n "${WANT[osprey]:-}" ]; then
   done
   wait "$SOAK_WRK" || { cat "$TMP/wrk-soak.out" >&2; die "wrk failed during the soak"; }
   SOAK_JSON="$(grep -m1 '^WRK_JSON ' "$TMP/wrk-soak.out" | cut -d' ' -f2-)"
+  LEDGER_AFTER_SOAK="$(ledger_pending)"
 fi
 
 # ---- report ----------------------------------------------------------------------------------
@@ -485,6 +497,7 @@ REPORT="$TMP/report.md"
     echo "## Memory (Osprey, VmRSS)"
     echo
     echo "- Idle, 2 s after start: $(mb "$IDLE_RSS_KB") MB; after the load runs: $(mb "$AFTER_RSS_KB") MB."
+    echo "- Usage-ledger rows still queued (\`osprey_usage_ledger_pending\`) right after the load runs: ${LEDGER_AFTER_LOAD:-unknown}${LEDGER_AFTER_SOAK:+; right after the soak: $LEDGER_AFTER_SOAK} (a few hundred is one batch in flight; a growing queue means the ledger fell behind and lent its CPU to the measured path)."
     if [ -n "$SOAK_JSON" ]; then
       FIRST="$(awk -F'\t' '$1 <= 60 {print $2}' "$SOAK_TSV" | median)"
       LAST="$(awk -F'\t' -v s="$SOAK" '$1 >= s - 60 {print $2}' "$SOAK_TSV" | median)"
