@@ -43,17 +43,19 @@ void HttpObserver::on_request_end(const net::RequestRecord& r) {
   std::string_view path = r.target.substr(0, r.target.find('?'));
   const double latency_ms = std::round(seconds * 1e6) / 1e3;  // microsecond precision is enough
   const std::string_view code = r.error ? code_name(*r.error) : std::string_view("ok");
+  // The route pattern, the error code and the peer address come from the server itself, so they
+  // skip the PII redactor; what the client chose (request id, method, path) does not.
   log::write(level, "http_request",
              {{"request_id", r.request_id},
               {"method", r.method},
-              {"route", r.route},
+              {"route", log::Field::verbatim(r.route)},
               {"path", path},
               {"status", r.status},
-              {"code", code},
+              {"code", log::Field::verbatim(code)},
               {"latency_ms", latency_ms},
               {"bytes_in", static_cast<std::uint64_t>(r.bytes_in)},
               {"bytes_out", static_cast<std::uint64_t>(r.bytes_out)},
-              {"remote", r.remote_addr}});
+              {"remote", log::Field::verbatim(r.remote_addr)}});
 }
 
 }  // namespace osprey::app

@@ -128,6 +128,9 @@ void append_field(std::string& line, std::string_view key, const Field& f,
     case Field::Kind::kString:
       append_text(line, f.str(), redactor);
       break;
+    case Field::Kind::kVerbatim:
+      append_json_string(line, f.str());
+      break;
     case Field::Kind::kInt:
       line += std::to_string(f.int_value());
       break;

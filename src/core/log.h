@@ -48,14 +48,21 @@ std::string_view level_name(LogLevel level);
 // One field value. Holds a view of string arguments: build Fields in the call to write().
 class Field {
  public:
-  enum class Kind : std::uint8_t { kString, kInt, kUint, kDouble, kBool };
+  // kVerbatim: a string the server made itself from a closed set (an HTTP method, a route
+  // pattern, an error code): escaped, but not passed through the PII redactor.
+  enum class Kind : std::uint8_t { kString, kVerbatim, kInt, kUint, kDouble, kBool };
 
   Field(std::string_view v) : kind_(Kind::kString), str_(v) {}                 // NOLINT
   Field(const char* v) : kind_(Kind::kString), str_(v == nullptr ? "" : v) {}  // NOLINT
   Field(const std::string& v) : kind_(Kind::kString), str_(v) {}               // NOLINT
   Field(bool v) : kind_(Kind::kBool), b_(v) {}                                 // NOLINT
-  Field(double v) : kind_(Kind::kDouble), d_(v) {}                             // NOLINT
-  Field(float v) : kind_(Kind::kDouble), d_(v) {}                              // NOLINT
+  static Field verbatim(std::string_view v) {
+    Field f(v);
+    f.kind_ = Kind::kVerbatim;
+    return f;
+  }
+  Field(double v) : kind_(Kind::kDouble), d_(v) {}  // NOLINT
+  Field(float v) : kind_(Kind::kDouble), d_(v) {}   // NOLINT
   template <class T>
   requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) Field(T v) {  // NOLINT
     if constexpr (std::is_signed_v<T>) {

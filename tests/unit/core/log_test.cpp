@@ -201,6 +201,19 @@ TEST_F(LogTest, PersonalDataIsRedactedFromMessagesAndStringFieldsButNotFromOurOw
   EXPECT_FALSE(line["ts"].get<std::string>().empty());
 }
 
+TEST_F(LogTest, VerbatimFieldsSkipTheRedactorButAreStillEscaped) {
+  Options options;
+  options.redactor = PiiRedactor::create({}).value();
+  start(options);
+  info("http_request", {{"route", Field::verbatim("/v1/users/{email}")},
+                        {"remote", Field::verbatim("10.0.0.1:5555 \"q\"")},
+                        {"path", "/v1/users/jane@example.com"}});
+  const auto line = nlohmann::json::parse(raw_lines().at(0));
+  EXPECT_EQ(line["route"], "/v1/users/{email}");
+  EXPECT_EQ(line["remote"], "10.0.0.1:5555 \"q\"");
+  EXPECT_EQ(line["path"], "/v1/users/[REDACTED:email]");  // a plain string is still redacted
+}
+
 TEST_F(LogTest, WithoutARedactorTextIsWrittenAsIs) {
   start(Options{});
   info("x", {{"user", "jane@example.com"}});
