@@ -126,7 +126,7 @@ TokenBucketMap::TokenBucketMap(const Clock& clock, std::chrono::nanoseconds idle
 }
 
 TokenBucketMap::Shard& TokenBucketMap::shard_for(std::string_view key) {
-  return shards_[KeyHash{}(key) % kShards];
+  return shards_[StringHash{}(key) % kShards];
 }
 
 TokenBucket& TokenBucketMap::bucket_locked(Shard& shard, std::string_view key,

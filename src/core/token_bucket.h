@@ -17,10 +17,10 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "core/string_map.h"
 
 namespace osprey {
 
@@ -116,16 +116,10 @@ class TokenBucketMap final : public RateLimiterBackend {
     std::unique_ptr<TokenBucket> bucket;
     std::chrono::steady_clock::time_point last_used;
   };
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const {
-      return std::hash<std::string_view>{}(key);
-    }
-  };
   struct Shard {
     mutable std::mutex mu;
     // Guarded by mu.
-    std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> buckets;
+    StringMap<Entry> buckets;
     std::chrono::steady_clock::time_point last_sweep;
   };
   static constexpr std::size_t kShards = 16;

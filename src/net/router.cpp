@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cassert>
 #include <string>
-#include <unordered_map>
 
+#include "core/string_map.h"
 #include "net/percent_decode.h"
 
 namespace osprey::net {
@@ -64,7 +64,7 @@ struct Router::Impl {
   std::vector<Route> routes;
   // Routes without parameters by their exact pattern (indices into `routes`): most requests hit
   // one of these, and an all-literal match outranks every other, so no scan is needed.
-  std::unordered_map<std::string, std::vector<std::size_t>> literal;
+  StringMap<std::vector<std::size_t>> literal;
 };
 
 Router::Router() : impl_(std::make_unique<Impl>()) {}
@@ -92,7 +92,7 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
   const std::string_view wanted_method = method == "HEAD" ? std::string_view("GET") : method;
   // Fast path: a path with no escapes equals its decoded form, so it can be looked up as is.
   if (path.find('%') == std::string_view::npos) {
-    if (auto it = impl_->literal.find(std::string(path)); it != impl_->literal.end()) {
+    if (auto it = impl_->literal.find(path); it != impl_->literal.end()) {
       for (std::size_t index : it->second) {
         const Route& route = impl_->routes[index];
         if (route.method != wanted_method && route.method != method) continue;

@@ -2,13 +2,12 @@
 // SqliteConnection: one sqlite3 handle configured for Osprey (WAL, busy timeout, foreign keys)
 // with a cache of prepared statements keyed by their SQL text.
 // Not thread-safe: one thread at a time (the store's writer mutex or a pool lease ensures it).
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "core/result.h"
+#include "core/string_map.h"
 #include "store/sqlite/sqlite_statement.h"
 
 struct sqlite3;
@@ -45,14 +44,7 @@ class SqliteConnection {
   std::string path_;
   // Finalized in the destructor before db_ is closed.
   // Looked up by string_view (no copy of the SQL text per execution).
-  struct SqlHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view sql) const {
-      return std::hash<std::string_view>{}(sql);
-    }
-  };
-  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>, SqlHash, std::equal_to<>>
-      statements_;
+  StringMap<std::unique_ptr<SqliteStatement>> statements_;
 };
 
 }  // namespace osprey::store
