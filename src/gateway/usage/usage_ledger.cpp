@@ -118,8 +118,7 @@ void UsageLedger::run() {
     });
     // Write everything that waits, batch by batch.
     while (!queue_.empty()) {
-      const std::size_t n = std::min(
-          {queue_.size(), options_.batch_size, std::max<std::size_t>(1, options_.write_chunk)});
+      const std::size_t n = std::min(queue_.size(), options_.batch_size);
       batch.assign(std::make_move_iterator(queue_.begin()),
                    std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -134,11 +133,6 @@ void UsageLedger::run() {
         backoff = options_.retry_delay;
         give_up = {};
         pending_gauge_.set(static_cast<double>(queue_.size()));
-        if (!queue_.empty()) {
-          lock.unlock();
-          std::this_thread::yield();  // let request handling in between writes
-          lock.lock();
-        }
         continue;
       }
       // Put the batch back in front, in order, and retry after a pause.

@@ -1,8 +1,8 @@
 #pragma once
 // UsageLedger: writes one store::UsageRecord per request to the store's usage ledger off the
-// hot path. record() only queues in memory; a background thread writes them with
-// Store::append_usage, `write_chunk` rows per write, every `flush_interval` or as soon as
-// `batch_size` rows wait. A failed
+// hot path. record() only queues in memory; a background thread writes batches with
+// Store::append_usage every `flush_interval` or as soon as `batch_size` rows wait (the SQLite
+// store yields the CPU within a batch, so a batch never holds a shared core for long). A failed
 // write keeps the batch and retries with backoff (nothing is dropped unless the queue passes
 // `max_pending`); rows the store rejects as invalid are dropped one by one and logged. stop()
 // writes everything still queued before returning (graceful shutdown).
@@ -24,11 +24,7 @@ namespace osprey::gateway {
 
 struct UsageLedgerOptions {
   std::chrono::milliseconds flush_interval{1000};
-  std::size_t batch_size = 500;  // rows that wake the writer before flush_interval
-  // Rows per store write (one transaction); the writer yields the CPU between writes. The
-  // SQLite store also yields within a write, every 32 rows: on a core shared with an I/O thread
-  // a 500-row write held it for ~2 ms and showed in p99 latency.
-  std::size_t write_chunk = 500;
+  std::size_t batch_size = 500;
   std::size_t max_pending = 1'000'000;
   // Backoff after a failed write (doubles up to max_retry_delay).
   std::chrono::milliseconds retry_delay{50};

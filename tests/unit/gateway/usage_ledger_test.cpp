@@ -6,9 +6,7 @@
 
 #include <atomic>
 #include <chrono>
-#include <mutex>
 #include <thread>
-#include <vector>
 
 #include "store/tenancy_input.h"
 #include "unit/gateway/temp_store.h"
@@ -66,30 +64,6 @@ class UsageLedgerTest : public ::testing::Test {
                                      .deployment = std::string("m@d"),
                                      .status = 200};
 };
-
-TEST_F(UsageLedgerTest, WritesInChunksOfWriteChunkRows) {
-  std::vector<std::size_t> sizes;
-  std::mutex mu;
-  UsageSink counting = [&](std::span<const store::UsageRecord> rows) -> Status {
-    std::lock_guard lock(mu);
-    sizes.push_back(rows.size());
-    return real_->append_usage(rows);
-  };
-  UsageLedger ledger(counting, metrics_,
-                     {.flush_interval = 1h, .batch_size = 10, .write_chunk = 4});
-  ledger.start();
-  for (int i = 0; i < 10; ++i) ledger.record(row());
-  ledger.flush();
-  EXPECT_EQ(stored_rows(), 10);
-  std::lock_guard lock(mu);
-  std::size_t total = 0;
-  for (std::size_t n : sizes) {
-    EXPECT_LE(n, 4U);
-    total += n;
-  }
-  EXPECT_EQ(total, 10U);
-  EXPECT_GE(sizes.size(), 3U);
-}
 
 TEST_F(UsageLedgerTest, WritesAFullBatchWithoutWaitingForTheInterval) {
   UsageLedger ledger(store_.sink(), metrics_, {.flush_interval = 1h, .batch_size = 10});
