@@ -1,6 +1,5 @@
 #include "net/http_client.h"
 
-#include <cctype>
 #include <map>
 #include <mutex>
 #include <string_view>
@@ -9,6 +8,7 @@
 #include "net/client_exchange.h"
 #include "net/client_pool.h"
 #include "net/client_tls_context.h"
+#include "net/headers.h"
 
 namespace osprey::net {
 
@@ -21,13 +21,9 @@ struct TlsProfile {
   std::optional<Error> error;  // why context is null; reported by https requests
 };
 
-bool is_https(const std::string& url) {
+bool is_https(std::string_view url) {
   constexpr std::string_view kScheme = "https://";
-  if (url.size() < kScheme.size()) return false;
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(url[i])) != kScheme[i]) return false;
-  }
-  return true;
+  return iequals(url.substr(0, kScheme.size()), kScheme);
 }
 
 }  // namespace
