@@ -283,7 +283,6 @@ Task<Response> Session::call_handler(const Handler& handler, Request& req) {
   // Bytes already buffered are a pipelined request: the client is still there, and reading the
   // socket now would take bytes that belong to the next request.
   if (buffer_.size() == 0 && !closed_) {
-    watching_ = true;
     ++watch_id_;
     watch_cancel_ = req.cancel;
     watch_timer_.arm(kWatchDelay);
@@ -291,8 +290,6 @@ Task<Response> Session::call_handler(const Handler& handler, Request& req) {
   struct StopWatching {
     Session& session;
     ~StopWatching() {
-      if (!session.watching_) return;
-      session.watching_ = false;
       session.watch_timer_.disarm();
       session.watch_cancel_.reset();
       if (!std::exchange(session.peek_pending_, false)) return;
@@ -304,21 +301,19 @@ Task<Response> Session::call_handler(const Handler& handler, Request& req) {
 }
 
 void Session::watch_disconnect() {
-  if (!watching_ || closed_ || !watch_cancel_) return;
+  if (!watch_cancel_ || closed_) return;
   // A peeking receive: it completes with data (a pipelined request, left in the socket for
   // serve_one), EOF or an error. `self` keeps the socket and peek_byte_ alive meanwhile.
   peek_pending_ = true;
-  socket_.async_receive(asio::buffer(&peek_byte_, 1), tcp::socket::message_peek,
-                        [self = shared_from_this(), cancel = watch_cancel_, id = watch_id_](
-                            boost::system::error_code ec, std::size_t n) {
-                          Session& s = *self;
-                          if (!s.watching_ || s.watch_id_ != id || s.closed_) return;
-                          s.peek_pending_ = false;
-                          if (!ec && n > 0)
-                            return;  // the next request is already on its way: the client is here
-                          s.watching_ = false;
-                          cancel->cancel();
-                        });
+  socket_.async_receive(
+      asio::buffer(&peek_byte_, 1), tcp::socket::message_peek,
+      [self = shared_from_this(), id = watch_id_](boost::system::error_code ec, std::size_t n) {
+        Session& s = *self;
+        if (s.watch_id_ != id || !s.watch_cancel_ || s.closed_) return;  // a finished call's
+        s.peek_pending_ = false;
+        if (!ec && n > 0) return;  // the next request is already on its way: the client is here
+        std::exchange(s.watch_cancel_, nullptr)->cancel();
+      });
 }
 
 Task<bool> Session::send(Exchange& ex, Response response, unsigned version, bool head_only,

@@ -62,7 +62,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // handler returns fires request.cancel.
   Task<Response> call_handler(const Handler& handler, Request& request);
   // Started by watch_timer_ once a handler has run for a while: waits (a plain completion
-  // handler) for the socket to become readable while the watch is current; EOF or an error
+  // handler) for the socket to become readable while the call is running; EOF or an error
   // fires watch_cancel_.
   void watch_disconnect();
   Task<bool> send(Exchange& ex, Response response, unsigned version, bool head_only,
@@ -87,10 +87,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_addr_;
   std::optional<Exchange> current_;  // the request being served, for clean-up on exceptions
   bool closed_ = false;
-  LazyTimer watch_timer_;                      // starts the disconnect watch (kWatchDelay)
-  std::shared_ptr<CancelToken> watch_cancel_;  // the current handler call's token
+  LazyTimer watch_timer_;  // starts the disconnect watch (kWatchDelay)
+  // The running handler call's token while it may be watched; null otherwise (or once fired).
+  std::shared_ptr<CancelToken> watch_cancel_;
   char peek_byte_ = 0;          // where the disconnect watch's peeking receive puts its byte
-  bool watching_ = false;       // a handler call is running and may be watched
   bool peek_pending_ = false;   // the watch's receive is queued on the socket
   std::uint64_t watch_id_ = 0;  // which watch is current; older completions are stale
 };
