@@ -10,6 +10,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <cerrno>
 #include <string>
 
@@ -26,7 +27,8 @@ namespace {
 // coroutine's executor: the CancelToken callback posts there.
 struct ConnectCancel {
   std::shared_ptr<tcp::resolver> resolver;
-  beast::tcp_stream* stream = nullptr;
+  beast::tcp_stream* stream = nullptr;  // while connecting
+  tcp::socket* socket = nullptr;        // during the TLS handshake
   bool fired = false;
 };
 
@@ -45,12 +47,17 @@ class ConnectCancelGuard {
         h->fired = true;
         if (h->resolver) h->resolver->cancel();
         if (h->stream) h->stream->close();
+        if (h->socket) {
+          beast::error_code ignored;
+          h->socket->close(ignored);
+        }
       });
     });
   }
   ~ConnectCancelGuard() {
     if (cancel_) cancel_->unsubscribe(subscription_);
     hook_->stream = nullptr;
+    hook_->socket = nullptr;
     hook_->resolver.reset();
   }
   ConnectCancelGuard(const ConnectCancelGuard&) = delete;
@@ -109,12 +116,14 @@ Task<Result<tcp::resolver::results_type>> resolve(const Url& url,
 // response in one read(2) instead of several.
 constexpr std::size_t kReadBufferBytes = 8 * 1024;
 
-ClientConnection::ClientConnection(beast::tcp_stream plain)
-    : plain_(std::make_unique<beast::tcp_stream>(std::move(plain))) {
+ClientConnection::ClientConnection(Socket plain)
+    : plain_(std::make_unique<Socket>(std::move(plain))),
+      deadline_(std::make_unique<SocketDeadline>(*plain_)) {
   buffer_.reserve(kReadBufferBytes);
 }
 
-ClientConnection::ClientConnection(std::unique_ptr<TlsStream> tls) : tls_(std::move(tls)) {
+ClientConnection::ClientConnection(std::unique_ptr<TlsStream> tls)
+    : tls_(std::move(tls)), deadline_(std::make_unique<SocketDeadline>(tls_->next_layer())) {
   buffer_.reserve(kReadBufferBytes);
 }
 
@@ -141,14 +150,14 @@ Task<Result<std::shared_ptr<ClientConnection>>> ClientConnection::open(
   if (ec) co_return make_client_error(ClientErrorKind::kConnect, url.authority(), ec.message());
   stream.socket().set_option(tcp::no_delay(true), ec);  // best effort: small request writes
 
-  if (!url.tls()) {
-    hook->stream = nullptr;
-    stream.expires_never();
-    co_return std::make_shared<ClientConnection>(std::move(stream));
-  }
+  hook->stream = nullptr;
+  stream.expires_never();
+  if (!url.tls()) co_return std::make_shared<ClientConnection>(stream.release_socket());
 
-  auto tls = std::make_unique<TlsStream>(std::move(stream), *tls_context);
-  hook->stream = &tls->next_layer();
+  auto connection = std::make_shared<ClientConnection>(
+      std::make_unique<TlsStream>(stream.release_socket(), *tls_context));
+  TlsStream* tls = &connection->tls();
+  hook->socket = &tls->next_layer();
   // SNI: virtual-hosted HTTPS endpoints pick the certificate by name. Not sent for IP literals.
   beast::error_code ip_ec;
   asio::ip::make_address(url.host, ip_ec);
@@ -156,10 +165,12 @@ Task<Result<std::shared_ptr<ClientConnection>>> ClientConnection::open(
     co_return make_client_error(ClientErrorKind::kTls, url.authority(), "cannot set SNI name");
   }
   tls->set_verify_callback(asio::ssl::host_name_verification(url.host));
+  connection->deadline().arm_at(deadline);
   co_await tls->async_handshake(asio::ssl::stream_base::client,
                                 asio::redirect_error(asio::use_awaitable, ec));
+  connection->deadline().disarm();
   if (hook->fired) co_return cancelled(url);
-  if (ec == beast::error::timeout) {
+  if (connection->deadline().expired()) {
     co_return make_client_error(ClientErrorKind::kTimeoutConnect, url.authority(),
                                 "TLS handshake not done after " + ms_text(deadline - started));
   }
@@ -171,13 +182,12 @@ Task<Result<std::shared_ptr<ClientConnection>>> ClientConnection::open(
     }
     co_return make_client_error(ClientErrorKind::kTls, url.authority(), detail);
   }
-  hook->stream = nullptr;
-  tls->next_layer().expires_never();
-  co_return std::make_shared<ClientConnection>(std::move(tls));
+  hook->socket = nullptr;
+  co_return connection;
 }
 
 bool ClientConnection::usable() {
-  tcp::socket& socket = tcp().socket();
+  tcp::socket& socket = this->socket();
   if (!socket.is_open()) return false;
   if (buffer_.size() != 0) return false;  // bytes beyond the last response: out of sync
   // One non-blocking peek (MSG_DONTWAIT: no ioctl to switch the socket's mode first); this runs
@@ -194,8 +204,8 @@ bool ClientConnection::usable() {
 
 void ClientConnection::close() {
   beast::error_code ec;
-  tcp().socket().shutdown(tcp::socket::shutdown_both, ec);
-  tcp().socket().close(ec);
+  socket().shutdown(tcp::socket::shutdown_both, ec);
+  socket().close(ec);
 }
 
 }  // namespace osprey::net

@@ -183,7 +183,8 @@ Task<Result<std::unique_ptr<ClientExchange>>> ClientExchange::start(
 Task<Status> ClientExchange::send_request(const std::string& head, const ClientRequest& request,
                                           std::size_t max_header_bytes) {
   ClientConnection& connection = *lease_.connection();
-  connection.tcp().expires_at(std::min(total_deadline_, Clock::now() + first_byte_timeout_));
+  // One deadline for sending the request and reading the response headers.
+  connection.deadline().arm_at(std::min(total_deadline_, Clock::now() + first_byte_timeout_));
   beast::error_code ec = co_await with_stream(
       connection, [&](auto& stream) { return write_message(stream, head, request.body); });
   if (ec) co_return classify(ec, ClientErrorKind::kTimeoutFirstByte, "sending the request");
@@ -192,7 +193,6 @@ Task<Status> ClientExchange::send_request(const std::string& head, const ClientR
   parser->header_limit(static_cast<std::uint32_t>(max_header_bytes));
   parser->body_limit(std::numeric_limits<std::uint64_t>::max());
   if (request.method == "HEAD") parser->skip(true);
-  connection.tcp().expires_at(std::min(total_deadline_, Clock::now() + first_byte_timeout_));
   ec = co_await with_stream(
       connection, [&](auto& stream) { return read_header(stream, connection.buffer(), *parser); });
   if (ec) {
@@ -218,7 +218,7 @@ Task<Result<std::optional<std::string>>> ClientExchange::next_chunk() {
       finish();
       co_return std::optional<std::string>{};
     }
-    connection.tcp().expires_at(std::min(total_deadline_, Clock::now() + idle_read_timeout_));
+    connection.deadline().arm_at(std::min(total_deadline_, Clock::now() + idle_read_timeout_));
     // A known length is read into the string handed out (no copy, no 16 KiB buffer per
     // request); streams use the scratch buffer.
     std::string direct;
@@ -258,7 +258,7 @@ void ClientExchange::finish() {
   done_ = true;
   disarm_cancel();
   ClientConnection& connection = *lease_.connection();
-  connection.tcp().expires_never();
+  connection.deadline().release();  // an idle pooled connection holds no timer wait
   if (parser_->keep_alive() && connection.buffer().size() == 0) {
     lease_.give_back();
   } else {
@@ -294,7 +294,8 @@ Error ClientExchange::classify(const boost::system::error_code& ec, ClientErrorK
   if (cancel_ && cancel_->cancelled()) {
     return make_client_error(ClientErrorKind::kCancelled, authority, std::string(what));
   }
-  if (ec == beast::error::timeout) {
+  const auto& connection = lease_.connection();
+  if (connection && connection->deadline().expired()) {
     if (Clock::now() >= total_deadline_) {
       return make_client_error(ClientErrorKind::kTimeoutTotal, authority, std::string(what));
     }

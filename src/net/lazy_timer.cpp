@@ -21,6 +21,14 @@ void LazyTimer::arm_at(TimePoint when) {
 
 void LazyTimer::disarm() { state_->deadline = TimePoint::max(); }
 
+void LazyTimer::release() {
+  disarm();
+  if (state_->wait_until == TimePoint::max()) return;
+  ++state_->wait_id;  // the cancelled wait's handler is stale
+  state_->wait_until = TimePoint::max();
+  timer_.cancel();
+}
+
 void LazyTimer::wait(const std::shared_ptr<State>& state, TimePoint until) {
   const std::uint64_t id = ++state->wait_id;
   state->wait_until = until;

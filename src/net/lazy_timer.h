@@ -27,6 +27,9 @@ class LazyTimer {
   void arm_at(TimePoint when);
   void arm(std::chrono::steady_clock::duration d) { arm_at(std::chrono::steady_clock::now() + d); }
   void disarm();
+  // Disarms and also ends the pending timer wait, which otherwise keeps the io_context busy
+  // until it fires: for an owner about to sit idle (a pooled connection). Costs one cancel.
+  void release();
 
  private:
   // Shared with the timer's handler, which may run after this object is gone.

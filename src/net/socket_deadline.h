@@ -19,6 +19,8 @@ class SocketDeadline {
   void arm(std::chrono::steady_clock::duration d) { arm_at(std::chrono::steady_clock::now() + d); }
   void arm_at(std::chrono::steady_clock::time_point when);
   void disarm() { timer_.disarm(); }
+  // Disarms and ends the pending timer wait (see LazyTimer::release).
+  void release() { timer_.release(); }
   // True if the most recent deadline fired (and cancelled the socket's operations).
   bool expired() const { return expired_; }
 

@@ -1,5 +1,5 @@
 // SocketDeadline: a deadline cancels the pending read, a later re-arm postpones it, an earlier
-// one brings it forward, and disarm stops it.
+// one brings it forward, disarm stops it, and release leaves no timer wait behind.
 #include "net/socket_deadline.h"
 
 #include <gtest/gtest.h>
@@ -91,6 +91,35 @@ TEST(SocketDeadlineTest, DisarmStopsIt) {
   read_until_cancelled(pair, 300ms, &aborted);
   EXPECT_FALSE(aborted);
   EXPECT_FALSE(deadline.expired());
+}
+
+TEST(SocketDeadlineTest, ReleaseLeavesNoWaitToKeepTheLoopBusy) {
+  SocketPair pair;
+  SocketDeadline deadline(pair.server);
+  deadline.arm(1h);
+  deadline.disarm();
+  // A disarmed deadline still has its timer wait pending: the loop has work until it fires.
+  EXPECT_EQ(pair.ioc.run_for(50ms), 0u);
+  EXPECT_FALSE(pair.ioc.stopped());
+  deadline.release();
+  const auto started = Clock::now();
+  pair.ioc.run_for(5s);  // returns once the cancelled wait's handler ran: no work is left
+  EXPECT_LT(Clock::now() - started, 4s);
+  EXPECT_TRUE(pair.ioc.stopped());
+  EXPECT_FALSE(deadline.expired());
+}
+
+TEST(SocketDeadlineTest, ArmingAfterReleaseStillFires) {
+  SocketPair pair;
+  SocketDeadline deadline(pair.server);
+  deadline.arm(1h);
+  deadline.release();
+  deadline.arm(50ms);
+  bool aborted = false;
+  const auto waited = read_until_cancelled(pair, 5s, &aborted);
+  EXPECT_TRUE(aborted);
+  EXPECT_TRUE(deadline.expired());
+  EXPECT_LT(waited, 4s);
 }
 
 TEST(SocketDeadlineTest, ReArmingClearsExpired) {
