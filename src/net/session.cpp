@@ -15,6 +15,7 @@
 
 #include "net/lingering_close.h"
 #include "net/percent_decode.h"
+#include "net/plain_request.h"
 #include "net/request_id.h"
 #include "net/server_state.h"
 #include "net/sse_writer.h"
@@ -53,20 +54,12 @@ bool is_parse_error(const boost::system::error_code& ec) {
 
 std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
 
-Request make_request(const http::request<http::string_body>& msg, std::string request_id,
-                     std::string remote_addr, Clock::time_point received_at) {
-  Request req;
-  req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
-  const std::size_t q = req.target.find('?');
-  req.path = percent_decode(std::string_view(req.target).substr(0, q));
-  if (q != std::string::npos) req.query = req.target.substr(q + 1);
-  req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
-  for (const auto& field : msg) req.headers.add(field.name_string(), field.value());
-  req.request_id = std::move(request_id);
-  req.remote_addr = std::move(remote_addr);
-  req.received_at = received_at;
-  return req;
+// The target, and the decoded path and raw query taken from it.
+void set_target(Request& req, std::string_view target) {
+  req.target = std::string(target);
+  const std::size_t q = target.find('?');
+  req.path = percent_decode(target.substr(0, q));
+  if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
 }
 
 }  // namespace
@@ -149,12 +142,33 @@ Task<bool> Session::wait_for_first_byte() {
   co_return true;
 }
 
-Task<bool> Session::serve_one() {
+bool Session::read_plain(Exchange& ex, Request& req, unsigned& version, bool& keep_alive) {
   const ServerOptions& opt = state_.options;
-  if (!co_await wait_for_first_byte()) co_return false;
-  Exchange& ex = current_.emplace();
-  ex.first_byte = Clock::now();
+  const auto data = buffer_.cdata();
+  const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+  const std::optional<PlainRequest> plain =
+      parse_plain_request(bytes, opt.max_header_bytes, opt.max_body_bytes);
+  if (!plain) return false;
+  version = plain->version;
+  keep_alive = plain->keep_alive;
+  ex.method = std::string(plain->method);
+  ex.target = std::string(plain->target);
+  ex.bytes_in = plain->size;
+  req.method = ex.method;
+  set_target(req, ex.target);
+  req.headers.reserve(plain->field_count);
+  for (std::size_t i = 0; i < plain->field_count; ++i) {
+    req.headers.add(plain->fields[i].first, plain->fields[i].second);
+  }
+  req.body = std::string(plain->body);
+  buffer_.consume(plain->size);
+  ex.request_id = request_id_from(req.headers.get("X-Request-Id"));
+  begin(ex);
+  return true;
+}
 
+Task<bool> Session::read_general(Exchange& ex, Request& req, unsigned& version, bool& keep_alive) {
+  const ServerOptions& opt = state_.options;
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(
       std::min<std::size_t>(opt.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
@@ -183,7 +197,7 @@ Task<bool> Session::serve_one() {
   }
 
   http::request<http::string_body>& msg = parser.get();
-  const unsigned version = msg.version() == 10 ? 10 : 11;
+  version = msg.version() == 10 ? 10 : 11;
   ex.method = std::string(msg.method_string());
   ex.target = std::string(msg.target());
   ex.request_id = request_id_from(msg["X-Request-Id"]);
@@ -229,10 +243,30 @@ Task<bool> Session::serve_one() {
     }
   }
 
-  Request req = make_request(msg, ex.request_id, remote_addr_, ex.first_byte);
+  req.method = ex.method;
+  set_target(req, ex.target);
+  req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
+  for (const auto& field : msg) req.headers.add(field.name_string(), field.value());
   req.body = std::move(msg.body());
+  keep_alive = msg.keep_alive();
+  co_return true;
+}
+
+Task<bool> Session::serve_one() {
+  if (!co_await wait_for_first_byte()) co_return false;
+  Exchange& ex = current_.emplace();
+  ex.first_byte = Clock::now();
+  Request req;
+  unsigned version = 11;
+  bool client_keep_alive = true;
+  if (!read_plain(ex, req, version, client_keep_alive) &&
+      !co_await read_general(ex, req, version, client_keep_alive)) {
+    co_return false;
+  }
+  req.request_id = ex.request_id;
+  req.remote_addr = remote_addr_;
+  req.received_at = ex.first_byte;
   req.cancel = std::make_shared<CancelToken>();
-  const bool client_keep_alive = msg.keep_alive();
   Response response = co_await dispatch(req, ex);
   const bool head_only = req.method == "HEAD";
   // Decided after the handler: a drain that began meanwhile still closes this connection.

@@ -57,6 +57,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // Serves one request; returns whether the connection stays open for the next one.
   Task<bool> serve_one();
   Task<bool> wait_for_first_byte();
+  // Reads the next request into `req` when it is plain and already buffered (plain_request.h);
+  // false leaves everything as it was, for read_general.
+  bool read_plain(Exchange& ex, Request& req, unsigned& version, bool& keep_alive);
+  // Reads the next request with Beast's parser, answering malformed, oversized and slow ones;
+  // false: the connection is done (any answer was sent).
+  Task<bool> read_general(Exchange& ex, Request& req, unsigned& version, bool& keep_alive);
   Task<Response> dispatch(Request& request, Exchange& ex);
   // Runs the handler while watching the socket: EOF or an error from the client before the
   // handler returns fires request.cancel.

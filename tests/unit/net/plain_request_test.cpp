@@ -1,0 +1,217 @@
+// parse_plain_request: takes the common complete request, leaves everything unusual to Beast's
+// parser, and whatever it takes, Beast reads the same way (checked on mutated inputs).
+#include "net/plain_request.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace osprey::net {
+namespace {
+
+namespace http = boost::beast::http;
+
+constexpr std::size_t kHeadLimit = 8192;
+constexpr std::size_t kBodyLimit = 1 << 20;
+
+std::optional<PlainRequest> parse(std::string_view bytes) {
+  return parse_plain_request(bytes, kHeadLimit, kBodyLimit);
+}
+
+std::string_view field(const PlainRequest& r, std::string_view name) {
+  for (std::size_t i = 0; i < r.field_count; ++i) {
+    if (r.fields[i].first == name) return r.fields[i].second;
+  }
+  return "<absent>";
+}
+
+const std::string kPost =
+    "POST /v1/chat/completions HTTP/1.1\r\n"
+    "Host: 127.0.0.1:8080\r\n"
+    "Content-Type: application/json\r\n"
+    "Authorization:   Bearer osp_abc \t\r\n"
+    "Content-Length: 13\r\n"
+    "\r\n"
+    "{\"model\":\"m\"}";
+
+TEST(PlainRequestTest, ReadsACompletePost) {
+  const auto r = parse(kPost);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->method, "POST");
+  EXPECT_EQ(r->target, "/v1/chat/completions");
+  EXPECT_EQ(r->version, 11u);
+  ASSERT_EQ(r->field_count, 4u);
+  EXPECT_EQ(field(*r, "Host"), "127.0.0.1:8080");
+  EXPECT_EQ(field(*r, "Authorization"), "Bearer osp_abc");  // OWS trimmed on both sides
+  EXPECT_EQ(r->body, "{\"model\":\"m\"}");
+  EXPECT_TRUE(r->keep_alive);
+  EXPECT_EQ(r->size, kPost.size());
+}
+
+TEST(PlainRequestTest, StopsAtTheEndOfTheFirstRequest) {
+  const std::string two = kPost + "GET / HTTP/1.1\r\n\r\n";
+  const auto r = parse(two);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->size, kPost.size());
+  const auto next = parse(std::string_view(two).substr(r->size));
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->method, "GET");
+  EXPECT_EQ(next->field_count, 0u);
+  EXPECT_EQ(next->body, "");
+}
+
+TEST(PlainRequestTest, WaitsForMissingBytes) {
+  for (std::size_t cut = 0; cut < kPost.size(); ++cut) {
+    EXPECT_FALSE(parse(kPost.substr(0, cut))) << "cut at " << cut;
+  }
+}
+
+TEST(PlainRequestTest, KeepAliveFollowsVersionAndConnection) {
+  EXPECT_FALSE(parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n")->keep_alive);
+  EXPECT_FALSE(parse("GET / HTTP/1.1\r\nConnection: Upgrade-Insecure, CLOSE\r\n\r\n")->keep_alive);
+  EXPECT_TRUE(parse("GET / HTTP/1.1\r\nConnection: keep-alive\r\n\r\n")->keep_alive);
+  EXPECT_FALSE(parse("GET / HTTP/1.0\r\n\r\n")->keep_alive);
+  EXPECT_TRUE(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n")->keep_alive);
+  EXPECT_EQ(parse("GET / HTTP/1.0\r\n\r\n")->version, 10u);
+}
+
+TEST(PlainRequestTest, LeavesUnusualRequestsToTheGeneralParser) {
+  const std::vector<std::string> unusual = {
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      "POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx",
+      "GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+      "GET / HTTP/1.1\r\nProxy-Connection: close\r\n\r\n",
+      "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+      "POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\nx",
+      "POST / HTTP/1.1\r\nContent-Length: 1 1\r\n\r\nx",
+      "POST / HTTP/1.1\r\nContent-Length:\r\n\r\n",
+      "GET / HTTP/1.1\r\nConnection: close\r\nConnection: close\r\n\r\n",
+      "GET / HTTP/1.1\r\nConnection: \"close\"\r\n\r\n",
+      "GET / HTTP/1.1\r\nX-Long: a\r\n b\r\n\r\n",  // obs-fold
+      "GET / HTTP/1.1\r\nX-Bin: caf\xc3\xa9\r\n\r\n",
+      "GET / HTTP/1.1\r\nX-Ctl: a\x01\r\n\r\n",
+      "GET / HTTP/1.1\r\nX-Lf: a\nb\r\n\r\n",
+      "GET / HTTP/1.1\r\nBad Name: a\r\n\r\n",
+      "GET / HTTP/1.1\r\n: a\r\n\r\n",
+      "GET / HTTP/1.1\r\nNoColon\r\n\r\n",
+      "GET / HTTP/2.0\r\n\r\n",
+      "GET / http/1.1\r\n\r\n",
+      "GET  / HTTP/1.1\r\n\r\n",
+      "GET /caf\xc3\xa9 HTTP/1.1\r\n\r\n",
+      "G(T / HTTP/1.1\r\n\r\n",
+      " GET / HTTP/1.1\r\n\r\n",
+      "\r\nGET / HTTP/1.1\r\n\r\n",
+      "GET / HTTP/1.1 \r\n\r\n",
+  };
+  for (const std::string& text : unusual) EXPECT_FALSE(parse(text)) << text;
+}
+
+TEST(PlainRequestTest, LeavesOversizedRequestsToTheGeneralParser) {
+  const std::string head = "GET / HTTP/1.1\r\nX-Pad: " + std::string(200, 'a') + "\r\n\r\n";
+  EXPECT_TRUE(parse_plain_request(head, head.size(), kBodyLimit));
+  EXPECT_FALSE(parse_plain_request(head, head.size() - 1, kBodyLimit));
+  const std::string post = "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello";
+  EXPECT_TRUE(parse_plain_request(post, kHeadLimit, 5));
+  EXPECT_FALSE(parse_plain_request(post, kHeadLimit, 4));
+  std::string many = "GET / HTTP/1.1\r\n";
+  for (std::size_t i = 0; i <= PlainRequest::kMaxFields; ++i) many += "X-F: v\r\n";
+  EXPECT_FALSE(parse(many + "\r\n"));
+}
+
+// What Beast's parser makes of `bytes`, in the fast path's terms; nullopt if it needs more bytes
+// or rejects them.
+struct Parsed {
+  std::string method, target, body;
+  unsigned version = 0;
+  std::vector<std::pair<std::string, std::string>> fields;
+  bool keep_alive = false;
+  std::size_t size = 0;
+};
+
+std::optional<Parsed> beast_parse(std::string_view bytes) {
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(kHeadLimit);
+  parser.body_limit(kBodyLimit);
+  parser.eager(true);
+  boost::system::error_code ec;
+  const std::size_t used = parser.put(boost::asio::buffer(bytes.data(), bytes.size()), ec);
+  if (ec || !parser.is_done()) return std::nullopt;
+  const auto& msg = parser.get();
+  Parsed p;
+  p.method = std::string(msg.method_string());
+  p.target = std::string(msg.target());
+  p.version = msg.version();
+  for (const auto& f : msg) p.fields.emplace_back(f.name_string(), f.value());
+  p.body = msg.body();
+  p.keep_alive = msg.keep_alive();
+  p.size = used;
+  return p;
+}
+
+void expect_same_as_beast(std::string_view bytes) {
+  const auto plain = parse(bytes);
+  if (!plain) return;
+  const auto beast = beast_parse(bytes);
+  ASSERT_TRUE(beast) << "taken by the fast path but not by Beast: " << bytes;
+  EXPECT_EQ(plain->method, beast->method) << bytes;
+  EXPECT_EQ(plain->target, beast->target) << bytes;
+  EXPECT_EQ(plain->version, beast->version) << bytes;
+  EXPECT_EQ(plain->body, beast->body) << bytes;
+  EXPECT_EQ(plain->keep_alive, beast->keep_alive) << bytes;
+  EXPECT_EQ(plain->size, beast->size) << bytes;
+  ASSERT_EQ(plain->field_count, beast->fields.size()) << bytes;
+  for (std::size_t i = 0; i < plain->field_count; ++i) {
+    EXPECT_EQ(plain->fields[i].first, beast->fields[i].first) << bytes;
+    EXPECT_EQ(plain->fields[i].second, beast->fields[i].second) << bytes;
+  }
+}
+
+TEST(PlainRequestTest, WhateverItTakesBeastReadsTheSameWay) {
+  const std::vector<std::string> seeds = {
+      kPost,
+      "GET /v1/models?limit=2&x=%20 HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n",
+      "GET / HTTP/1.0\r\nConnection: keep-alive, foo\r\nX-Empty:\r\n\r\n",
+      "DELETE /admin/keys/7 HTTP/1.1\r\nConnection: close\r\nX-Request-Id: abc-1\r\n\r\n",
+      "POST /x HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+  };
+  // Each seed must be taken as is (or the comparison below proves nothing).
+  for (const std::string& seed : seeds) {
+    ASSERT_TRUE(parse(seed)) << seed;
+    expect_same_as_beast(seed);
+  }
+  // Mutations: replace, insert or delete one or two bytes, biased to the bytes HTTP cares about.
+  const std::string alphabet =
+      std::string(" \t\r\n:,;\"()/\\?=-0123456789aAzZ\x7f\x80\xff\x00", 33);
+  std::mt19937 rng(12345);
+  std::size_t taken = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = seeds[rng() % seeds.size()];
+    const int edits = 1 + static_cast<int>(rng() % 2);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      const std::size_t at = rng() % text.size();
+      const char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0:
+          text[at] = c;
+          break;
+        case 1:
+          text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c);
+          break;
+        default:
+          text.erase(at, 1);
+      }
+    }
+    if (parse(text)) ++taken;
+    expect_same_as_beast(text);
+    if (HasFailure()) break;
+  }
+  EXPECT_GT(taken, 1000u);  // the mutations exercise the accepting side too
+}
+
+}  // namespace
+}  // namespace osprey::net
