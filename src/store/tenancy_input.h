@@ -17,6 +17,8 @@ Status check_tags_json(std::string_view tags_json);
 Status check_json_object(std::string_view field, std::string_view json);
 // Tag keys are spliced into a JSON path, so only [A-Za-z0-9_-]{1,64}.
 Status check_tag_key(std::string_view key);
+// True for "YYYY-MM-DDTHH:MM:SS.fffZ", the form normalize_timestamp returns unchanged.
+bool is_canonical_timestamp(std::string_view text);
 // "YYYY-MM-DDTHH:MM:SS[.fff]Z" → "YYYY-MM-DDTHH:MM:SS.fffZ" (the form both backends return).
 Result<std::string> normalize_timestamp(std::string_view field, std::string_view text);
 Status check_day(std::string_view field, std::string_view day);      // "YYYY-MM-DD"

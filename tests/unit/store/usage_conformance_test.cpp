@@ -130,6 +130,58 @@ TEST_P(StoreConformanceTest, LedgerBatchOfTenThousandRowsPersistsEveryRow) {
   EXPECT_EQ(by_model[0].cache_hits + by_model[1].cache_hits, 2000);
 }
 
+// Row n's time: odd rows in the short form ("...:SSZ"), stored as "...:SS.000Z".
+std::string ledger_time(int n, bool stored) {
+  const auto two = [](int v) { return (v < 10 ? "0" : "") + std::to_string(v); };
+  const std::string fraction = n % 2 ? (stored ? ".000Z" : "Z") : ".250Z";
+  return "2026-11-05T10:" + two(n / 60) + ":" + two(n % 60) + fraction;
+}
+
+TEST_P(StoreConformanceTest, LedgerBatchesAroundTheStatementSizeStoreEveryColumnOfEveryRow) {
+  migrate();
+  // Sizes around the SQLite store's rows per INSERT statement (remainders, exact multiples,
+  // one over), with both accepted timestamp forms mixed in one statement.
+  int next = 0;
+  for (const int size : {1, 31, 32, 33, 65}) {
+    std::vector<UsageRecord> batch;
+    for (int i = 0; i < size; ++i, ++next) {
+      UsageRecord r =
+          usage(1 + next % 2, ledger_time(next, false), "model-" + std::to_string(next % 3), next,
+                2 * next, 3 * next, next % 4 == 0);
+      r.key_id = 100 + next;
+      r.deployment = "dep-" + std::to_string(next);
+      r.latency_ms = 1000 + next;
+      r.status = 200 + next % 7;
+      batch.push_back(r);
+    }
+    Status appended = store_->append_usage(batch);
+    ASSERT_TRUE(appended.ok()) << appended.error().message;
+  }
+  ASSERT_EQ(db_->query("SELECT count(*) FROM usage_ledger").value_or("?"), std::to_string(next));
+  // One condition per expected row, each with its own key_id: as many distinct key_ids match
+  // as there are rows only if every expected row is stored with every column as given.
+  std::string match = "SELECT count(DISTINCT key_id) FROM usage_ledger WHERE false";
+  for (int n = 0; n < next; ++n) {
+    match +=
+        " OR (at = '" + ledger_time(n, true) + "' AND tenant_id = " + std::to_string(1 + n % 2) +
+        " AND key_id = " + std::to_string(100 + n) + " AND model = 'model-" +
+        std::to_string(n % 3) + "' AND deployment = 'dep-" + std::to_string(n) +
+        "' AND tokens_in = " + std::to_string(n) + " AND tokens_out = " + std::to_string(2 * n) +
+        " AND cost_micros = " + std::to_string(3 * n) +
+        " AND latency_ms = " + std::to_string(1000 + n) +
+        " AND status = " + std::to_string(200 + n % 7) +
+        " AND (CASE WHEN cache_hit THEN 1 ELSE 0 END) = " + (n % 4 == 0 ? "1" : "0") + ")";
+  }
+  EXPECT_EQ(db_->query(match).value_or("?"), std::to_string(next));
+  // The rollup saw every row once.
+  EXPECT_EQ(db_->query("SELECT sum(requests) FROM usage_daily").value_or("?"),
+            std::to_string(next));
+  EXPECT_EQ(db_->query("SELECT sum(tokens_in) FROM usage_daily").value_or("?"),
+            std::to_string(next * (next - 1) / 2));
+  EXPECT_EQ(db_->query("SELECT sum(cache_hits) FROM usage_daily").value_or("?"),
+            std::to_string((next + 3) / 4));
+}
+
 TEST_P(StoreConformanceTest, LedgerBatchWithOneBadRecordStoresNothing) {
   migrate();
   std::vector<UsageRecord> batch = {usage(1, "2026-11-01T00:00:00Z", "m", 1, 1, 1),
