@@ -1,6 +1,7 @@
 #include "core/metrics.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -138,6 +139,8 @@ std::vector<std::uint64_t> Histogram::cumulative_counts() const {
 FamilyBase::FamilyBase(std::string name, std::string help, std::string type,
                        std::vector<std::string> label_names)
     : name_(std::move(name)), help_(std::move(help)), type_(std::move(type)) {
+  static std::atomic<std::uint64_t> next_id{1};
+  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   for (auto& label : label_names) {
     std::string fixed = checked_name(std::move(label), false, "label");
     if (fixed.starts_with("__") || (type_ == "histogram" && fixed == "le")) {
@@ -167,7 +170,8 @@ Family<T>::Family(std::string name, std::string help, std::string type,
 
 template <class T>
 template <class Values>
-T& Family<T>::child_locked(const Values& values) {
+const std::pair<const std::vector<std::string>, std::unique_ptr<T>>& Family<T>::child_locked(
+    const Values& values) {
   auto it = children_.find(values);
   if (it == children_.end()) {
     std::unique_ptr<T> child;
@@ -179,7 +183,31 @@ T& Family<T>::child_locked(const Values& values) {
     it = children_.emplace(std::vector<std::string>(values.begin(), values.end()), std::move(child))
              .first;
   }
-  return *it->second;
+  return *it;
+}
+
+template <class T>
+template <class Values>
+T& Family<T>::child(const Values& values) {
+  // One slot per family (by id, modulo the size): a thread asks a few families, mostly for the
+  // labels it asked last time. A slot names the family by id, so one that was destroyed (and
+  // whose address was reused) never matches.
+  struct MemoSlot {
+    std::uint64_t family_id = 0;
+    const std::vector<std::string>* values = nullptr;  // key of the child's node
+    T* child = nullptr;
+  };
+  thread_local std::array<MemoSlot, 16> memo;
+  MemoSlot& slot = memo[id() % memo.size()];
+  if (slot.family_id == id() &&
+      std::equal(values.begin(), values.end(), slot.values->begin(), slot.values->end(),
+                 [](std::string_view a, std::string_view b) { return a == b; })) {
+    return *slot.child;
+  }
+  std::lock_guard lock(mu_);
+  const auto& node = child_locked(values);
+  slot = MemoSlot{id(), &node.first, node.second.get()};
+  return *node.second;
 }
 
 template <class T>
@@ -187,19 +215,13 @@ T& Family<T>::with(std::initializer_list<std::string_view> label_values) {
   if (label_values.size() != label_names_.size()) {
     return with(std::vector<std::string>(label_values.begin(), label_values.end()));
   }
-  std::lock_guard lock(mu_);
-  return child_locked(label_values);
+  return child(label_values);
 }
 
 template <class T>
 T& Family<T>::with(const std::vector<std::string>& label_values) {
-  if (label_values.size() != label_names_.size()) {
-    const std::vector<std::string> fitted = fit_labels(label_values);
-    std::lock_guard lock(mu_);
-    return child_locked(fitted);
-  }
-  std::lock_guard lock(mu_);
-  return child_locked(label_values);
+  if (label_values.size() != label_names_.size()) return child(fit_labels(label_values));
+  return child(label_values);
 }
 
 template <class T>

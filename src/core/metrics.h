@@ -1,7 +1,8 @@
 #pragma once
 // Metrics registry: counters, gauges and histograms with labels, rendered in the Prometheus text
 // exposition format 0.0.4. Thread-safe. Updating a metric you hold (inc/set/observe) is lock-free;
-// looking up a labelled child takes the family's mutex, so callers cache the returned reference.
+// looking up a labelled child is lock-free when the calling thread asked that family for the same
+// labels last time (the common case on the request path), and takes the family's mutex otherwise.
 // References stay valid for the registry's lifetime.
 #include <algorithm>
 #include <atomic>
@@ -65,6 +66,8 @@ class FamilyBase {
 
   const std::string& name() const { return name_; }
   const std::string& type() const { return type_; }
+  // Unique for the life of the process (never reused, unlike an address).
+  std::uint64_t id() const { return id_; }
   const std::vector<std::string>& label_names() const { return label_names_; }
   // Appends the HELP and TYPE lines and every child's samples.
   virtual void render(std::string& out) const = 0;
@@ -74,6 +77,9 @@ class FamilyBase {
   std::vector<std::string> fit_labels(std::vector<std::string> values) const;
   std::string name_, help_, type_;
   std::vector<std::string> label_names_;
+
+ private:
+  std::uint64_t id_;
 };
 
 // Orders label-value lists; transparent, so a lookup by string_views allocates nothing.
@@ -104,12 +110,19 @@ class Family final : public FamilyBase {
   const std::vector<double>& bounds() const { return bounds_; }
 
  private:
+  // The child for `values` (one entry per label name): from this thread's memo of the family's
+  // last answer when the labels match, else child_locked() under mu_.
+  template <class Values>
+  T& child(const Values& values);
   // Finds or creates the child; `values` has one entry per label name. REQUIRES: mu_ held.
   template <class Values>
-  T& child_locked(const Values& values);
+  const std::pair<const std::vector<std::string>, std::unique_ptr<T>>& child_locked(
+      const Values& values);
 
   std::vector<double> bounds_;  // histograms only
   mutable std::mutex mu_;       // guards children_ (the map, not the atomics inside children)
+  // Children are never removed, so their nodes (label values and child) stay put: the memo may
+  // read them without mu_.
   std::map<std::vector<std::string>, std::unique_ptr<T>, LabelValuesLess> children_;
 };
 

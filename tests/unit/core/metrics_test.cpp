@@ -143,6 +143,70 @@ TEST(Metrics, LookupsByViewAndByStringShareChildrenAndRenderSorted) {
   EXPECT_LT(xy, xya);
 }
 
+// The per-thread memo of the last child must answer exactly what the locked lookup answers:
+// labels that differ only in the last value, prefixes, alternation, and other families (more
+// than the memo has slots) asked for the same labels in between.
+TEST(Metrics, RepeatedLookupsFromTheMemoMatchTheLockedLookup) {
+  Registry registry;
+  auto& requests = registry.counter("memo_a_total", "A.", {"route", "status"});
+  Counter& ok = requests.with({"/v1/x", "200"});
+  Counter& bad = requests.with({"/v1/x", "429"});
+  ASSERT_NE(&ok, &bad);
+  EXPECT_EQ(&requests.with({"/v1/x", "200"}), &ok);
+  EXPECT_EQ(&requests.with({"/v1/x", "200"}), &ok);
+  EXPECT_EQ(&requests.with({"/v1/x", "429"}), &bad);
+  EXPECT_NE(&requests.with({"/v1/x", "20"}), &ok);
+  EXPECT_NE(&requests.with({"/v1/x", "2000"}), &ok);
+  EXPECT_NE(&requests.with({"/v1/", "200"}), &ok);
+  EXPECT_EQ(&requests.with(std::vector<std::string>{"/v1/x", "200"}), &ok);
+  std::vector<Family<Counter>*> others;
+  for (int i = 0; i < 40; ++i) {
+    others.push_back(
+        &registry.counter("memo_other_" + std::to_string(i), "O.", {"route", "status"}));
+    Counter& other = others.back()->with({"/v1/x", "200"});
+    EXPECT_NE(&other, &ok);
+    EXPECT_EQ(&others.back()->with({"/v1/x", "200"}), &other);
+    EXPECT_EQ(&requests.with({"/v1/x", "200"}), &ok);
+  }
+  requests.with({"/v1/x", "200"}).inc(3);
+  EXPECT_NE(registry.render().find("memo_a_total{route=\"/v1/x\",status=\"200\"} 3\n"),
+            std::string::npos);
+}
+
+// A family destroyed with its registry leaves its memo slot behind; a new family (perhaps at the
+// same address) must not be answered from it.
+TEST(Metrics, MemoNeverOutlivesItsFamily) {
+  for (int round = 0; round < 3; ++round) {
+    Registry registry;
+    auto& family = registry.counter("memo_round_total", "R.", {"k"});
+    Counter& child = family.with({"v"});
+    EXPECT_EQ(child.value(), 0) << "round " << round;
+    child.inc();
+    EXPECT_EQ(family.with({"v"}).value(), 1);
+  }
+}
+
+// Each thread keeps its own memo, and all of them lead to the one child.
+TEST(Metrics, ThreadsShareChildrenThroughTheirOwnMemos) {
+  Registry registry;
+  auto& family = registry.counter("memo_threads_total", "T.", {"k"});
+  Counter& main_child = family.with({"v"});
+  constexpr int kPerThread = 20000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        family.with({"v"}).inc();
+        if (i % 7 == 0) family.with({t % 2 == 0 ? "even" : "odd"}).inc();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(&family.with({"v"}), &main_child);
+  EXPECT_EQ(main_child.value(), 4.0 * kPerThread);
+  EXPECT_EQ(family.with({"even"}).value(), 2.0 * ((kPerThread + 6) / 7));
+}
+
 TEST(Metrics, FamiliesRenderSortedByName) {
   Registry registry;
   registry.gauge("zeta", "Z.").with().set(1);
