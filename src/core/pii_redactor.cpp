@@ -7,6 +7,8 @@
 #include <optional>
 #include <utility>
 
+#include "core/pii_redactor_screen.h"
+
 namespace osprey {
 namespace {
 
@@ -110,6 +112,31 @@ bool apply(const Detector& d, std::string_view in, std::string& out) {
   return any;
 }
 
+// The exact pre-scan: whether `text` has an '@', and the most digits in one run of the bytes a
+// card match spans (digits, ' ', '-') and a phone match spans (digits and " .-()+"). A detector
+// runs only when its bound is reached (13 and 8 digits). Request ids (hex) and addresses
+// ("127.0.0.1:5000") stay below both.
+void scan_builtin_candidates(std::string_view text, bool& has_at, std::size_t& card_digits,
+                             std::size_t& phone_digits) {
+  std::size_t card_run = 0, phone_run = 0;
+  for (char c : text) {
+    if (is_digit(c)) {
+      ++card_run;
+      ++phone_run;
+      continue;
+    }
+    has_at |= c == '@';
+    if (c != ' ' && c != '-') {
+      card_digits = std::max(card_digits, std::exchange(card_run, 0));
+      if (c != '.' && c != '(' && c != ')' && c != '+') {
+        phone_digits = std::max(phone_digits, std::exchange(phone_run, 0));
+      }
+    }
+  }
+  card_digits = std::max(card_digits, card_run);
+  phone_digits = std::max(phone_digits, phone_run);
+}
+
 }  // namespace
 
 bool luhn_valid(std::string_view number) {
@@ -174,29 +201,14 @@ Result<std::shared_ptr<const PiiRedactor>> PiiRedactor::create(const PiiRedactor
 }
 
 bool PiiRedactor::redact(std::string_view text, std::string& out) const {
-  // One cheap pass decides which built-ins can match at all: most log strings have no '@' and
-  // no long enough run of digits, and then no regular expression runs. A card match only spans
-  // digits, spaces and '-'; a phone match only digits and " .-()+": the most digits in one run of
-  // those characters bounds what the detector could accept (13 and 8 digits at least). Request
-  // ids (hex) and addresses ("127.0.0.1:5000") stay below both.
+  // Two cheap passes decide which built-ins can match at all: most log strings have no '@' and
+  // no long enough run of digits, and then no regular expression runs. The first pass (SIMD)
+  // clears most strings outright; the exact one below bounds the digits per detector.
   bool has_at = false;
-  std::size_t card_run = 0, card_digits = 0, phone_run = 0, phone_digits = 0;
-  for (char c : text) {
-    if (is_digit(c)) {
-      ++card_run;
-      ++phone_run;
-      continue;
-    }
-    has_at |= c == '@';
-    if (c != ' ' && c != '-') {
-      card_digits = std::max(card_digits, std::exchange(card_run, 0));
-      if (c != '.' && c != '(' && c != ')' && c != '+') {
-        phone_digits = std::max(phone_digits, std::exchange(phone_run, 0));
-      }
-    }
+  std::size_t card_digits = 0, phone_digits = 0;
+  if ((impl_->email || impl_->card || impl_->phone) && may_hold_builtin_pii(text)) {
+    scan_builtin_candidates(text, has_at, card_digits, phone_digits);
   }
-  card_digits = std::max(card_digits, card_run);
-  phone_digits = std::max(phone_digits, phone_run);
   std::string buffer[2];
   int current = -1;  // index of the buffer holding the text so far, -1 while it is `text`
   auto run = [&](const Detector& d) {
