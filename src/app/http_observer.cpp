@@ -1,5 +1,6 @@
 #include "app/http_observer.h"
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -32,7 +33,10 @@ net::ServerHooks HttpObserver::hooks() {
 }
 
 void HttpObserver::on_request_end(const net::RequestRecord& r) {
-  const std::string status = std::to_string(r.status);
+  char status_digits[12];
+  const std::string_view status(
+      status_digits,
+      std::to_chars(status_digits, status_digits + sizeof status_digits, r.status).ptr);
   const double seconds = std::chrono::duration<double>(r.latency).count();
   requests_.with({r.route, r.method, status}).inc();
   latency_.with({r.route, status}).observe(seconds);

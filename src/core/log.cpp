@@ -132,10 +132,10 @@ void append_field(std::string& line, std::string_view key, const Field& f,
       append_json_string(line, f.str());
       break;
     case Field::Kind::kInt:
-      line += std::to_string(f.int_value());
+      append_integer(line, f.int_value());
       break;
     case Field::Kind::kUint:
-      line += std::to_string(f.uint_value());
+      append_integer(line, f.uint_value());
       break;
     case Field::Kind::kDouble:
       append_json_double(line, f.double_value());

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <ctime>
 
 #include "core/json_plain_run.h"
@@ -76,6 +77,24 @@ void append_json_double(std::string& out, double value) {
   if (!std::isfinite(value)) {
     out += "null";
     return;
+  }
+  // Fast path for whole thousandths below a million (latencies in milliseconds): the double
+  // nearest to n/1000 prints as n/1000 in fixed notation without trailing zeros, which is what
+  // the shortest round-trip form below gives for it, at a fraction of the cost.
+  if (value >= 0.001 && value < 1e6) {
+    const auto thousandths = static_cast<std::uint64_t>(std::llround(value * 1000));
+    if (static_cast<double>(thousandths) / 1000 == value) {
+      char buf[16];
+      auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, thousandths / 1000);
+      if (const auto frac = static_cast<unsigned>(thousandths % 1000); frac != 0) {
+        *ptr++ = '.';
+        *ptr++ = static_cast<char>('0' + frac / 100);
+        if (frac % 100 != 0) *ptr++ = static_cast<char>('0' + frac / 10 % 10);
+        if (frac % 10 != 0) *ptr++ = static_cast<char>('0' + frac % 10);
+      }
+      out.append(buf, ptr);
+      return;
+    }
   }
   char buf[32];
   auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::general);

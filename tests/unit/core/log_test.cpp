@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <regex>
 #include <string>
 #include <thread>
@@ -307,6 +309,32 @@ TEST_F(LogTest, InitFailsWhenTheFileCannotBeOpened) {
   auto status = init(options);
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.error().message.find("no/such/dir/x.log"), std::string::npos);
+}
+
+// append_json_double's fast path for whole thousandths must print exactly what the shortest
+// round-trip form prints: every millisecond value with three decimals below 3000,
+// random ones up to its bound and beyond, and values just off a thousandth.
+TEST(LogJsonDouble, FastPathMatchesTheShortestRoundTripForm) {
+  auto shortest = [](double v) {
+    char buf[32];
+    auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general);
+    return std::string(buf, ptr);
+  };
+  auto check = [&](double v) {
+    std::string out;
+    append_json_double(out, v);
+    ASSERT_EQ(out, shortest(v)) << v;
+  };
+  for (std::uint64_t n = 0; n < 3000000; ++n) check(static_cast<double>(n) / 1000);
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 300000; ++i) {
+    const double v = static_cast<double>(rng() % 2000000000) / 1000;  // up to 2e6, past the bound
+    check(v);
+    check(std::nextafter(v, 0.0));
+    check(std::nextafter(v, 1e9));
+    check(-v);
+  }
+  for (double v : {0.0, -0.0, 1e-4, 0.0005, 999999.999, 1e6, 1e6 + 0.001, 0.1 + 0.2}) check(v);
 }
 
 TEST(LogLevelNames, ParseAndName) {
