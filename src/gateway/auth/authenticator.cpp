@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/api_key.h"
+#include "gateway/auth/key_hash_memo.h"
 #include "net/headers.h"
 #include "net/http_whitespace.h"
 #include "store/tenancy_input.h"
@@ -82,8 +83,13 @@ net::Task<Result<Principal>> Authenticator::authenticate(const net::Request& req
                          "missing_api_key: send \"Authorization: Bearer <key>\" or "
                          "\"x-api-key: <key>\"");
   }
-  const std::string hash = api_key_hash(*presented);
-  std::optional<KeyLookup> cached = keys_.peek(hash);
+  std::string hash;  // only needed (as a copy) when the key must be loaded
+  std::optional<KeyLookup> cached;
+  {
+    const std::string& memoized = memoized_api_key_hash(*presented);
+    cached = keys_.peek(memoized);
+    if (!cached) hash = memoized;
+  }
   KeyLookup key;
   if (cached) {
     key = std::move(*cached);
