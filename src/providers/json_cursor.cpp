@@ -15,7 +15,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 void JsonCursor::skip_ws() {
   while (pos_ < text_.size()) {
     const char c = text_[pos_];
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
+    if (c > ' ' || (c != ' ' && c != '\t' && c != '\n' && c != '\r')) return;  // most: > ' '
     ++pos_;
   }
 }
@@ -40,76 +40,87 @@ bool JsonCursor::at_end() {
 }
 
 std::optional<std::string> JsonCursor::string() {
-  std::string out;
-  if (!read_string(&out)) return std::nullopt;
-  return out;
+  std::string_view value;
+  if (!read_string(&value, &value_buffer_)) return std::nullopt;
+  return std::string(value);
 }
 
-bool JsonCursor::read_string(std::string* out) {
-  if (!consume('"')) return false;
-  if (out != nullptr) out->clear();
-  // Appends the bytes not yet copied (from `run`) when there is somewhere to put them.
-  const auto copy = [&](std::size_t run) {
-    if (out != nullptr) out->append(text_.data() + run, pos_ - run);
-  };
-  const auto put = [&](char c) {
-    if (out != nullptr) *out += c;
-  };
-  std::size_t run = pos_;
-  while (pos_ < text_.size()) {
+std::optional<std::string_view> JsonCursor::string_view() {
+  std::string_view value;
+  if (!read_string(&value, &value_buffer_)) return std::nullopt;
+  return value;
+}
+
+namespace {
+
+// The character an escape `\c` stands for; '\0' for \u (left to the full parser) and invalid
+// escapes.
+char unescaped(char c) {
+  switch (c) {
+    case '"':
+    case '\\':
+    case '/':
+      return c;
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    default:
+      return '\0';
+  }
+}
+
+}  // namespace
+
+bool JsonCursor::read_string(std::string_view* out, std::string* scratch) {
+  skip_ws();
+  if (pos_ == text_.size() || text_[pos_] != '"') return false;
+  ++pos_;
+  // First pass: find the end and check the text; most strings have no escapes and are then
+  // returned as a view, with no copy.
+  const std::size_t start = pos_;
+  bool escaped = false;
+  for (;;) {
     pos_ = json_plain_run_end(text_, pos_);
-    if (pos_ == text_.size()) break;
+    if (pos_ == text_.size()) return false;  // unterminated
     const auto c = static_cast<unsigned char>(text_[pos_]);
-    if (c == '"') {
-      copy(run);
-      ++pos_;
-      return true;
-    }
+    if (c == '"') break;
     if (c < 0x20) return false;  // raw control characters are invalid JSON
     if (c >= 0x80) {
       const std::size_t len = utf8_sequence_length(text_, pos_);
       if (len == 0) return false;
       pos_ += len;
-      continue;
+    } else if (c == '\\') {
+      if (pos_ + 1 >= text_.size() || unescaped(text_[pos_ + 1]) == '\0') return false;
+      escaped = true;
+      pos_ += 2;
+    } else {
+      ++pos_;  // DEL, which the plain run stops at
     }
-    if (c != '\\') {
-      ++pos_;
-      continue;
-    }
-    copy(run);
-    if (pos_ + 1 >= text_.size()) return false;
-    switch (text_[pos_ + 1]) {
-      case '"':
-        put('"');
-        break;
-      case '\\':
-        put('\\');
-        break;
-      case '/':
-        put('/');
-        break;
-      case 'b':
-        put('\b');
-        break;
-      case 'f':
-        put('\f');
-        break;
-      case 'n':
-        put('\n');
-        break;
-      case 'r':
-        put('\r');
-        break;
-      case 't':
-        put('\t');
-        break;
-      default:
-        return false;  // \u escapes (surrogate rules) are left to the full parser
-    }
-    pos_ += 2;
-    run = pos_;
   }
-  return false;  // unterminated
+  const std::string_view raw(text_.data() + start, pos_ - start);
+  ++pos_;
+  if (out == nullptr) return true;
+  if (!escaped) {
+    *out = raw;
+    return true;
+  }
+  scratch->clear();
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\\') {
+      *scratch += unescaped(raw[++i]);
+    } else {
+      *scratch += raw[i];
+    }
+  }
+  *out = *scratch;
+  return true;
 }
 
 std::optional<std::int64_t> JsonCursor::integer() {
@@ -182,7 +193,7 @@ bool JsonCursor::skip_value(int depth) {
   const char c = peek();
   switch (c) {
     case '"':
-      return read_string(nullptr);
+      return read_string(nullptr, nullptr);
     case 't':
       return skip_literal("true");
     case 'f':
@@ -192,11 +203,13 @@ bool JsonCursor::skip_value(int depth) {
     case '{': {
       ++pos_;
       bool first = true;
-      std::string key;
       for (;;) {
-        const Step step = next_member(first, key);
+        const Step step = next_item(first, '}');
         if (step == Step::kEnd) return true;
-        if (step == Step::kError || !skip_value(depth + 1)) return false;
+        if (step == Step::kError || !read_string(nullptr, nullptr) || !consume(':') ||
+            !skip_value(depth + 1)) {
+          return false;
+        }
       }
     }
     case '[': {
@@ -222,11 +235,18 @@ JsonCursor::Step JsonCursor::next_item(bool& first, char close) {
   return Step::kItem;
 }
 
-JsonCursor::Step JsonCursor::next_member(bool& first, std::string& key) {
+JsonCursor::Step JsonCursor::next_member(bool& first, std::string_view& key) {
   const Step step = next_item(first, '}');
   if (step != Step::kItem) return step;
-  if (!read_string(&key) || !consume(':')) return Step::kError;
+  if (!read_string(&key, &key_buffer_) || !consume(':')) return Step::kError;
   return Step::kItem;
+}
+
+JsonCursor::Step JsonCursor::next_member(bool& first, std::string& key) {
+  std::string_view view;
+  const Step step = next_member(first, view);
+  if (step == Step::kItem) key.assign(view);
+  return step;
 }
 
 JsonCursor::Step JsonCursor::next_element(bool& first) { return next_item(first, ']'); }

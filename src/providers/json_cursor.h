@@ -27,6 +27,9 @@ class JsonCursor {
 
   // A string value, unescaped; nullopt if the next value is not a string this cursor handles.
   std::optional<std::string> string();
+  // The same without a copy: a view of the text when the string has no escapes, else of a
+  // buffer inside the cursor, valid until the next string_view() call.
+  std::optional<std::string_view> string_view();
   // An integer value (no fraction or exponent) that fits in int64; nullopt otherwise, and then
   // the cursor has not moved.
   std::optional<std::int64_t> integer();
@@ -43,13 +46,18 @@ class JsonCursor {
   // (and its ':') was read, or an element follows: read or skip the value next. kEnd: the
   // closing bracket was consumed. kError: invalid or not handled.
   enum class Step { kItem, kEnd, kError };
+  // `key` views the text, or (for a key with escapes) a buffer inside the cursor; either way it
+  // stays valid until the next next_member call. Keys are short and read for every member, so
+  // they are not copied.
+  Step next_member(bool& first, std::string_view& key);
   Step next_member(bool& first, std::string& key);
   Step next_element(bool& first);
 
  private:
   bool skip_value(int depth);
-  // A string value unescaped into `*out` (reusing its capacity), or only checked when null.
-  bool read_string(std::string* out);
+  // A string value: `*out` views its text when it has no escapes, else `*scratch` holding it
+  // unescaped; only checked when `out` is null.
+  bool read_string(std::string_view* out, std::string* scratch);
   bool skip_number();
   bool skip_literal(std::string_view word);
   void skip_ws();
@@ -58,6 +66,9 @@ class JsonCursor {
 
   std::string_view text_;
   std::size_t pos_ = 0;
+  // Unescaped copies of the strings with escapes (rare): the current key, the last value.
+  std::string key_buffer_;
+  std::string value_buffer_;
 };
 
 // A member key against a name. Through string_view this is a length check and an inline

@@ -78,6 +78,65 @@ TEST(JsonCursor, ReadsStringsAndIntegers) {
   EXPECT_TRUE(c.at_end());
 }
 
+TEST(JsonCursor, ViewsPlainStringsAndUnescapesTheOthers) {
+  const std::string text = R"({"plain":"abc","esc\/key":"a\tb","long_key_beyond_sso_size":"caf)"
+                           "\xC3\xA9"
+                           R"(\"","del":")"
+                           "\x7F"
+                           R"("})";
+  JsonCursor c(text);
+  ASSERT_TRUE(c.consume('{'));
+  bool first = true;
+  std::string_view key;
+  const auto inside = [&](std::string_view v) {
+    return v.data() >= text.data() && v.data() + v.size() <= text.data() + text.size();
+  };
+  ASSERT_EQ(c.next_member(first, key), JsonCursor::Step::kItem);
+  EXPECT_EQ(key, "plain");
+  EXPECT_TRUE(inside(key));
+  auto value = c.string_view();
+  ASSERT_TRUE(value);
+  EXPECT_EQ(*value, "abc");
+  EXPECT_TRUE(inside(*value));  // no escapes: no copy
+
+  ASSERT_EQ(c.next_member(first, key), JsonCursor::Step::kItem);
+  EXPECT_EQ(key, "esc/key");
+  EXPECT_FALSE(inside(key));
+  value = c.string_view();
+  ASSERT_TRUE(value);
+  EXPECT_EQ(*value, "a\tb");
+  EXPECT_EQ(key, "esc/key");  // an escaped key survives reading an escaped value
+
+  ASSERT_EQ(c.next_member(first, key), JsonCursor::Step::kItem);
+  EXPECT_EQ(key, "long_key_beyond_sso_size");
+  EXPECT_EQ(c.string(), std::optional<std::string>("caf\xC3\xA9\""));
+
+  ASSERT_EQ(c.next_member(first, key), JsonCursor::Step::kItem);
+  EXPECT_EQ(key, "del");
+  EXPECT_EQ(c.string(), std::optional<std::string>("\x7F"));
+  EXPECT_EQ(c.next_member(first, key), JsonCursor::Step::kEnd);
+  EXPECT_TRUE(c.at_end());
+}
+
+TEST(JsonCursor, RefusesKeysAndValuesItCannotRead) {
+  for (std::string_view text : {R"({"k\u0065y":1})", R"({"key":"\u0041"})", R"({"k\x":1})",
+                                "{\"k\\", R"({"k")", "{\"a\tb\":1}"}) {
+    JsonCursor c(text);
+    ASSERT_TRUE(c.consume('{'));
+    bool first = true;
+    std::string_view key;
+    const JsonCursor::Step step = c.next_member(first, key);
+    EXPECT_TRUE(step == JsonCursor::Step::kError || !c.string_view()) << text;
+  }
+}
+
+TEST(JsonCursor, SkipsObjectsWithEscapedAndLongKeys) {
+  EXPECT_TRUE(skips(R"({"completion_tokens_details":{"accepted_prediction_tokens":0,)"
+                    R"("a\"b\\c":[{"\/":null}]}})"));
+  EXPECT_FALSE(skips(R"({"a\u0062":1})"));  // \u: left to nlohmann
+  EXPECT_FALSE(skips(R"({"a":1,"b"})"));
+}
+
 TEST(JsonCursor, RefusesNestingBeyondTheLimit) {
   const std::string deep =
       std::string(JsonCursor::kMaxDepth + 2, '[') + std::string(JsonCursor::kMaxDepth + 2, ']');
