@@ -66,13 +66,16 @@ void log_request(const std::string& request_id, const nlohmann::json& body) {
 }
 
 // The common request read without a JSON tree, when validation (if on) is known to pass it.
+// Read in place: a ChatRequest is costly to move, and this runs once per request.
 std::optional<Result<providers::ChatRequest>> read_plain(
     std::string_view body, const validation::RequestValidator* validator) {
-  std::optional<providers::ChatRequest> plain = providers::openai::parse_plain_chat_request(body);
-  if (!plain || (validator != nullptr && !validator->passes_plain_chat(*plain))) {
-    return std::nullopt;
+  std::optional<Result<providers::ChatRequest>> parsed(std::in_place, providers::ChatRequest{});
+  providers::ChatRequest& plain = parsed->value();
+  if (!providers::openai::read_plain_chat_request(body, plain) ||
+      (validator != nullptr && !validator->passes_plain_chat(plain))) {
+    parsed.reset();
   }
-  return Result<providers::ChatRequest>(std::move(*plain));
+  return parsed;
 }
 
 std::int64_t unix_seconds(const Clock& clock) {

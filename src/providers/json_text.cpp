@@ -1,5 +1,11 @@
 #include "providers/json_text.h"
 
+#include <array>
+#include <charconv>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
 #include "core/json_plain_run.h"
 #include "core/utf8.h"
 
@@ -66,6 +72,23 @@ bool append_json_text(std::string& out, std::string_view text) {
   flush();
   out += '"';
   return true;
+}
+
+void append_json_integer(std::string& out, std::int64_t value) {
+  std::array<char, 24> buffer;
+  const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value).ptr;
+  out.append(buffer.data(), end);
+}
+
+void append_json_double(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  // What nlohmann's serializer calls for a double (detail::to_chars, in a 64-byte buffer).
+  std::array<char, 64> buffer;
+  char* end = nlohmann::detail::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  out.append(buffer.data(), end);
 }
 
 }  // namespace osprey::providers

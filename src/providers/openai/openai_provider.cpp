@@ -74,8 +74,15 @@ UpstreamResult<net::ClientRequest> OpenAiProvider::build(const ChatRequest& requ
   // What prepare_chat_request would make of `request`, without copying it. OpenAI-compatible
   // servers take vendor knobs (top_k, repetition_penalty, ...) as top-level fields; `extra`
   // never overrides a field the codec sets.
-  const nlohmann::json extra =
-      merge_options(merge_options(config_.options, request.provider_options), request.extra);
+  // Without options (the common case) that merge is a copy of `extra`: skipped.
+  const auto no_options = [](const nlohmann::json& options) {
+    return !options.is_object() || options.empty();
+  };
+  nlohmann::json merged;
+  if (!no_options(config_.options) || !no_options(request.provider_options)) {
+    merged = merge_options(merge_options(config_.options, request.provider_options), request.extra);
+  }
+  const nlohmann::json& extra = merged.is_null() ? request.extra : merged;
   auto out =
       make_client_request(config_, ctx, "POST", join_url(config_.base_url, "/v1/chat/completions"),
                           write_chat_request(request, config_.upstream_model, stream, extra));

@@ -357,17 +357,27 @@ std::optional<bool> read_bool(JsonCursor& c) {
 bool read_plain_message(JsonCursor& c, ChatRequest& req) {
   using Step = JsonCursor::Step;
   if (!c.consume('{')) return false;
-  std::optional<std::string> role;
+  enum class PlainRole { kNone, kSystem, kUser, kAssistant };
+  PlainRole role = PlainRole::kNone;
   std::optional<std::string> content;  // absent or null: nullopt
   bool seen_content = false;
   bool first = true;
-  std::string key;
+  std::string_view key;
   for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
     if (step == Step::kError) return false;
     if (key_is(key, "role")) {
-      if (role) return false;
-      role = c.string();
-      if (!role) return false;
+      if (role != PlainRole::kNone) return false;
+      const auto name = c.string_view();
+      if (!name) return false;
+      if (*name == "system" || *name == "developer") {
+        role = PlainRole::kSystem;
+      } else if (*name == "user") {
+        role = PlainRole::kUser;
+      } else if (*name == "assistant") {
+        role = PlainRole::kAssistant;
+      } else {
+        return false;  // tool, or an error worded by the full parser
+      }
     } else if (key_is(key, "content")) {
       if (std::exchange(seen_content, true)) return false;
       if (c.consume_literal("null")) continue;
@@ -378,106 +388,150 @@ bool read_plain_message(JsonCursor& c, ChatRequest& req) {
     } else if (key_is(key, "name") || key_is(key, "refusal")) {
       // Ignored by the full parser too; only their JSON Schema types are checked here, so that
       // a body this reader takes needs no schema walk for them (gateway/validation).
-      if (!c.consume_literal("null") && !c.string()) return false;
+      if (!c.consume_literal("null") && !c.string_view()) return false;
     } else if (!c.skip_value()) {
       return false;
     }
   }
-  if (!role) return false;
-  if (*role == "system" || *role == "developer") {
-    if (!content) return false;
-    req.system.push_back(std::move(*content));
-  } else if (*role == "user") {
-    if (!content) return false;
-    req.messages.push_back(Message{Role::kUser, {}});
-    req.messages.back().content.emplace_back(TextBlock{std::move(*content)});
-  } else if (*role == "assistant") {
-    if (!content || content->empty()) return false;  // needs content or tool_calls
-    req.messages.push_back(Message{Role::kAssistant, {}});
-    req.messages.back().content.emplace_back(TextBlock{std::move(*content)});
-  } else {
-    return false;
+  switch (role) {
+    case PlainRole::kNone:
+      return false;
+    case PlainRole::kSystem:
+      if (!content) return false;
+      req.system.push_back(std::move(*content));
+      return true;
+    case PlainRole::kUser:
+      if (!content) return false;
+      req.messages.push_back(Message{Role::kUser, {}});
+      break;
+    case PlainRole::kAssistant:
+      if (!content || content->empty()) return false;  // needs content or tool_calls
+      req.messages.push_back(Message{Role::kAssistant, {}});
+      break;
   }
+  req.messages.back().content.emplace_back(TextBlock{std::move(*content)});
   return true;
+}
+
+// The top-level fields the plain reader takes besides model and messages, as bits, so that a
+// repeated one (left to the full parser: the last occurrence wins there) is found without
+// keeping the keys.
+enum PlainField : unsigned {
+  kTemperature = 1U << 0,
+  kTopP = 1U << 1,
+  kMaxTokens = 1U << 2,
+  kMaxCompletionTokens = 1U << 3,
+  kSeed = 1U << 4,
+  kUser = 1U << 5,
+  kStream = 1U << 6,
+  kStreamOptions = 1U << 7,
+};
+
+unsigned plain_field(std::string_view key) {
+  if (key_is(key, "temperature")) return kTemperature;
+  if (key_is(key, "top_p")) return kTopP;
+  if (key_is(key, "max_tokens")) return kMaxTokens;
+  if (key_is(key, "max_completion_tokens")) return kMaxCompletionTokens;
+  if (key_is(key, "seed")) return kSeed;
+  if (key_is(key, "user")) return kUser;
+  if (key_is(key, "stream")) return kStream;
+  if (key_is(key, "stream_options")) return kStreamOptions;
+  return 0;  // tools, formats, vendor options, unknown fields: the full parser
 }
 
 }  // namespace
 
 // The common request (text messages, sampling fields, stream flags) read straight into a
 // ChatRequest without a DOM: this runs once per request. Anything else, including every error,
-// returns nullopt and takes the full path, so the result is always what that path gives.
-std::optional<ChatRequest> parse_plain_chat_request(std::string_view body) {
+// returns false and takes the full path, so the result is always what that path gives.
+bool read_plain_chat_request(std::string_view body, ChatRequest& req) {
   using Step = JsonCursor::Step;
   JsonCursor c(body);
-  if (!c.consume('{')) return std::nullopt;
-  ChatRequest req;
+  if (!c.consume('{')) return false;
   bool seen_model = false, seen_messages = false;
-  std::vector<std::string> seen;  // other keys, to leave repeated ones to the full parser
+  unsigned seen = 0;  // PlainField bits
   bool first = true;
-  std::string key;
+  std::string_view key;
   for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
-    if (step == Step::kError) return std::nullopt;
+    if (step == Step::kError) return false;
     if (key_is(key, "model")) {
-      if (std::exchange(seen_model, true)) return std::nullopt;
+      if (std::exchange(seen_model, true)) return false;
       auto model = c.string();
-      if (!model || model->empty()) return std::nullopt;
+      if (!model || model->empty()) return false;
       req.model = std::move(*model);
       continue;
     }
     if (key_is(key, "messages")) {
-      if (std::exchange(seen_messages, true) || !c.consume('[')) return std::nullopt;
+      if (std::exchange(seen_messages, true) || !c.consume('[')) return false;
       bool first_message = true;
       for (Step m; (m = c.next_element(first_message)) != Step::kEnd;) {
-        if (m == Step::kError || !read_plain_message(c, req)) return std::nullopt;
+        if (m == Step::kError || !read_plain_message(c, req)) return false;
       }
-      if (first_message) return std::nullopt;  // empty: an error, worded by the full parser
+      if (first_message) return false;  // empty: an error, worded by the full parser
       continue;
     }
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) return std::nullopt;
-    seen.push_back(key);
+    const unsigned field = plain_field(key);
+    if (field == 0 || (seen & field) != 0) return false;
+    seen |= field;
     if (c.consume_literal("null")) continue;  // explicit nulls mean unset
-    if (key_is(key, "temperature") || key_is(key, "top_p")) {
-      auto v = read_number(c);
-      if (!v) return std::nullopt;
-      (key_is(key, "temperature") ? req.inference.temperature : req.inference.top_p) = *v;
-    } else if (key_is(key, "max_tokens") || key_is(key, "max_completion_tokens") ||
-               key_is(key, "seed")) {
-      auto v = c.integer();
-      if (!v) return std::nullopt;
-      if (key_is(key, "seed")) {
-        req.inference.seed = *v;
-      } else {
-        if (*v < 1 || req.inference.max_tokens) return std::nullopt;  // both: sorted-last wins
-        req.inference.max_tokens = *v;
+    switch (field) {
+      case kTemperature:
+      case kTopP: {
+        auto v = read_number(c);
+        if (!v) return false;
+        (field == kTemperature ? req.inference.temperature : req.inference.top_p) = *v;
+        break;
       }
-    } else if (key_is(key, "user")) {
-      auto v = c.string();
-      if (!v) return std::nullopt;
-      req.user = std::move(*v);
-    } else if (key_is(key, "stream")) {
-      auto v = read_bool(c);
-      if (!v) return std::nullopt;
-      req.stream = *v;
-    } else if (key_is(key, "stream_options")) {
-      if (!c.consume('{')) return std::nullopt;
-      bool first_option = true, seen_usage = false;
-      for (Step o; (o = c.next_member(first_option, key)) != Step::kEnd;) {
-        if (o == Step::kError) return std::nullopt;
-        if (key != "include_usage") {
-          if (!c.skip_value()) return std::nullopt;
-          continue;
+      case kMaxTokens:
+      case kMaxCompletionTokens:
+      case kSeed: {
+        auto v = c.integer();
+        if (!v) return false;
+        if (field == kSeed) {
+          req.inference.seed = *v;
+        } else {
+          if (*v < 1 || req.inference.max_tokens) return false;  // both: sorted-last wins
+          req.inference.max_tokens = *v;
         }
-        if (std::exchange(seen_usage, true)) return std::nullopt;
-        if (c.consume_literal("null")) continue;
-        auto v = read_bool(c);
-        if (!v) return std::nullopt;
-        req.include_usage = *v;
+        break;
       }
-    } else {
-      return std::nullopt;  // tools, formats, vendor options, unknown fields: the full parser
+      case kUser: {
+        auto v = c.string();
+        if (!v) return false;
+        req.user = std::move(*v);
+        break;
+      }
+      case kStream: {
+        auto v = read_bool(c);
+        if (!v) return false;
+        req.stream = *v;
+        break;
+      }
+      default: {  // kStreamOptions
+        if (!c.consume('{')) return false;
+        bool first_option = true, seen_usage = false;
+        for (Step o; (o = c.next_member(first_option, key)) != Step::kEnd;) {
+          if (o == Step::kError) return false;
+          if (key != "include_usage") {
+            if (!c.skip_value()) return false;
+            continue;
+          }
+          if (std::exchange(seen_usage, true)) return false;
+          if (c.consume_literal("null")) continue;
+          auto v = read_bool(c);
+          if (!v) return false;
+          req.include_usage = *v;
+        }
+        break;
+      }
     }
   }
-  if (!seen_model || !seen_messages || !c.at_end()) return std::nullopt;
+  return seen_model && seen_messages && c.at_end();
+}
+
+std::optional<ChatRequest> parse_plain_chat_request(std::string_view body) {
+  std::optional<ChatRequest> req(std::in_place);
+  if (!read_plain_chat_request(body, *req)) return std::nullopt;
   return req;
 }
 

@@ -22,5 +22,8 @@ Result<ChatRequest> parse_chat_request_text(std::string_view body);
 // repeated key). Anything else, including every error, is nullopt: then parse the body as JSON
 // and call parse_chat_request, which decides. What it returns is what that path returns.
 std::optional<ChatRequest> parse_plain_chat_request(std::string_view body);
+// The same reader filling `out` (a default ChatRequest) in place, for callers that keep the
+// request where it is; on false `out` holds a partial read and must be discarded.
+bool read_plain_chat_request(std::string_view body, ChatRequest& out);
 
 }  // namespace osprey::providers::openai

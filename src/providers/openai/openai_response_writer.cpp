@@ -59,41 +59,46 @@ json render_chat_response(const ChatResponse& response) {
 }
 
 std::string render_chat_response_text(const ChatResponse& response) {
-  std::string text;
-  bool has_text = false;
+  // The text of the answer: a view of its one block (the common case), else the blocks joined.
+  std::string joined;
+  std::string_view text;
+  std::size_t text_blocks = 0;
   for (const auto& block : response.content) {
     if (const auto* t = std::get_if<TextBlock>(&block)) {
-      text += t->text;
-      has_text = true;
+      if (++text_blocks == 2) joined = text;
+      if (text_blocks >= 2) joined += t->text;
+      text = t->text;
     } else if (std::holds_alternative<ToolUseBlock>(block)) {
       return render_chat_response(response).dump();  // tool calls: one writer for them
     }
   }
+  if (text_blocks >= 2) text = joined;
   // Keys in the order dump() writes them: sorted.
+  using namespace std::string_view_literals;
   std::string out;
   out.reserve(256 + text.size() + response.id.size() + response.model.size());
-  out += R"({"choices":[{"finish_reason":")";
+  out += R"({"choices":[{"finish_reason":")"sv;
   out += finish_reason(response.stop_reason);
-  out += R"(","index":0,"logprobs":null,"message":{"content":)";
+  out += R"(","index":0,"logprobs":null,"message":{"content":)"sv;
   bool valid = true;
-  if (has_text) {
+  if (text_blocks > 0) {
     valid = append_json_text(out, text);
   } else {
-    out += "null";
+    out += "null"sv;
   }
-  out += R"(,"role":"assistant"}}],"created":)";
-  out += std::to_string(response.created);
-  out += R"(,"id":)";
+  out += R"(,"role":"assistant"}}],"created":)"sv;
+  append_json_integer(out, response.created);
+  out += R"(,"id":)"sv;
   valid = valid && append_json_text(out, response.id);
-  out += R"(,"model":)";
+  out += R"(,"model":)"sv;
   valid = valid && append_json_text(out, response.model);
-  out += R"(,"object":"chat.completion","usage":{"completion_tokens":)";
-  out += std::to_string(response.usage.output_tokens);
-  out += R"(,"prompt_tokens":)";
-  out += std::to_string(response.usage.input_tokens);
-  out += R"(,"total_tokens":)";
-  out += std::to_string(response.usage.input_tokens + response.usage.output_tokens);
-  out += "}}";
+  out += R"(,"object":"chat.completion","usage":{"completion_tokens":)"sv;
+  append_json_integer(out, response.usage.output_tokens);
+  out += R"(,"prompt_tokens":)"sv;
+  append_json_integer(out, response.usage.input_tokens);
+  out += R"(,"total_tokens":)"sv;
+  append_json_integer(out, response.usage.input_tokens + response.usage.output_tokens);
+  out += "}}"sv;
   // Invalid UTF-8: dump() decides (it throws), as before.
   if (!valid) return render_chat_response(response).dump();
   return out;

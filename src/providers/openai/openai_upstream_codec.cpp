@@ -272,8 +272,6 @@ void write_assistant(TextWriter& w, const Message& msg) {
   w.raw("}");
 }
 
-void write_number(TextWriter& w, double v) { w.dom(json(v)); }
-
 }  // namespace
 
 std::string write_chat_request(const ChatRequest& request, std::string_view model, bool stream,
@@ -289,7 +287,7 @@ std::string write_chat_request(const ChatRequest& request, std::string_view mode
   const Field fields[] = {
       {"max_tokens", inf.max_tokens.has_value(),
        [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
-         w.raw(std::to_string(*r.inference.max_tokens));
+         append_json_integer(w.out, *r.inference.max_tokens);
        }},
       {"messages", true,
        [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
@@ -333,7 +331,7 @@ std::string write_chat_request(const ChatRequest& request, std::string_view mode
        }},
       {"seed", inf.seed.has_value(),
        [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
-         w.raw(std::to_string(*r.inference.seed));
+         append_json_integer(w.out, *r.inference.seed);
        }},
       {"stop", !inf.stop.empty(),
        [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
@@ -355,7 +353,7 @@ std::string write_chat_request(const ChatRequest& request, std::string_view mode
        }},
       {"temperature", inf.temperature.has_value(),
        [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
-         write_number(w, *r.inference.temperature);
+         append_json_double(w.out, *r.inference.temperature);
        }},
       {"tool_choice", request.tool_choice.has_value(),
        [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
@@ -398,7 +396,7 @@ std::string write_chat_request(const ChatRequest& request, std::string_view mode
        }},
       {"top_p", inf.top_p.has_value(),
        [](TextWriter& w, const ChatRequest& r, std::string_view, bool) {
-         write_number(w, *r.inference.top_p);
+         append_json_double(w.out, *r.inference.top_p);
        }},
       {"user", !request.user.empty(),
        [](TextWriter& w, const ChatRequest& r, std::string_view, bool) { w.str(r.user); }},
@@ -408,8 +406,11 @@ std::string write_chat_request(const ChatRequest& request, std::string_view mode
   w.out.reserve(512);
   w.raw("{");
   bool first = true;
-  const auto member = [&](std::string_view key) {
+  const auto comma = [&] {
     if (!std::exchange(first, false)) w.raw(",");
+  };
+  const auto member = [&](std::string_view key) {  // an `extra` key, as the client wrote it
+    comma();
     w.str(key);
     w.raw(":");
   };
@@ -425,7 +426,8 @@ std::string write_chat_request(const ChatRequest& request, std::string_view mode
     if (!f.present) continue;
     emit_extras_before(f.key);
     if (extra.is_object() && next_extra != extra_end && next_extra.key() == f.key) ++next_extra;
-    member(f.key);
+    comma();
+    w.key(f.key);
     f.write(w, request, model, stream);
   }
   if (extra.is_object()) {
@@ -518,7 +520,7 @@ std::optional<ChatResponse> parse_plain_response(std::string_view body) {
        seen_usage = false;
   bool have_message = false;
   bool first = true;
-  std::string key;
+  std::string_view key;
   // A repeated key is left to the full parser (the last occurrence wins there).
   const auto once = [](bool& seen) { return !std::exchange(seen, true); };
   for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
@@ -573,7 +575,7 @@ std::optional<ChatResponse> parse_plain_response(std::string_view body) {
         } else if (key_is(key, "finish_reason")) {
           if (!once(seen_finish)) return std::nullopt;
           if (c.peek() == '"') {
-            auto reason = c.string();
+            auto reason = c.string_view();
             if (!reason) return std::nullopt;
             out.stop_reason = parse_finish_reason(*reason);
           } else if (!c.skip_value()) {

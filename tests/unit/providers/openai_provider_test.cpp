@@ -79,6 +79,28 @@ TEST_P(OpenAiProviderTest, ConfigOptionsGoUnderRequestOptionsAsTopLevelFields) {
   EXPECT_EQ(body["max_tokens"], 10);
 }
 
+TEST_P(OpenAiProviderTest, UnknownRequestFieldsAreForwardedWithAndWithoutOptions) {
+  ChatRequest req = user_says("hi");
+  req.extra = {{"n", 2}, {"top_k", 7}};
+  auto plain = make(config());  // no options: `extra` is written as it is
+  ASSERT_TRUE(plain);
+  ASSERT_TRUE(chat(*plain, req).ok());
+  json body = last_body();
+  EXPECT_EQ(body["n"], 2);
+  EXPECT_EQ(body["top_k"], 7);
+  EXPECT_FALSE(body.contains("repetition_penalty"));
+
+  ProviderConfig c = config();
+  c.options = {{"top_k", 40}, {"repetition_penalty", 1.1}};
+  auto with_options = make(c);  // merged: the request's own fields win over the options
+  ASSERT_TRUE(with_options);
+  ASSERT_TRUE(chat(*with_options, req).ok());
+  body = last_body();
+  EXPECT_EQ(body["n"], 2);
+  EXPECT_EQ(body["top_k"], 7);
+  EXPECT_EQ(body["repetition_penalty"], 1.1);
+}
+
 TEST_P(OpenAiProviderTest, NoKeyMeansNoAuthorizationHeader) {
   ProviderConfig c = config();
   c.api_key.clear();

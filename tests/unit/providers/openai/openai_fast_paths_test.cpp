@@ -3,6 +3,7 @@
 // upstream body, the same bytes for every request and response.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,19 @@ TEST(OpenAiFastPaths, ResponseParseMatchesTheDomPath) {
       R"({"choices":[{"finish_reason":"stop"}]})",
       R"({"choices":[{"message":{"content":"x"}}]} trailing)",
       R"({"choices":[{"message":{"content":"x",}}]})",
+      R"({"choices":[{"message":{"content":"x"},"finish_reason":"st\/op"}]})",
+      R"({"choices":[{"message":{"content":"x"},"finish_reason":"\u0073top"}]})",
+      R"({"i\/d":"a","choices":[{"message":{"cont\/ent":"y","content":"x"}}]})",
+      R"({"\u0069d":"a","choices":[{"message":{"content":"x"}}]})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":3,)"
+      R"("prompt_tokens":4}})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"completion_tokens":-0}})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"x\"y":{"a\tb":[1,{"c":2}]}}})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"k\u0065y":1}})",
+      R"({"choices":[{"message":{"content":"x"}}],"created":1e3})",
+      R"({"choices":[{"message":{"content":"x"}}],"created":-0})",
+      R"({"choices":[{"message":{"content":"x"}}],"created":0123})",
+      R"({ "choices" : [ { "message" : { "content" : "x" } } ] , "id" : "i" } )",
       R"([1,2])",
       "not json",
       "",
@@ -129,6 +143,34 @@ TEST(OpenAiFastPaths, RequestParseMatchesTheDomPath) {
       R"({"messages":[{"role":"user","content":"x"}]})",
       R"({"model":"m","messages":[{"role":"user","content":"x"}]} x)",
       R"({"model":"m","messages":[{"role":"user","content":"x"},]})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"temperature":1,"temperature":2})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"top_p":1,"top_p":null})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"seed":1,"seed":2})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream":true,"stream":false})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":null,"max_tokens":3})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream_options":{},)"
+      R"("stream_options":{"include_usage":true}})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream_options":{"include_usage":true,)"
+      R"("include_usage":false}})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"max_completion_tokens":2,)"
+      R"("max_completion_tokens":3})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"temperature":1E2,"top_p":-1.5e-1})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"temperature":01})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"seed":9223372036854775808})",
+      R"({"model":"m","messages":[{"role":"user","content":"x"}],"seed":-9223372036854775808})",
+      R"({"model":"m","messages":[{"role":"us\/er","content":"x"}]})",
+      R"({"model":"m","messages":[{"role":"\u0075ser","content":"x"}]})",
+      R"({"model":"m","messages":[{"rol\/e":"user","role":"user","content":"x"}]})",
+      R"({"model":"m","messages":[{"role":"user","role":"system","content":"x"}]})",
+      R"({"model":"m","messages":[{"role":"user","content":"x","content":"y"}]})",
+      R"({"model":"m","messages":[{"role":"user","content":"a\"b\\c\/d\b\f\n\r\t"}]})",
+      R"({"model":"m","messages":[{"role":"user","content":"x","name":"n\/a","refusal":null}]})",
+      R"({"model":"m","messages":[{"role":"user","content":"x","name":7}]})",
+      R"({"model":"m","messages":[{"role":"tool","tool_call_id":"c","content":"x"}]})",
+      R"({"model":"m","messages":[{"content":"x","role":"system"},{"role":"developer","content":"y"}]})",
+      R"({"mod\/el":"m","model":"m","messages":[{"role":"user","content":"x"}]})",
+      R"({"model":"m\/n","user":"u\tv","messages":[{"role":"user","content":"x"}]})",
+      R"( { "model" : "m" , "messages" : [ { "role" : "user" , "content" : "x" } ] } )",
       "[]",
       "",
   };
@@ -164,6 +206,7 @@ TEST(OpenAiFastPaths, RequestTextMatchesTheDom) {
       R"({"role":"tool","tool_call_id":"c1","content":"42"}],"provider_options":{"top_k":5}})",
   };
   const json extras[] = {json::object(), json{{"temperature", 1.0}, {"top_k", 40}},
+                         json{{"a\"b", "c\n"}, {"max_tokens", 3}, {"n", 1.5}},
                          json{{"model", "ignored"}, {"a", 1}, {"zz", "last"}}, json()};
   for (const auto& text : requests) {
     const ChatRequest request = parse_request(text);
@@ -181,6 +224,21 @@ TEST(OpenAiFastPaths, RequestTextMatchesTheDom) {
   }
 }
 
+TEST(OpenAiFastPaths, RequestNumbersAreWrittenAsTheDomWritesThem) {
+  ChatRequest request =
+      parse_request(R"({"model":"m","messages":[{"role":"user","content":"x"}]})");
+  const double samples[] = {0.0, -0.0, 0.1 + 0.2, 1e-7, 1e21, 123456.789, 2.0, 5e-324};
+  for (const double v : samples) {
+    request.inference.temperature = v;
+    request.inference.top_p = -v;
+    request.inference.seed = std::numeric_limits<std::int64_t>::min();
+    request.inference.max_tokens = std::numeric_limits<std::int64_t>::max();
+    EXPECT_EQ(write_chat_request(request, "m", false, json::object()),
+              build_chat_request(request).dump())
+        << v;
+  }
+}
+
 TEST(OpenAiFastPaths, ResponseTextMatchesTheDom) {
   ChatResponse r;
   r.id = "chatcmpl-1";
@@ -189,6 +247,12 @@ TEST(OpenAiFastPaths, ResponseTextMatchesTheDom) {
   r.stop_reason = StopReason::kMaxTokens;
   r.usage = {7, 9};
   EXPECT_EQ(render_chat_response_text(r), render_chat_response(r).dump());  // no content
+  r.content.emplace_back(TextBlock{""});  // one empty block: "", not null
+  EXPECT_EQ(render_chat_response_text(r), render_chat_response(r).dump());
+  r.content.clear();
+  r.content.emplace_back(TextBlock{"a single block, long enough to live on the heap"});
+  EXPECT_EQ(render_chat_response_text(r), render_chat_response(r).dump());
+  r.content.clear();
   r.content.emplace_back(TextBlock{"Hello \"there\"\n\\ \x01\x1f\x7f caf\xC3\xA9 /"});
   r.content.emplace_back(TextBlock{" and more"});
   EXPECT_EQ(render_chat_response_text(r), render_chat_response(r).dump());
