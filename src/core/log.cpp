@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "core/json_plain_run.h"
 #include "core/log_line.h"
 #include "core/thread_role.h"
 
@@ -119,11 +120,26 @@ void append_text(std::string& line, std::string_view text, const PiiRedactor* re
   append_json_string(line, text);
 }
 
-void append_field(std::string& line, std::string_view key, const Field& f,
-                  const PiiRedactor* redactor) {
+// `,"key":`. Keys are ours and plain in practice: then one append instead of four.
+void append_key(std::string& line, std::string_view key) {
+  char buf[64];
+  if (key.size() <= sizeof buf - 4 && json_plain_run_end(key, 0) == key.size()) {
+    buf[0] = ',';
+    buf[1] = '"';
+    std::memcpy(buf + 2, key.data(), key.size());
+    buf[key.size() + 2] = '"';
+    buf[key.size() + 3] = ':';
+    line.append(buf, key.size() + 4);
+    return;
+  }
   line += ',';
   append_json_string(line, key);
   line += ':';
+}
+
+void append_field(std::string& line, std::string_view key, const Field& f,
+                  const PiiRedactor* redactor) {
+  append_key(line, key);
   switch (f.kind()) {
     case Field::Kind::kString:
       append_text(line, f.str(), redactor);

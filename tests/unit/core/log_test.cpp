@@ -102,6 +102,15 @@ TEST_F(LogTest, NastyStringsAreEscaped) {
   EXPECT_EQ(parsed[0][expected], expected);
   EXPECT_EQ(parsed[0]["overlong"], "\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(parsed[0]["surrogate"], "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  // Plain keys take a shortcut up to 60 bytes; longer ones are escaped as before.
+  const std::string long_key(61, 'k');
+  warn("keys", {{std::string(60, 'k'), 1}, {long_key, 2}, {"", 3}, {"a\"b", 4}});
+  const auto keys = lines();
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[1][std::string(60, 'k')], 1);
+  EXPECT_EQ(keys[1][long_key], 2);
+  EXPECT_EQ(keys[1][""], 3);
+  EXPECT_EQ(keys[1]["a\"b"], 4);
 }
 
 TEST_F(LogTest, NonFiniteDoublesBecomeNull) {
