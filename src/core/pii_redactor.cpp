@@ -209,6 +209,10 @@ bool PiiRedactor::redact(std::string_view text, std::string& out) const {
   if ((impl_->email || impl_->card || impl_->phone) && may_hold_builtin_pii(text)) {
     scan_builtin_candidates(text, has_at, card_digits, phone_digits);
   }
+  const bool email = impl_->email && has_at;
+  const bool card = impl_->card && card_digits >= 13;
+  const bool phone = impl_->phone && phone_digits >= 8;
+  if (!email && !card && !phone && impl_->extra.empty()) return false;  // the common case
   std::string buffer[2];
   int current = -1;  // index of the buffer holding the text so far, -1 while it is `text`
   auto run = [&](const Detector& d) {
@@ -216,9 +220,9 @@ bool PiiRedactor::redact(std::string_view text, std::string& out) const {
     const int next = current == 0 ? 1 : 0;
     if (apply(d, in, buffer[next])) current = next;
   };
-  if (impl_->email && has_at) run(*impl_->email);
-  if (impl_->card && card_digits >= 13) run(*impl_->card);
-  if (impl_->phone && phone_digits >= 8) run(*impl_->phone);
+  if (email) run(*impl_->email);
+  if (card) run(*impl_->card);
+  if (phone) run(*impl_->phone);
   for (const Detector& d : impl_->extra) run(d);
   if (current < 0) return false;
   out = std::move(buffer[current]);
