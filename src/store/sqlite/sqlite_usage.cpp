@@ -55,24 +55,26 @@ using DailyKey = std::tuple<std::string_view, std::int64_t, std::string_view>;
 constexpr std::size_t kRowsPerInsert = 32;
 constexpr int kLedgerColumns = 11;
 
-// "INSERT INTO usage_ledger (...) VALUES (?1, ..., ?11), (?12, ...), ..." for `rows` rows
-// (1..kRowsPerInsert), built once per row count.
+// The largest statement size (a power of two, at most kRowsPerInsert) that fits `remaining`
+// rows: a batch's tail goes in 16, 8, 4, 2, 1 rows, so six statements serve every batch size.
+std::size_t ledger_rows_per_step(std::size_t remaining) {
+  std::size_t rows = kRowsPerInsert;
+  while (rows > remaining) rows /= 2;
+  return rows;
+}
+
+// "INSERT INTO usage_ledger (...) VALUES (?, ..., ?), (?, ...), ..." for `rows` rows (a power
+// of two up to kRowsPerInsert), built once; anonymous parameters are numbered in order.
 std::string_view insert_ledger_sql(std::size_t rows) {
   static const std::array<std::string, kRowsPerInsert + 1> sql = [] {
     std::array<std::string, kRowsPerInsert + 1> all;
-    for (std::size_t n = 1; n <= kRowsPerInsert; ++n) {
-      std::string& text = all[n];
-      text =
+    for (std::size_t n = 1; n <= kRowsPerInsert; n *= 2) {
+      all[n] =
           "INSERT INTO usage_ledger (at, tenant_id, key_id, model, deployment, tokens_in, "
           "tokens_out, cost_micros, latency_ms, status, cache_hit) VALUES ";
       for (std::size_t row = 0; row < n; ++row) {
-        text += row == 0 ? "(" : ", (";
-        for (int column = 1; column <= kLedgerColumns; ++column) {
-          if (column > 1) text += ", ";
-          text += '?';
-          text += std::to_string(static_cast<int>(row) * kLedgerColumns + column);
-        }
-        text += ")";
+        all[n] += row == 0 ? "" : ", ";
+        all[n] += "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
       }
     }
     return all;
@@ -128,27 +130,33 @@ Status SqliteStore::append_usage(std::span<const UsageRecord> records) {
   }
   if (records.empty()) return {};
   return with_writer([&](SqliteConnection& conn) -> Status {
-    // One transaction; ledger rows go in kRowsPerInsert at a time through cached multi-row
-    // statements (well below SQLite's 32,766-parameter cap).
+    // One transaction; ledger rows go in up to kRowsPerInsert at a time through cached
+    // multi-row statements (well below SQLite's 32,766-parameter cap).
     return sqlite_transaction(conn, [&]() -> Status {
       // The batch is summed per rollup row first: one upsert per (day, tenant, model)
       // instead of one per record.
       std::map<DailyKey, DailySums> daily;
-      SqliteStatement* full = nullptr;  // the kRowsPerInsert statement, looked up once
-      for (std::size_t first = 0; first < records.size(); first += kRowsPerInsert) {
-        const auto chunk = records.subspan(first, std::min(kRowsPerInsert, records.size() - first));
-        SqliteStatement* stmt = chunk.size() == kRowsPerInsert ? full : nullptr;
+      // Prepared (cached) statements by row count, looked up once per batch.
+      std::array<SqliteStatement*, kRowsPerInsert + 1> inserts{};
+      std::size_t since_yield = 0;
+      for (std::size_t first = 0; first < records.size();) {
+        const auto chunk = records.subspan(first, ledger_rows_per_step(records.size() - first));
+        first += chunk.size();
+        SqliteStatement*& stmt = inserts[chunk.size()];
         if (stmt == nullptr) {
           auto prepared = conn.prepare_cached(insert_ledger_sql(chunk.size()));
           if (!prepared) return prepared.error();
           stmt = *prepared;
-          if (chunk.size() == kRowsPerInsert) full = stmt;
         }
         if (Status st = insert_ledger_rows(*stmt, chunk); !st) return st;
-        // SQLite runs on this thread: a long batch yields the CPU after every statement, so
-        // that on a core shared with an I/O thread it never holds it for milliseconds (one
-        // big transaction, not many small ones, which would rewrite the same WAL pages).
-        if (chunk.size() == kRowsPerInsert) std::this_thread::yield();
+        // SQLite runs on this thread: a long batch yields the CPU every 32 rows, so that on a
+        // core shared with an I/O thread it never holds it for milliseconds (one big
+        // transaction, not many small ones, which would rewrite the same WAL pages).
+        since_yield += chunk.size();
+        if (since_yield >= kRowsPerInsert) {
+          since_yield = 0;
+          std::this_thread::yield();
+        }
       }
       for (const UsageRecord& r : records) {
         // Both accepted forms of `at` start with the day.
