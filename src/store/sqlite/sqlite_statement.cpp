@@ -33,6 +33,20 @@ Status SqliteStatement::bind_text_static(int index, std::string_view value) {
   return {};
 }
 
+Status SqliteStatement::bind_values(int first, std::initializer_list<Value> values) {
+  int index = first;
+  for (const Value& value : values) {
+    const std::string_view* text = std::get_if<std::string_view>(&value);
+    const int rc = text != nullptr
+                       ? sqlite3_bind_text64(stmt_, index, text->data(), text->size(),
+                                             SQLITE_STATIC, SQLITE_UTF8)
+                       : sqlite3_bind_int64(stmt_, index, std::get<std::int64_t>(value));
+    if (rc != SQLITE_OK) return error("bind");
+    ++index;
+  }
+  return {};
+}
+
 Status SqliteStatement::bind_int64(int index, std::int64_t value) {
   if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) return error("bind");
   return {};

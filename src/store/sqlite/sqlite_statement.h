@@ -2,9 +2,11 @@
 // SqliteStatement: owns one prepared sqlite3_stmt (finalized on destruction).
 // Not thread-safe: used only by the thread that holds its connection.
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "core/result.h"
 
@@ -26,6 +28,10 @@ class SqliteStatement {
   Status bind_text_static(int index, std::string_view value);
   Status bind_int64(int index, std::int64_t value);
   Status bind_null(int index);
+  // Binds `values` to ?first, ?first + 1, ... with one status for all (rows of a multi-row
+  // insert); text is bound without copying, as by bind_text_static.
+  using Value = std::variant<std::int64_t, std::string_view>;
+  Status bind_values(int first, std::initializer_list<Value> values);
 
   // Advances one row: true while a row is available, false when done.
   Result<bool> step();

@@ -85,19 +85,10 @@ std::string_view insert_ledger_sql(std::size_t rows) {
 // Binds one record as row `row` of a multi-row ledger INSERT. Texts are bound without a copy:
 // `at` and the record outlive the step, and the statement is reset before they go.
 Status bind_ledger_row(SqliteStatement& stmt, int row, std::string_view at, const UsageRecord& r) {
-  const int base = row * kLedgerColumns;
-  Status st = stmt.bind_text_static(base + 1, at);
-  if (st) st = stmt.bind_int64(base + 2, r.tenant_id);
-  if (st) st = stmt.bind_int64(base + 3, r.key_id);
-  if (st) st = stmt.bind_text_static(base + 4, r.model);
-  if (st) st = stmt.bind_text_static(base + 5, r.deployment);
-  if (st) st = stmt.bind_int64(base + 6, r.tokens_in);
-  if (st) st = stmt.bind_int64(base + 7, r.tokens_out);
-  if (st) st = stmt.bind_int64(base + 8, r.cost_micros);
-  if (st) st = stmt.bind_int64(base + 9, r.latency_ms);
-  if (st) st = stmt.bind_int64(base + 10, r.status);
-  if (st) st = stmt.bind_int64(base + 11, r.cache_hit ? 1 : 0);
-  return st;
+  return stmt.bind_values(
+      row * kLedgerColumns + 1,
+      {at, r.tenant_id, r.key_id, r.model, r.deployment, r.tokens_in, r.tokens_out, r.cost_micros,
+       r.latency_ms, std::int64_t{r.status}, std::int64_t{r.cache_hit ? 1 : 0}});
 }
 
 // Inserts `rows` (at most kRowsPerInsert, already checked) with one step of `stmt`, the
