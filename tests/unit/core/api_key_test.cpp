@@ -58,6 +58,18 @@ TEST(ApiKeyTest, ConstantTimeEqualsComparesWholeValues) {
   EXPECT_FALSE(constant_time_equals("bbcdef", "abcdef"));
   EXPECT_FALSE(constant_time_equals("abc", "abcd"));
   EXPECT_FALSE(constant_time_equals("", "a"));
+  // A difference in any byte, in the 8-byte steps or the tail, at every length up to 40.
+  for (std::size_t n = 1; n <= 40; ++n) {
+    const std::string base(n, 'k');
+    EXPECT_TRUE(constant_time_equals(base, std::string(n, 'k')));
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string other = base;
+      other[at] = static_cast<char>(other[at] ^ 0x80);
+      EXPECT_FALSE(constant_time_equals(base, other)) << n << " " << at;
+      other[at] = static_cast<char>(base[at] ^ 0x01);
+      EXPECT_FALSE(constant_time_equals(other, base)) << n << " " << at;
+    }
+  }
 }
 
 }  // namespace
