@@ -11,8 +11,10 @@
 #include <boost/beast/http/read.hpp>
 #include <iterator>
 #include <limits>
+#include <utility>
 
 #include "net/client_error.h"
+#include "net/plain_message.h"
 
 namespace osprey::net {
 namespace asio = boost::asio;
@@ -80,6 +82,9 @@ Result<std::string> build_request_head(const ClientRequest& request, const Url& 
   return head;
 }
 
+// The first read after a request: room for a typical answer, head and body, in one read(2).
+constexpr std::size_t kFirstReadBytes = 8 * 1024;
+
 template <typename F>
 auto with_stream(ClientConnection& connection, F&& f) {
   return connection.is_tls() ? f(connection.tls()) : f(connection.plain());
@@ -92,6 +97,16 @@ Task<beast::error_code> write_message(Stream& stream, std::string_view head,
                                                asio::buffer(body.data(), body.size())};
   beast::error_code ec;
   co_await asio::async_write(stream, wire, asio::redirect_error(asio::use_awaitable, ec));
+  co_return ec;
+}
+
+// One read of whatever the upstream has sent, appended to `buffer`.
+template <typename Stream>
+Task<beast::error_code> read_available(Stream& stream, beast::flat_buffer& buffer) {
+  beast::error_code ec;
+  const std::size_t n = co_await stream.async_read_some(
+      buffer.prepare(kFirstReadBytes), asio::redirect_error(asio::use_awaitable, ec));
+  buffer.commit(n);
   co_return ec;
 }
 
@@ -189,6 +204,18 @@ Task<Status> ClientExchange::send_request(const std::string& head, const ClientR
       connection, [&](auto& stream) { return write_message(stream, head, request.body); });
   if (ec) co_return classify(ec, ClientErrorKind::kTimeoutFirstByte, "sending the request");
 
+  // The common answer arrives whole in one read and is plain (plain_message.h); anything else
+  // goes on with Beast's parser from the bytes already read.
+  if (request.method != "HEAD") {
+    ec = co_await with_stream(
+        connection, [&](auto& stream) { return read_available(stream, connection.buffer()); });
+    if (ec) {
+      got_response_bytes_ = connection.buffer().size() != 0;
+      co_return classify(ec, ClientErrorKind::kTimeoutFirstByte,
+                         "waiting for response headers after " + ms_text(first_byte_timeout_));
+    }
+    if (take_plain(max_header_bytes)) co_return Status{};
+  }
   auto parser = std::make_unique<Parser>();
   parser->header_limit(static_cast<std::uint32_t>(max_header_bytes));
   parser->body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -209,9 +236,33 @@ Task<Status> ClientExchange::send_request(const std::string& head, const ClientR
   co_return Status{};
 }
 
+bool ClientExchange::take_plain(std::size_t max_header_bytes) {
+  beast::flat_buffer& buffer = lease_.connection()->buffer();
+  const auto data = buffer.cdata();
+  const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+  const std::optional<PlainResponse> plain =
+      parse_plain_response(bytes, max_header_bytes, std::numeric_limits<std::size_t>::max());
+  if (!plain) return false;
+  status_ = plain->status;
+  headers_.reserve(plain->field_count);
+  for (std::size_t i = 0; i < plain->field_count; ++i) {
+    headers_.add(plain->fields[i].first, plain->fields[i].second);
+  }
+  plain_ = true;
+  plain_body_ = std::string(plain->body);
+  plain_keep_alive_ = plain->keep_alive;
+  buffer.consume(plain->size);
+  return true;
+}
+
 Task<Result<std::optional<std::string>>> ClientExchange::next_chunk() {
   if (failed_) co_return *failed_;
   if (done_) co_return std::optional<std::string>{};
+  if (plain_) {  // the whole body came with the head: hand it out, then end as Beast's path does
+    if (!plain_body_.empty()) co_return std::optional<std::string>(std::exchange(plain_body_, {}));
+    finish();
+    co_return std::optional<std::string>{};
+  }
   ClientConnection& connection = *lease_.connection();
   for (;;) {
     if (parser_->is_done()) {
@@ -259,7 +310,8 @@ void ClientExchange::finish() {
   disarm_cancel();
   ClientConnection& connection = *lease_.connection();
   connection.deadline().release();  // an idle pooled connection holds no timer wait
-  if (parser_->keep_alive() && connection.buffer().size() == 0) {
+  const bool keep_alive = parser_ ? parser_->keep_alive() : plain_keep_alive_;
+  if (keep_alive && connection.buffer().size() == 0) {
     lease_.give_back();
   } else {
     lease_.drop_connection();

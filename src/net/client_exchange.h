@@ -55,6 +55,9 @@ class ClientExchange {
   // `head` is the request line and header block; the body comes from `request`.
   Task<Status> send_request(const std::string& head, const ClientRequest& request,
                             std::size_t max_header_bytes);
+  // Takes a plain response (plain_message.h) already in the connection's buffer: status,
+  // headers and the whole body. False leaves the buffer as it was, for Beast's parser.
+  bool take_plain(std::size_t max_header_bytes);
   void arm_cancel();
   void disarm_cancel();
   Error classify(const boost::system::error_code& ec, ClientErrorKind timeout_kind,
@@ -70,7 +73,10 @@ class ClientExchange {
   CancelToken::SubscriptionId subscription_ = CancelToken::kNoSubscription;
 
   PoolLease lease_;
-  std::unique_ptr<Parser> parser_;   // set once the response headers are in
+  std::unique_ptr<Parser> parser_;  // set once the response headers are in (unless plain)
+  bool plain_ = false;              // the response was plain: no parser_, the body is plain_body_
+  std::string plain_body_;          // until next_chunk hands it out
+  bool plain_keep_alive_ = false;
   bool got_response_bytes_ = false;  // a response started: the request must not be retried
   int status_ = 0;
   Headers headers_;

@@ -15,7 +15,7 @@
 
 #include "net/lingering_close.h"
 #include "net/percent_decode.h"
-#include "net/plain_request.h"
+#include "net/plain_message.h"
 #include "net/request_id.h"
 #include "net/server_state.h"
 #include "net/sse_writer.h"

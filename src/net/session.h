@@ -57,7 +57,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Serves one request; returns whether the connection stays open for the next one.
   Task<bool> serve_one();
   Task<bool> wait_for_first_byte();
-  // Reads the next request into `req` when it is plain and already buffered (plain_request.h);
+  // Reads the next request into `req` when it is plain and already buffered (plain_message.h);
   // false leaves everything as it was, for read_general.
   bool read_plain(Exchange& ex, Request& req, unsigned& version, bool& keep_alive);
   // Reads the next request with Beast's parser, answering malformed, oversized and slow ones;

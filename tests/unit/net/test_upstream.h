@@ -103,9 +103,12 @@ class TestUpstream {
   int peak_connections() const { return peak_.load(); }
   // Connections the client closed (seen as EOF or reset by the server).
   int closed_by_client() const { return closed_by_client_.load(); }
-  // Closes every connection that is waiting for its next request (keep-alive idle).
+  // Closes every connection that is waiting for its next request (keep-alive idle), and every
+  // connection open now that is still finishing a response once it gets there (the client may
+  // have its answer before this server's write has completed).
   void close_idle_connections() {
     boost::asio::post(io_, [this] {
+      close_when_idle_upto_ = accepted_.load();
       for (auto& weak : idle_sockets_) {
         if (auto socket = weak.lock()) {
           boost::system::error_code ec;
@@ -133,20 +136,21 @@ class TestUpstream {
       for (int peak = peak_.load();
            now_open > peak && !peak_.compare_exchange_weak(peak, now_open);) {
       }
-      asio::co_spawn(io_, session(socket), asio::detached);
+      asio::co_spawn(io_, session(socket, accepted_.load()), asio::detached);
     }
   }
 
-  boost::asio::awaitable<void> session(std::shared_ptr<Socket> socket) {
+  // `seq`: this connection's number in accept order (1, 2, ...).
+  boost::asio::awaitable<void> session(std::shared_ptr<Socket> socket, int seq) {
     namespace asio = boost::asio;
     if (tls_) {
       TlsStream stream(*socket, *tls_);
       boost::system::error_code ec;
       co_await stream.async_handshake(asio::ssl::stream_base::server,
                                       asio::redirect_error(asio::use_awaitable, ec));
-      if (!ec) co_await serve(stream, socket);
+      if (!ec) co_await serve(stream, socket, seq);
     } else {
-      co_await serve(*socket, socket);
+      co_await serve(*socket, socket, seq);
     }
     boost::system::error_code ec;
     socket->close(ec);
@@ -171,13 +175,14 @@ class TestUpstream {
   }
 
   template <typename Stream>
-  boost::asio::awaitable<void> serve(Stream& stream, std::shared_ptr<Socket> socket) {
+  boost::asio::awaitable<void> serve(Stream& stream, std::shared_ptr<Socket> socket, int seq) {
     namespace asio = boost::asio;
     namespace http = boost::beast::http;
     boost::beast::flat_buffer buffer;
     for (;;) {
       http::request<http::string_body> request;
       boost::system::error_code ec;
+      if (seq <= close_when_idle_upto_) co_return;  // close_idle_connections() asked for it
       idle_sockets_.push_back(socket);
       co_await http::async_read(stream, buffer, request,
                                 asio::redirect_error(asio::use_awaitable, ec));
@@ -251,6 +256,7 @@ class TestUpstream {
   std::uint16_t port_ = 0;
   std::thread thread_;
   std::vector<std::weak_ptr<Socket>> idle_sockets_;  // only on the io_ thread
+  int close_when_idle_upto_ = 0;  // connections up to this seq close when idle; io_ thread only
 
   mutable std::mutex mu_;  // guards handler_ and requests_
   Handler handler_;

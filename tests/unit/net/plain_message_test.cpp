@@ -1,6 +1,7 @@
-// parse_plain_request: takes the common complete request, leaves everything unusual to Beast's
-// parser, and whatever it takes, Beast reads the same way (checked on mutated inputs).
-#include "net/plain_request.h"
+// parse_plain_request and parse_plain_response: take the common complete message, leave
+// everything unusual to Beast's parser, and whatever they take, Beast reads the same way
+// (checked on mutated inputs).
+#include "net/plain_message.h"
 
 #include <gtest/gtest.h>
 
@@ -23,7 +24,7 @@ std::optional<PlainRequest> parse(std::string_view bytes) {
   return parse_plain_request(bytes, kHeadLimit, kBodyLimit);
 }
 
-std::string_view field(const PlainRequest& r, std::string_view name) {
+std::string_view field(const PlainMessage& r, std::string_view name) {
   for (std::size_t i = 0; i < r.field_count; ++i) {
     if (r.fields[i].first == name) return r.fields[i].second;
   }
@@ -119,7 +120,7 @@ TEST(PlainRequestTest, LeavesOversizedRequestsToTheGeneralParser) {
   EXPECT_TRUE(parse_plain_request(post, kHeadLimit, 5));
   EXPECT_FALSE(parse_plain_request(post, kHeadLimit, 4));
   std::string many = "GET / HTTP/1.1\r\n";
-  for (std::size_t i = 0; i <= PlainRequest::kMaxFields; ++i) many += "X-F: v\r\n";
+  for (std::size_t i = 0; i <= PlainMessage::kMaxFields; ++i) many += "X-F: v\r\n";
   EXPECT_FALSE(parse(many + "\r\n"));
 }
 
@@ -127,14 +128,16 @@ TEST(PlainRequestTest, LeavesOversizedRequestsToTheGeneralParser) {
 // or rejects them.
 struct Parsed {
   std::string method, target, body;
+  unsigned status = 0;
   unsigned version = 0;
   std::vector<std::pair<std::string, std::string>> fields;
   bool keep_alive = false;
   std::size_t size = 0;
 };
 
+template <bool IsRequest>
 std::optional<Parsed> beast_parse(std::string_view bytes) {
-  http::request_parser<http::string_body> parser;
+  http::parser<IsRequest, http::string_body> parser;
   parser.header_limit(kHeadLimit);
   parser.body_limit(kBodyLimit);
   parser.eager(true);
@@ -143,8 +146,12 @@ std::optional<Parsed> beast_parse(std::string_view bytes) {
   if (ec || !parser.is_done()) return std::nullopt;
   const auto& msg = parser.get();
   Parsed p;
-  p.method = std::string(msg.method_string());
-  p.target = std::string(msg.target());
+  if constexpr (IsRequest) {
+    p.method = std::string(msg.method_string());
+    p.target = std::string(msg.target());
+  } else {
+    p.status = msg.result_int();
+  }
   p.version = msg.version();
   for (const auto& f : msg) p.fields.emplace_back(f.name_string(), f.value());
   p.body = msg.body();
@@ -153,22 +160,62 @@ std::optional<Parsed> beast_parse(std::string_view bytes) {
   return p;
 }
 
-void expect_same_as_beast(std::string_view bytes) {
+void expect_same_fields(const PlainMessage& plain, const Parsed& beast, std::string_view bytes) {
+  EXPECT_EQ(plain.version, beast.version) << bytes;
+  EXPECT_EQ(plain.body, beast.body) << bytes;
+  EXPECT_EQ(plain.keep_alive, beast.keep_alive) << bytes;
+  EXPECT_EQ(plain.size, beast.size) << bytes;
+  ASSERT_EQ(plain.field_count, beast.fields.size()) << bytes;
+  for (std::size_t i = 0; i < plain.field_count; ++i) {
+    EXPECT_EQ(plain.fields[i].first, beast.fields[i].first) << bytes;
+    EXPECT_EQ(plain.fields[i].second, beast.fields[i].second) << bytes;
+  }
+}
+
+// Checks `bytes` if the fast path takes it; returns whether it did.
+bool expect_same_as_beast(std::string_view bytes) {
   const auto plain = parse(bytes);
-  if (!plain) return;
-  const auto beast = beast_parse(bytes);
-  ASSERT_TRUE(beast) << "taken by the fast path but not by Beast: " << bytes;
+  if (!plain) return false;
+  const auto beast = beast_parse<true>(bytes);
+  EXPECT_TRUE(beast) << "taken by the fast path but not by Beast: " << bytes;
+  if (!beast) return true;
   EXPECT_EQ(plain->method, beast->method) << bytes;
   EXPECT_EQ(plain->target, beast->target) << bytes;
-  EXPECT_EQ(plain->version, beast->version) << bytes;
-  EXPECT_EQ(plain->body, beast->body) << bytes;
-  EXPECT_EQ(plain->keep_alive, beast->keep_alive) << bytes;
-  EXPECT_EQ(plain->size, beast->size) << bytes;
-  ASSERT_EQ(plain->field_count, beast->fields.size()) << bytes;
-  for (std::size_t i = 0; i < plain->field_count; ++i) {
-    EXPECT_EQ(plain->fields[i].first, beast->fields[i].first) << bytes;
-    EXPECT_EQ(plain->fields[i].second, beast->fields[i].second) << bytes;
+  expect_same_fields(*plain, *beast, bytes);
+  return true;
+}
+
+bool expect_same_response_as_beast(std::string_view bytes) {
+  const auto plain = parse_plain_response(bytes, kHeadLimit, kBodyLimit);
+  if (!plain) return false;
+  const auto beast = beast_parse<false>(bytes);
+  EXPECT_TRUE(beast) << "taken by the fast path but not by Beast: " << bytes;
+  if (!beast) return true;
+  EXPECT_EQ(static_cast<unsigned>(plain->status), beast->status) << bytes;
+  expect_same_fields(*plain, *beast, bytes);
+  return true;
+}
+
+// Replaces, inserts or deletes one or two bytes of `text`, biased to the bytes HTTP cares about.
+std::string mutate(std::string text, std::mt19937& rng) {
+  static const std::string alphabet =
+      std::string(" \t\r\n:,;\"()/\\?=-0123456789aAzZ\x7f\x80\xff\x00", 33);
+  const int edits = 1 + static_cast<int>(rng() % 2);
+  for (int e = 0; e < edits && !text.empty(); ++e) {
+    const std::size_t at = rng() % text.size();
+    const char c = alphabet[rng() % alphabet.size()];
+    switch (rng() % 3) {
+      case 0:
+        text[at] = c;
+        break;
+      case 1:
+        text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c);
+        break;
+      default:
+        text.erase(at, 1);
+    }
   }
+  return text;
 }
 
 TEST(PlainRequestTest, WhateverItTakesBeastReadsTheSameWay) {
@@ -180,37 +227,79 @@ TEST(PlainRequestTest, WhateverItTakesBeastReadsTheSameWay) {
       "POST /x HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
   };
   // Each seed must be taken as is (or the comparison below proves nothing).
-  for (const std::string& seed : seeds) {
-    ASSERT_TRUE(parse(seed)) << seed;
-    expect_same_as_beast(seed);
-  }
-  // Mutations: replace, insert or delete one or two bytes, biased to the bytes HTTP cares about.
-  const std::string alphabet =
-      std::string(" \t\r\n:,;\"()/\\?=-0123456789aAzZ\x7f\x80\xff\x00", 33);
+  for (const std::string& seed : seeds) ASSERT_TRUE(expect_same_as_beast(seed)) << seed;
   std::mt19937 rng(12345);
   std::size_t taken = 0;
-  for (int i = 0; i < 20000; ++i) {
-    std::string text = seeds[rng() % seeds.size()];
-    const int edits = 1 + static_cast<int>(rng() % 2);
-    for (int e = 0; e < edits && !text.empty(); ++e) {
-      const std::size_t at = rng() % text.size();
-      const char c = alphabet[rng() % alphabet.size()];
-      switch (rng() % 3) {
-        case 0:
-          text[at] = c;
-          break;
-        case 1:
-          text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c);
-          break;
-        default:
-          text.erase(at, 1);
-      }
-    }
-    if (parse(text)) ++taken;
-    expect_same_as_beast(text);
-    if (HasFailure()) break;
+  for (int i = 0; i < 20000 && !HasFailure(); ++i) {
+    if (expect_same_as_beast(mutate(seeds[rng() % seeds.size()], rng))) ++taken;
   }
   EXPECT_GT(taken, 1000u);  // the mutations exercise the accepting side too
+}
+
+const std::string kResponse =
+    "HTTP/1.1 200 OK\r\n"
+    "Content-Type: application/json\r\n"
+    "Content-Length: 11\r\n"
+    "X-Trailing:  spaced \t\r\n"
+    "\r\n"
+    "{\"ok\":true}";
+
+TEST(PlainResponseTest, ReadsACompleteResponse) {
+  const auto r = parse_plain_response(kResponse, kHeadLimit, kBodyLimit);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->version, 11u);
+  EXPECT_EQ(field(*r, "X-Trailing"), "spaced");
+  EXPECT_EQ(r->body, "{\"ok\":true}");
+  EXPECT_TRUE(r->keep_alive);
+  EXPECT_EQ(r->size, kResponse.size());
+  const auto closing = parse_plain_response(
+      "HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+      kHeadLimit, kBodyLimit);
+  ASSERT_TRUE(closing);
+  EXPECT_EQ(closing->status, 429);
+  EXPECT_FALSE(closing->keep_alive);
+  EXPECT_EQ(closing->body, "");
+}
+
+TEST(PlainResponseTest, LeavesUnusualResponsesToTheGeneralParser) {
+  for (std::size_t cut = 0; cut < kResponse.size(); ++cut) {
+    EXPECT_FALSE(parse_plain_response(kResponse.substr(0, cut), kHeadLimit, kBodyLimit)) << cut;
+  }
+  const std::vector<std::string> unusual = {
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: x\n\n",  // to EOF
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      "HTTP/1.1 100 Continue\r\n\r\n",
+      "HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n",
+      "HTTP/1.1 304 Not Modified\r\nContent-Length: 3\r\n\r\n",
+      "HTTP/1.1 600 Odd\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 20x OK\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 \xc3\xa9\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+  };
+  for (const std::string& text : unusual) {
+    EXPECT_FALSE(parse_plain_response(text, kHeadLimit, kBodyLimit)) << text;
+  }
+  EXPECT_FALSE(parse_plain_response(kResponse, kHeadLimit, 10));  // body over the limit
+}
+
+TEST(PlainResponseTest, WhateverItTakesBeastReadsTheSameWay) {
+  const std::vector<std::string> seeds = {
+      kResponse,
+      "HTTP/1.0 503 Service Unavailable\r\nRetry-After: 2\r\nConnection: keep-alive\r\n"
+      "Content-Length: 4\r\n\r\nbusy",
+      "HTTP/1.1 200 \r\nContent-Length: 2\r\nConnection: close, x\r\n\r\nok",
+  };
+  for (const std::string& seed : seeds) ASSERT_TRUE(expect_same_response_as_beast(seed)) << seed;
+  std::mt19937 rng(54321);
+  std::size_t taken = 0;
+  for (int i = 0; i < 20000 && !HasFailure(); ++i) {
+    if (expect_same_response_as_beast(mutate(seeds[rng() % seeds.size()], rng))) ++taken;
+  }
+  EXPECT_GT(taken, 1000u);
 }
 
 }  // namespace

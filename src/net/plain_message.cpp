@@ -1,0 +1,178 @@
+#include "net/plain_message.h"
+
+#include <array>
+
+#include "net/headers.h"
+
+namespace osprey::net {
+namespace {
+
+// RFC 9110 tchar: what a method or field name is made of.
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (const char c : std::string_view("!#$%&'*+-.^_`|~"))
+    table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+bool is_token_char(char c) { return kTokenChars[static_cast<unsigned char>(c)]; }
+
+// A target byte on the fast path: visible ASCII (Beast also takes obs-text; those go to it).
+bool is_target_char(char c) { return c > ' ' && c < 0x7f; }
+
+// A field-value byte on the fast path: visible ASCII, space or tab.
+bool is_value_char(char c) { return c == '\t' || (c >= ' ' && c < 0x7f); }
+
+bool is_ows(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Reads a Connection value as a plain token list. False if it is anything else.
+bool read_connection(std::string_view value, bool* close, bool* keep_alive) {
+  while (!value.empty()) {
+    const std::size_t comma = value.find(',');
+    const std::string_view token = trim_ows(value.substr(0, comma));
+    for (const char c : token) {
+      if (!is_token_char(c)) return false;
+    }
+    *close = *close || iequals(token, "close");
+    *keep_alive = *keep_alive || iequals(token, "keep-alive");
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return true;
+}
+
+// Digits only, no sign, no overflow past `max` (anything larger is not plain anyway).
+bool read_length(std::string_view value, std::size_t max, std::size_t* out) {
+  if (value.empty() || value.size() > 19) return false;
+  std::size_t n = 0;
+  for (const char c : value) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  if (n > max) return false;
+  *out = n;
+  return true;
+}
+
+// "HTTP/1.1" or "HTTP/1.0" as 11 or 10; 0 for anything else.
+unsigned read_version(std::string_view text) {
+  if (text == "HTTP/1.1") return 11;
+  if (text == "HTTP/1.0") return 10;
+  return 0;
+}
+
+// Reads the fields between `pos` (just after the start line) and the empty line that begins at
+// `head_end`, then the body, into `m`. False if anything is not plain, or if `require_length`
+// and there is no Content-Length.
+bool read_fields_and_body(std::string_view bytes, std::size_t pos, std::size_t head_end,
+                          std::size_t max_body_bytes, bool require_length, PlainMessage& m) {
+  bool close = false;
+  bool keep_alive_token = false;
+  bool seen_connection = false;
+  bool seen_length = false;
+  std::size_t length = 0;
+  while (pos < head_end + 2) {
+    const std::size_t eol = bytes.find("\r\n", pos);  // found: the head ends in CRLF CRLF
+    const std::string_view field = bytes.substr(pos, eol - pos);
+    pos = eol + 2;
+    const std::size_t colon = field.find(':');
+    if (colon == 0 || colon == std::string_view::npos) return false;  // and obs-fold
+    const std::string_view name = field.substr(0, colon);
+    for (const char c : name) {
+      if (!is_token_char(c)) return false;
+    }
+    const std::string_view raw = field.substr(colon + 1);
+    for (const char c : raw) {
+      if (!is_value_char(c)) return false;
+    }
+    const std::string_view value = trim_ows(raw);
+    if (iequals(name, "content-length")) {
+      if (seen_length || !read_length(value, max_body_bytes, &length)) return false;
+      seen_length = true;
+    } else if (iequals(name, "connection")) {
+      if (seen_connection || !read_connection(value, &close, &keep_alive_token)) return false;
+      seen_connection = true;
+    } else if (iequals(name, "transfer-encoding") || iequals(name, "expect") ||
+               iequals(name, "upgrade") || iequals(name, "proxy-connection")) {
+      return false;  // framing or protocol changes: the general path handles them
+    }
+    if (m.field_count == PlainMessage::kMaxFields) return false;
+    m.fields[m.field_count++] = {name, value};
+  }
+  if (require_length && !seen_length) return false;
+  const std::size_t head_size = head_end + 4;
+  if (bytes.size() - head_size < length) return false;  // the body is still on its way
+  m.body = bytes.substr(head_size, length);
+  m.size = head_size + length;
+  // As Beast's keep_alive(): HTTP/1.1 unless "close", HTTP/1.0 only with "keep-alive".
+  m.keep_alive = m.version == 11 ? !close : keep_alive_token;
+  return true;
+}
+
+}  // namespace
+
+std::optional<PlainRequest> parse_plain_request(std::string_view bytes, std::size_t max_head_bytes,
+                                                std::size_t max_body_bytes) {
+  const std::size_t head_end = bytes.substr(0, max_head_bytes).find("\r\n\r\n");
+  if (head_end == std::string_view::npos) return std::nullopt;
+  PlainRequest r;
+  // Request line: method SP target SP HTTP/1.x CRLF.
+  const std::string_view line = bytes.substr(0, bytes.find("\r\n"));
+  const std::size_t sp1 = line.find(' ');
+  if (sp1 == 0 || sp1 == std::string_view::npos) return std::nullopt;
+  r.method = line.substr(0, sp1);
+  for (const char c : r.method) {
+    if (!is_token_char(c)) return std::nullopt;
+  }
+  const std::size_t sp2 = line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || sp2 == sp1 + 1) return std::nullopt;
+  r.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  for (const char c : r.target) {
+    if (!is_target_char(c)) return std::nullopt;
+  }
+  r.version = read_version(line.substr(sp2 + 1));
+  if (r.version == 0) return std::nullopt;
+  // A request without Content-Length has no body.
+  if (!read_fields_and_body(bytes, line.size() + 2, head_end, max_body_bytes, false, r)) {
+    return std::nullopt;
+  }
+  return r;
+}
+
+std::optional<PlainResponse> parse_plain_response(std::string_view bytes,
+                                                  std::size_t max_head_bytes,
+                                                  std::size_t max_body_bytes) {
+  const std::size_t head_end = bytes.substr(0, max_head_bytes).find("\r\n\r\n");
+  if (head_end == std::string_view::npos) return std::nullopt;
+  PlainResponse r;
+  // Status line: HTTP/1.x SP 3DIGIT SP reason CRLF.
+  const std::string_view line = bytes.substr(0, bytes.find("\r\n"));
+  if (line.size() < 13 || line[8] != ' ' || line[12] != ' ') return std::nullopt;
+  r.version = read_version(line.substr(0, 8));
+  if (r.version == 0) return std::nullopt;
+  for (std::size_t i = 9; i < 12; ++i) {
+    if (line[i] < '0' || line[i] > '9') return std::nullopt;
+    r.status = r.status * 10 + (line[i] - '0');
+  }
+  // 1xx, 204 and 304 carry no body whatever their fields say; 6xx and up are not HTTP.
+  if (r.status < 200 || r.status > 599 || r.status == 204 || r.status == 304) return std::nullopt;
+  for (const char c : line.substr(13)) {
+    if (!is_value_char(c)) return std::nullopt;  // the reason phrase
+  }
+  // Without Content-Length the body runs to the end of the connection: not plain.
+  if (!read_fields_and_body(bytes, line.size() + 2, head_end, max_body_bytes, true, r)) {
+    return std::nullopt;
+  }
+  return r;
+}
+
+}  // namespace osprey::net
