@@ -48,7 +48,8 @@ bool is_field_value(std::string_view s) {
 
 // Builds the request line and header block (the body is written after it from the
 // ClientRequest, no copy), or explains why the request cannot be sent.
-Result<std::string> build_request_head(const ClientRequest& request, const Url& url) {
+Result<std::string> build_request_head(const ClientRequest& request, const Url& url,
+                                       std::string_view authority) {
   if (!is_token(request.method)) return make_error(ErrorCode::kInvalidRequest, "bad method");
   std::string head;
   head.reserve(256);
@@ -66,7 +67,7 @@ Result<std::string> build_request_head(const ClientRequest& request, const Url& 
     const bool default_port = url.port == (url.tls() ? 443 : 80);
     head.append("Host: ");
     if (!default_port) {
-      head.append(url.authority());
+      head.append(authority);
     } else if (url.host.find(':') != std::string::npos) {
       head.append("[").append(url.host).append("]");
     } else {
@@ -132,8 +133,8 @@ constexpr std::size_t kChunkBytes = 16 * 1024;  // most bytes one next_chunk() r
 
 }  // namespace
 
-ClientExchange::ClientExchange(const Url& url, const ClientRequest& request)
-    : authority_(url.authority()),
+ClientExchange::ClientExchange(std::string authority, const ClientRequest& request)
+    : authority_(std::move(authority)),
       total_deadline_(Clock::now() + request.total_timeout),
       first_byte_timeout_(request.first_byte_timeout),
       idle_read_timeout_(request.idle_read_timeout),
@@ -150,8 +151,8 @@ Task<Result<std::unique_ptr<ClientExchange>>> ClientExchange::start(
   if (!url) {
     co_return make_client_error(ClientErrorKind::kInvalidRequest, "?", url.error().message);
   }
-  const std::string authority = url->authority();
-  auto head = build_request_head(request, *url);
+  std::string authority = url->authority();
+  auto head = build_request_head(request, *url, authority);
   if (!head) {
     co_return make_client_error(ClientErrorKind::kInvalidRequest, authority, head.error().message);
   }
@@ -159,13 +160,14 @@ Task<Result<std::unique_ptr<ClientExchange>>> ClientExchange::start(
     if (settings.tls_error) co_return *settings.tls_error;
     co_return make_client_error(ClientErrorKind::kTls, authority, "TLS is not configured");
   }
-  auto exchange = std::make_unique<ClientExchange>(*url, request);
+  const std::string key = url->scheme + "://" + authority;
+  auto exchange = std::make_unique<ClientExchange>(std::move(authority), request);
   if (request.cancel && request.cancel->cancelled()) {
-    co_return make_client_error(ClientErrorKind::kCancelled, authority, "before it started");
+    co_return make_client_error(ClientErrorKind::kCancelled, exchange->authority_,
+                                "before it started");
   }
 
-  const std::string key = url->scheme + "://" + authority;
-  auto lease = co_await settings.pool->acquire(key, authority, exchange->total_deadline_,
+  auto lease = co_await settings.pool->acquire(key, exchange->authority_, exchange->total_deadline_,
                                                request.cancel.get());
   if (!lease) co_return lease.error();
   exchange->lease_ = std::move(*lease);
@@ -177,7 +179,8 @@ Task<Result<std::unique_ptr<ClientExchange>>> ClientExchange::start(
       auto connection = co_await ClientConnection::open(*url, settings.tls_context,
                                                         connect_deadline, request.cancel.get());
       if (request.cancel && request.cancel->cancelled()) {
-        co_return make_client_error(ClientErrorKind::kCancelled, authority, "while connecting");
+        co_return make_client_error(ClientErrorKind::kCancelled, exchange->authority_,
+                                    "while connecting");
       }
       if (!connection) co_return connection.error();
       exchange->lease_.set_connection(std::move(*connection));

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/result.h"
 #include "net/client_pool.h"
@@ -35,13 +36,15 @@ class ClientExchange {
   static Task<Result<std::unique_ptr<ClientExchange>>> start(const ClientRequest& request,
                                                              const ExchangeSettings& settings);
   // Use start(); public only for make_unique.
-  ClientExchange(const Url& url, const ClientRequest& request);
+  ClientExchange(std::string authority, const ClientRequest& request);
   ~ClientExchange();
   ClientExchange(const ClientExchange&) = delete;
   ClientExchange& operator=(const ClientExchange&) = delete;
 
   int status() const { return status_; }
   const Headers& headers() const { return headers_; }
+  // The response headers, for a caller that keeps them itself; headers() is empty afterwards.
+  Headers take_headers() { return std::exchange(headers_, {}); }
   const std::string& authority() const { return authority_; }
 
   // The next decoded body bytes; nullopt at the clean end. After an error, returns it again.

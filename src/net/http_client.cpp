@@ -121,7 +121,7 @@ Task<Result<ClientResponse>> HttpClient::send(ClientRequest request) {
   if (!exchange) co_return exchange.error();
   ClientResponse response;
   response.status = (*exchange)->status();
-  response.headers = (*exchange)->headers();
+  response.headers = (*exchange)->take_headers();
   for (;;) {
     auto chunk = co_await (*exchange)->next_chunk();
     if (!chunk) co_return chunk.error();

@@ -24,7 +24,10 @@ bool is_token_char(char c) { return kTokenChars[static_cast<unsigned char>(c)]; 
 bool is_target_char(char c) { return c > ' ' && c < 0x7f; }
 
 // A field-value byte on the fast path: visible ASCII, space or tab.
-bool is_value_char(char c) { return c == '\t' || (c >= ' ' && c < 0x7f); }
+bool is_value_char(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u == '\t' || (u >= ' ' && u < 0x7f);
+}
 
 bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
@@ -63,6 +66,28 @@ bool read_length(std::string_view value, std::size_t max, std::size_t* out) {
   return true;
 }
 
+enum class FieldKind { kOther, kContentLength, kConnection, kNotPlain };
+
+// The fields the fast path reads or refuses; compared only when the length matches.
+FieldKind field_kind(std::string_view name) {
+  switch (name.size()) {
+    case 6:
+      return iequals(name, "expect") ? FieldKind::kNotPlain : FieldKind::kOther;
+    case 7:
+      return iequals(name, "upgrade") ? FieldKind::kNotPlain : FieldKind::kOther;
+    case 10:
+      return iequals(name, "connection") ? FieldKind::kConnection : FieldKind::kOther;
+    case 14:
+      return iequals(name, "content-length") ? FieldKind::kContentLength : FieldKind::kOther;
+    case 16:
+      return iequals(name, "proxy-connection") ? FieldKind::kNotPlain : FieldKind::kOther;
+    case 17:
+      return iequals(name, "transfer-encoding") ? FieldKind::kNotPlain : FieldKind::kOther;
+    default:
+      return FieldKind::kOther;
+  }
+}
+
 // "HTTP/1.1" or "HTTP/1.0" as 11 or 10; 0 for anything else.
 unsigned read_version(std::string_view text) {
   if (text == "HTTP/1.1") return 11;
@@ -80,30 +105,33 @@ bool read_fields_and_body(std::string_view bytes, std::size_t pos, std::size_t h
   bool seen_connection = false;
   bool seen_length = false;
   std::size_t length = 0;
+  const char* const data = bytes.data();
   while (pos < head_end + 2) {
-    const std::size_t eol = bytes.find("\r\n", pos);  // found: the head ends in CRLF CRLF
-    const std::string_view field = bytes.substr(pos, eol - pos);
-    pos = eol + 2;
-    const std::size_t colon = field.find(':');
-    if (colon == 0 || colon == std::string_view::npos) return false;  // and obs-fold
-    const std::string_view name = field.substr(0, colon);
-    for (const char c : name) {
-      if (!is_token_char(c)) return false;
-    }
-    const std::string_view raw = field.substr(colon + 1);
-    for (const char c : raw) {
-      if (!is_value_char(c)) return false;
-    }
-    const std::string_view value = trim_ows(raw);
-    if (iequals(name, "content-length")) {
-      if (seen_length || !read_length(value, max_body_bytes, &length)) return false;
-      seen_length = true;
-    } else if (iequals(name, "connection")) {
-      if (seen_connection || !read_connection(value, &close, &keep_alive_token)) return false;
-      seen_connection = true;
-    } else if (iequals(name, "transfer-encoding") || iequals(name, "expect") ||
-               iequals(name, "upgrade") || iequals(name, "proxy-connection")) {
-      return false;  // framing or protocol changes: the general path handles them
+    // One pass over the line: the name up to ':', then value bytes up to CR, which must be
+    // followed by LF (the head is known to end in CRLF CRLF, so the scan stays inside it).
+    const std::size_t name_start = pos;
+    while (is_token_char(data[pos])) ++pos;
+    if (data[pos] != ':' || pos == name_start) return false;  // and obs-fold
+    const std::string_view name(data + name_start, pos - name_start);
+    const std::size_t value_start = ++pos;
+    while (is_value_char(data[pos])) ++pos;
+    if (data[pos] != '\r' || data[pos + 1] != '\n') return false;
+    const std::string_view value =
+        trim_ows(std::string_view(data + value_start, pos - value_start));
+    pos += 2;
+    switch (field_kind(name)) {
+      case FieldKind::kContentLength:
+        if (seen_length || !read_length(value, max_body_bytes, &length)) return false;
+        seen_length = true;
+        break;
+      case FieldKind::kConnection:
+        if (seen_connection || !read_connection(value, &close, &keep_alive_token)) return false;
+        seen_connection = true;
+        break;
+      case FieldKind::kNotPlain:
+        return false;  // framing or protocol changes: the general path handles them
+      case FieldKind::kOther:
+        break;
     }
     if (m.field_count == PlainMessage::kMaxFields) return false;
     m.fields[m.field_count++] = {name, value};
