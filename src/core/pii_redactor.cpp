@@ -114,11 +114,13 @@ bool apply(const Detector& d, std::string_view in, std::string& out) {
 
 // The exact pre-scan: whether `text` has an '@', and the most digits in one run of the bytes a
 // card match spans (digits, ' ', '-') and a phone match spans (digits and " .-()+"). A detector
-// runs only when its bound is reached (13 and 8 digits). Request ids (hex) and addresses
-// ("127.0.0.1:5000") stay below both.
+// runs only when its bound is reached (13 and 8 digits). Every alternative of the phone pattern
+// needs a '+' or a separator, so a phone run of digits alone does not count: request ids (hex)
+// and addresses ("127.0.0.1:5000") stay below both.
 void scan_builtin_candidates(std::string_view text, bool& has_at, std::size_t& card_digits,
                              std::size_t& phone_digits) {
   std::size_t card_run = 0, phone_run = 0;
+  bool phone_separated = false;  // the current phone run has a byte other than a digit
   for (char c : text) {
     if (is_digit(c)) {
       ++card_run;
@@ -129,12 +131,16 @@ void scan_builtin_candidates(std::string_view text, bool& has_at, std::size_t& c
     if (c != ' ' && c != '-') {
       card_digits = std::max(card_digits, std::exchange(card_run, 0));
       if (c != '.' && c != '(' && c != ')' && c != '+') {
-        phone_digits = std::max(phone_digits, std::exchange(phone_run, 0));
+        if (phone_separated) phone_digits = std::max(phone_digits, phone_run);
+        phone_run = 0;
+        phone_separated = false;
+        continue;
       }
     }
+    phone_separated = true;  // one of " -.()+"
   }
   card_digits = std::max(card_digits, card_run);
-  phone_digits = std::max(phone_digits, phone_run);
+  if (phone_separated) phone_digits = std::max(phone_digits, phone_run);
 }
 
 }  // namespace
@@ -178,7 +184,8 @@ Result<std::shared_ptr<const PiiRedactor>> PiiRedactor::create(const PiiRedactor
                           accept_card};
     // "+<country> ..." with any grouping; North American 3-3-4 with separators; national numbers
     // with a trunk 0 and separated groups. Unseparated national numbers stay: they are
-    // indistinguishable from ordinary numbers.
+    // indistinguishable from ordinary numbers. Every alternative needs a '+' or a separator
+    // (scan_builtin_candidates relies on it).
     impl->phone = Detector{
         compile(
             R"(\+[0-9]{1,3}(?:[ .\-]?(?:\([0-9]{1,4}\)|[0-9]{1,5})){1,6})"
