@@ -62,7 +62,9 @@ Result<std::unique_ptr<Provider>> OpenAiProvider::create(const ProviderConfig& c
 }
 
 OpenAiProvider::OpenAiProvider(ProviderConfig config, net::HttpClient& client)
-    : config_(std::move(config)), client_(client) {}
+    : config_(std::move(config)),
+      chat_url_(join_url(config_.base_url, "/v1/chat/completions")),
+      client_(client) {}
 
 void OpenAiProvider::authorize(net::ClientRequest& request) const {
   if (!config_.api_key.empty()) request.headers.set("authorization", "Bearer " + config_.api_key);
@@ -84,7 +86,7 @@ UpstreamResult<net::ClientRequest> OpenAiProvider::build(const ChatRequest& requ
   }
   const nlohmann::json& extra = merged.is_null() ? request.extra : merged;
   auto out =
-      make_client_request(config_, ctx, "POST", join_url(config_.base_url, "/v1/chat/completions"),
+      make_client_request(config_, ctx, "POST", chat_url_,
                           write_chat_request(request, config_.upstream_model, stream, extra));
   if (out) {
     authorize(*out);

@@ -32,6 +32,7 @@ class OpenAiProvider final : public Provider {
   void authorize(net::ClientRequest& request) const;
 
   const ProviderConfig config_;
+  const std::string chat_url_;  // joined once: every call posts to it
   net::HttpClient& client_;
 };
 

@@ -164,7 +164,7 @@ struct TextWriter {
   void key(std::string_view k) {  // `k` is a plain ASCII literal
     out += '"';
     out += k;
-    out += "\":";
+    out += std::string_view("\":");
   }
   void dom(const json& v) { out += v.dump(); }  // throws on invalid UTF-8, as dump() does
 };

@@ -137,6 +137,27 @@ TEST(JsonCursor, SkipsObjectsWithEscapedAndLongKeys) {
   EXPECT_FALSE(skips(R"({"a":1,"b"})"));
 }
 
+TEST(JsonCursor, ReadsIntegersUpToTheLimitsOfInt64) {
+  const auto read = [](std::string_view text) {
+    JsonCursor c(text);
+    return c.integer();
+  };
+  EXPECT_EQ(read("9223372036854775807"), std::optional<std::int64_t>(INT64_MAX));
+  EXPECT_EQ(read("-9223372036854775808"), std::optional<std::int64_t>(INT64_MIN));
+  EXPECT_EQ(read("9223372036854775808"), std::nullopt);
+  EXPECT_EQ(read("-9223372036854775809"), std::nullopt);
+  EXPECT_EQ(read("18446744073709551616"), std::nullopt);
+  EXPECT_EQ(read("0"), std::optional<std::int64_t>(0));
+  EXPECT_EQ(read("-0"), std::optional<std::int64_t>(0));
+  EXPECT_EQ(read(" 1795622715,"), std::optional<std::int64_t>(1795622715));
+  EXPECT_EQ(read("-"), std::nullopt);
+  EXPECT_EQ(read("00"), std::nullopt);
+  EXPECT_EQ(read("1e2"), std::nullopt);
+  JsonCursor c("12345678901234567890123 7");  // refused: the cursor has not moved
+  EXPECT_EQ(c.integer(), std::nullopt);
+  EXPECT_EQ(c.number_token(), "12345678901234567890123");
+}
+
 TEST(JsonCursor, RefusesNestingBeyondTheLimit) {
   const std::string deep =
       std::string(JsonCursor::kMaxDepth + 2, '[') + std::string(JsonCursor::kMaxDepth + 2, ']');
