@@ -13,7 +13,7 @@ PACKAGES=(
   libvalijson-dev libre2-dev libmimalloc-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 postgresql-15 redis-server prometheus wrk
-  nginx curl jq procps ca-certificates iproute2 openssl
+  nginx curl jq procps ca-certificates iproute2 openssl valgrind
   # headless browser for the viewer test (tests/browser, driven by playwright-core)
   chromium
 )

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# bench/gateway/callgrind.sh — instructions per proxied request, the load-independent figure used
+# to compare hot-path changes while the machine is shared (wall-clock runs need an idle machine).
+#
+# Osprey runs under callgrind with run.sh's config (admin key, JSON access log on, metrics on) in
+# front of the fake OpenAI upstream; wrk -c4 sends run.sh's request. Instrumentation is on for
+# an idle window and then for a 5 s load window of the same length: the idle count (timers,
+# background threads) is subtracted, so the figure does not depend on how many requests a slow
+# machine manages. All of Osprey's threads count, the usage-ledger writer included.
+#
+# usage: bench/gateway/callgrind.sh [OUT_DIR]   (OSPREY_BIN / FAKE_BIN as for run.sh)
+# Prints one line (requests, instructions, per-request figure) and leaves callgrind.out in
+# OUT_DIR for `callgrind_annotate [--inclusive=yes] OUT_DIR/callgrind.out`.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+OSPREY_BIN="${OSPREY_BIN:-$ROOT/build/release/src/osprey}"
+FAKE_BIN="${FAKE_BIN:-$ROOT/build/release/tests/fakes/osprey-fake-upstream}"
+OUT="${1:-$(mktemp -d /tmp/osprey-callgrind.XXXXXX)}"
+WINDOW=5
+
+for tool in valgrind callgrind_control wrk; do
+  command -v "$tool" >/dev/null || { echo "callgrind.sh: needs $tool (apt-get install valgrind wrk)" >&2; exit 2; }
+done
+[ -x "$OSPREY_BIN" ] && [ -x "$FAKE_BIN" ] ||
+  { echo "callgrind.sh: build osprey and osprey-fake-upstream first (or set OSPREY_BIN/FAKE_BIN)" >&2; exit 2; }
+
+rm -rf "$OUT/data"
+mkdir -p "$OUT"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+wait_for_url() {  # FILE PID -> the first http://127.0.0.1:port in FILE
+  local i
+  for i in $(seq 1 300); do
+    if grep -qoE 'http://127\.0\.0\.1:[0-9]+' "$1" 2>/dev/null; then
+      grep -oE 'http://127\.0\.0\.1:[0-9]+' "$1" | head -1
+      return 0
+    fi
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "callgrind.sh: $1 shows no URL" >&2
+  return 1
+}
+
+"$FAKE_BIN" --vendor openai --port 0 --threads 1 --record-limit 0 >"$OUT/fake.out" 2>"$OUT/fake.err" &
+PIDS+=($!)
+FAKE_URL="$(wait_for_url "$OUT/fake.out" "${PIDS[0]}")"
+
+cat >"$OUT/osprey.yaml" <<EOF
+data_dir: $OUT/data
+worker_threads: 2
+server:
+  listen: 127.0.0.1:0
+  io_threads: 1
+log:
+  level: info
+  access_log: true
+models:
+  - name: bench-model
+    deployments:
+      - id: bench-model@fake
+        adapter: openai
+        base_url: $FAKE_URL
+        model: bench-model
+pricing:
+  models:
+    bench-model:
+      input_usd_per_million: 0.15
+      output_usd_per_million: 0.60
+EOF
+valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" --dump-instr=no \
+  --instr-atstart=no "$OSPREY_BIN" serve --config "$OUT/osprey.yaml" \
+  >"$OUT/osprey.out" 2>"$OUT/osprey.err" &
+VP=$!
+PIDS+=("$VP")
+URL="$(wait_for_url "$OUT/osprey.out" "$VP")"
+KEY="$(sed -n 's/^osprey admin key (shown once): //p' "$OUT/osprey.out")"
+load() { BENCH_MODEL=bench-model BENCH_API_KEY="$KEY" wrk -t1 -c4 -d"$1"s -s "$HERE/chat.lua" "$URL/v1/chat/completions"; }
+
+load 3 >/dev/null  # warm-up: pools, allocator, caches
+sleep 1
+callgrind_control -i on "$VP" >/dev/null
+sleep "$WINDOW.3"
+callgrind_control --dump=idle "$VP" >/dev/null  # the idle window, in callgrind.out.1
+callgrind_control -z "$VP" >/dev/null
+load "$WINDOW" >"$OUT/wrk.out"
+sleep 0.3  # the usage ledger writes its last rows inside the window
+callgrind_control -i off "$VP" >/dev/null
+kill "$VP"
+wait "$VP" 2>/dev/null || true
+
+requests="$(grep -oE '^ *[0-9]+ requests' "$OUT/wrk.out" | grep -oE '[0-9]+')"
+idle="$(awk '/^totals:/ {print $2}' "$OUT/callgrind.out.1")"
+total="$(awk '/^totals:/ {print $2}' "$OUT/callgrind.out")"  # (its summary line is off after -z)
+echo "requests=$requests instructions=$total idle=$idle per_request=$(((total - idle) / requests))"
+echo "profile: callgrind_annotate --inclusive=yes $OUT/callgrind.out" >&2
