@@ -24,6 +24,9 @@ ServerState::ServerState(ServerOptions opts, Router routes, ServerHooks server_h
     : options(std::move(opts)),
       router(std::move(routes)),
       hooks(std::move(server_hooks)),
+      // One I/O thread: tell Asio, so completions queue on that thread without the scheduler's
+      // lock and no other thread is signalled (others may still post; that stays locked).
+      ioc_(options.io_threads == 1 ? 1 : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT),
       control_strand_(asio::make_strand(ioc_)) {}
 
 ServerState::~ServerState() = default;
