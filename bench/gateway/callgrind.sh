@@ -15,6 +15,8 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=osprey_config.sh
+. "$HERE/osprey_config.sh"
 OSPREY_BIN="${OSPREY_BIN:-$ROOT/build/release/src/osprey}"
 FAKE_BIN="${FAKE_BIN:-$ROOT/build/release/tests/fakes/osprey-fake-upstream}"
 OUT="${1:-$(mktemp -d /tmp/osprey-callgrind.XXXXXX)}"
@@ -50,28 +52,7 @@ wait_for_url() {  # FILE PID -> the first http://127.0.0.1:port in FILE
 PIDS+=($!)
 FAKE_URL="$(wait_for_url "$OUT/fake.out" "${PIDS[0]}")"
 
-cat >"$OUT/osprey.yaml" <<EOF
-data_dir: $OUT/data
-worker_threads: 2
-server:
-  listen: 127.0.0.1:0
-  io_threads: 1
-log:
-  level: info
-  access_log: true
-models:
-  - name: bench-model
-    deployments:
-      - id: bench-model@fake
-        adapter: openai
-        base_url: $FAKE_URL
-        model: bench-model
-pricing:
-  models:
-    bench-model:
-      input_usd_per_million: 0.15
-      output_usd_per_million: 0.60
-EOF
+osprey_bench_config "$OUT/data" "$FAKE_URL" bench-model >"$OUT/osprey.yaml"
 valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" --dump-instr=no \
   --instr-atstart=no "$OSPREY_BIN" serve --config "$OUT/osprey.yaml" \
   >"$OUT/osprey.out" 2>"$OUT/osprey.err" &

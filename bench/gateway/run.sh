@@ -13,6 +13,8 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=osprey_config.sh
+. "$HERE/osprey_config.sh"
 
 usage() {
   cat <<EOF
@@ -261,28 +263,7 @@ fi
 OSPREY_URL=""
 IDLE_RSS_KB=""
 if [ -n "${WANT[osprey]:-}" ]; then
-  cat >"$TMP/osprey.yaml" <<EOF
-data_dir: $TMP/osprey-data
-worker_threads: 2
-server:
-  listen: 127.0.0.1:0
-  io_threads: 1
-log:
-  level: info
-  access_log: true
-models:
-  - name: $MODEL
-    deployments:
-      - id: $MODEL@fake
-        adapter: openai
-        base_url: $FAKE_URL
-        model: $MODEL
-pricing:
-  models:
-    $MODEL:
-      input_usd_per_million: 0.15
-      output_usd_per_million: 0.60
-EOF
+  osprey_bench_config "$TMP/osprey-data" "$FAKE_URL" "$MODEL" >"$TMP/osprey.yaml"
   # Access log on: JSON lines on stderr, appended to a file. Metrics are always on.
   taskset -c 0 "$OSPREY_BIN" serve --config "$TMP/osprey.yaml" \
     >"$TMP/osprey.out" 2>>"$TMP/osprey-stderr.log" &
