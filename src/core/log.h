@@ -48,8 +48,8 @@ std::string_view level_name(LogLevel level);
 // One field value. Holds a view of string arguments: build Fields in the call to write().
 class Field {
  public:
-  // kVerbatim: a string the server made itself from a closed set (an HTTP method, a route
-  // pattern, an error code): escaped, but not passed through the PII redactor.
+  // kVerbatim: a string the server produced itself, never one the client chose (a route pattern,
+  // an error code, the peer's address): escaped, but not passed through the PII redactor.
   enum class Kind : std::uint8_t { kString, kVerbatim, kInt, kUint, kDouble, kBool };
 
   Field(std::string_view v) : kind_(Kind::kString), str_(v) {}                 // NOLINT
