@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "net/client_error.h"
+#include "net/http_token.h"
 #include "net/plain_message.h"
 
 namespace osprey::net {
@@ -31,15 +32,6 @@ struct ClientExchange::CancelHook {
 };
 
 namespace {
-
-bool is_token_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
-}
 
 bool is_field_value(std::string_view s) {
   return std::none_of(s.begin(), s.end(),
@@ -251,7 +243,6 @@ bool ClientExchange::take_plain(std::size_t max_header_bytes) {
   for (std::size_t i = 0; i < plain->field_count; ++i) {
     headers_.add(plain->fields[i].first, plain->fields[i].second);
   }
-  plain_ = true;
   plain_body_ = std::string(plain->body);
   plain_keep_alive_ = plain->keep_alive;
   buffer.consume(plain->size);
@@ -261,7 +252,7 @@ bool ClientExchange::take_plain(std::size_t max_header_bytes) {
 Task<Result<std::optional<std::string>>> ClientExchange::next_chunk() {
   if (failed_) co_return *failed_;
   if (done_) co_return std::optional<std::string>{};
-  if (plain_) {  // the whole body came with the head: hand it out, then end as Beast's path does
+  if (!parser_) {  // plain: the whole body came with the head; hand it out, then end as Beast's
     if (!plain_body_.empty()) co_return std::optional<std::string>(std::exchange(plain_body_, {}));
     finish();
     co_return std::optional<std::string>{};

@@ -1,24 +1,10 @@
 #include "net/plain_message.h"
 
-#include <array>
-
 #include "net/headers.h"
+#include "net/http_token.h"
 
 namespace osprey::net {
 namespace {
-
-// RFC 9110 tchar: what a method or field name is made of.
-constexpr std::array<bool, 256> kTokenChars = [] {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (const char c : std::string_view("!#$%&'*+-.^_`|~"))
-    table[static_cast<unsigned char>(c)] = true;
-  return table;
-}();
-
-bool is_token_char(char c) { return kTokenChars[static_cast<unsigned char>(c)]; }
 
 // A target byte on the fast path: visible ASCII (Beast also takes obs-text; those go to it).
 bool is_target_char(char c) { return c > ' ' && c < 0x7f; }
@@ -158,9 +144,7 @@ std::optional<PlainRequest> parse_plain_request(std::string_view bytes, std::siz
   const std::size_t sp1 = line.find(' ');
   if (sp1 == 0 || sp1 == std::string_view::npos) return std::nullopt;
   r.method = line.substr(0, sp1);
-  for (const char c : r.method) {
-    if (!is_token_char(c)) return std::nullopt;
-  }
+  if (!is_token(r.method)) return std::nullopt;
   const std::size_t sp2 = line.find(' ', sp1 + 1);
   if (sp2 == std::string_view::npos || sp2 == sp1 + 1) return std::nullopt;
   r.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
