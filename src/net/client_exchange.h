@@ -76,9 +76,8 @@ class ClientExchange {
   CancelToken::SubscriptionId subscription_ = CancelToken::kNoSubscription;
 
   PoolLease lease_;
-  std::unique_ptr<Parser> parser_;  // set once the response headers are in (unless plain)
-  bool plain_ = false;              // the response was plain: no parser_, the body is plain_body_
-  std::string plain_body_;          // until next_chunk hands it out
+  std::unique_ptr<Parser> parser_;  // set once Beast read the headers; null for a plain response
+  std::string plain_body_;          // a plain response's body, until next_chunk hands it out
   bool plain_keep_alive_ = false;
   bool got_response_bytes_ = false;  // a response started: the request must not be retried
   int status_ = 0;
