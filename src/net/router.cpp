@@ -89,13 +89,13 @@ void Router::add(std::string_view method, std::string_view pattern, Handler hand
 }
 
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
-  const std::string_view wanted_method = method == "HEAD" ? std::string_view("GET") : method;
+  const std::string_view wanted = method == "HEAD" ? std::string_view("GET") : method;
   // Fast path: a path with no escapes equals its decoded form, so it can be looked up as is.
   if (path.find('%') == std::string_view::npos) {
     if (auto it = impl_->literal.find(path); it != impl_->literal.end()) {
       for (std::size_t index : it->second) {
         const Route& route = impl_->routes[index];
-        if (route.method != wanted_method && route.method != method) continue;
+        if (route.method != wanted && route.method != method) continue;
         RouteMatch found;
         found.kind = RouteMatch::Kind::kFound;
         found.handler = &route.handler;
@@ -109,7 +109,6 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
   decoded.reserve(raw.size());
   for (std::string_view seg : raw) decoded.push_back(percent_decode(seg));
 
-  const std::string_view wanted = wanted_method;
   RouteMatch result;
   const Route* best = nullptr;
   std::vector<int> best_rank;
