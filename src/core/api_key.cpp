@@ -6,8 +6,6 @@
 #include <openssl/sha.h>
 
 #include <array>
-#include <cstdint>
-#include <cstring>
 #include <memory>
 
 namespace osprey {
@@ -93,21 +91,10 @@ std::string api_key_hash(std::string_view key) {
 
 bool constant_time_equals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  // Eight bytes per step, every step taken: the differences are OR-ed together and looked at
-  // once at the end. CRYPTO_memcmp goes a byte at a time (~380 instructions for a key, on every
-  // request since the key hash memo compares one).
-  std::uint64_t diff = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= a.size(); i += 8) {
-    std::uint64_t x = 0, y = 0;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    diff |= x ^ y;
-  }
-  for (; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]);
-  }
-  return diff == 0;
+  if (a.empty()) return true;
+  // OpenSSL's comparison is written so that no compiler can turn it into an early exit; a
+  // hand-rolled loop would save ~250 instructions per request and give up that guarantee.
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace osprey
