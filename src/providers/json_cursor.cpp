@@ -250,13 +250,6 @@ JsonCursor::Step JsonCursor::next_member(bool& first, std::string_view& key) {
   return Step::kItem;
 }
 
-JsonCursor::Step JsonCursor::next_member(bool& first, std::string& key) {
-  std::string_view view;
-  const Step step = next_member(first, view);
-  if (step == Step::kItem) key.assign(view);
-  return step;
-}
-
 JsonCursor::Step JsonCursor::next_element(bool& first) { return next_item(first, ']'); }
 
 }  // namespace osprey::providers

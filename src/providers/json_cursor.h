@@ -50,7 +50,6 @@ class JsonCursor {
   // stays valid until the next next_member call. Keys are short and read for every member, so
   // they are not copied.
   Step next_member(bool& first, std::string_view& key);
-  Step next_member(bool& first, std::string& key);
   Step next_element(bool& first);
 
  private:

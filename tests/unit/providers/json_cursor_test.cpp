@@ -61,7 +61,7 @@ TEST(JsonCursor, ReadsStringsAndIntegers) {
   JsonCursor c(R"({"s":"a\"b\\c\nd","i":-42,"big":99999999999999999999,"f":1.5})");
   ASSERT_TRUE(c.consume('{'));
   bool first = true;
-  std::string key;
+  std::string_view key;
   ASSERT_EQ(c.next_member(first, key), JsonCursor::Step::kItem);
   EXPECT_EQ(key, "s");
   EXPECT_EQ(c.string(), std::optional<std::string>("a\"b\\c\nd"));
