@@ -133,7 +133,6 @@ Status SqliteStore::append_usage(std::span<const UsageRecord> records) {
       std::map<DailyKey, DailySums> daily;
       // Prepared (cached) statements by row count, looked up once per batch.
       std::array<SqliteStatement*, kRowsPerInsert + 1> inserts{};
-      std::size_t since_yield = 0;
       for (std::size_t first = 0; first < records.size();) {
         const auto chunk = records.subspan(first, ledger_rows_per_step(records.size() - first));
         first += chunk.size();
@@ -144,14 +143,11 @@ Status SqliteStore::append_usage(std::span<const UsageRecord> records) {
           stmt = *prepared;
         }
         if (Status st = insert_ledger_rows(*stmt, chunk); !st) return st;
-        // SQLite runs on this thread: a long batch yields the CPU every 32 rows, so that on a
-        // core shared with an I/O thread it never holds it for milliseconds (one big
-        // transaction, not many small ones, which would rewrite the same WAL pages).
-        since_yield += chunk.size();
-        if (since_yield >= kRowsPerInsert) {
-          since_yield = 0;
-          std::this_thread::yield();
-        }
+        // SQLite runs on this thread: a long batch yields the CPU after every full statement
+        // (32 rows; the tail after them is shorter), so that on a core shared with an I/O
+        // thread it never holds it for milliseconds (one big transaction, not many small ones,
+        // which would rewrite the same WAL pages).
+        if (chunk.size() == kRowsPerInsert) std::this_thread::yield();
       }
       for (const UsageRecord& r : records) {
         // Both accepted forms of `at` start with the day.
