@@ -130,6 +130,18 @@ TEST_P(StoreConformanceTest, LedgerBatchOfTenThousandRowsPersistsEveryRow) {
   EXPECT_EQ(by_model[0].cache_hits + by_model[1].cache_hits, 2000);
 }
 
+// Every ledger index is paid on every request and no operation reads the ledger back (the
+// rollup serves aggregate_usage and month_spend): the table keeps only its primary key.
+TEST_P(StoreConformanceTest, LedgerTableHasNoSecondaryIndex) {
+  migrate();
+  const std::string indexes =
+      store_->backend() == "sqlite"
+          ? "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_ledger'"
+          : "SELECT count(*) FROM pg_indexes WHERE tablename = 'usage_ledger' AND indexname <> "
+            "'usage_ledger_pkey'";
+  EXPECT_EQ(db_->query(indexes).value_or("?"), "0");
+}
+
 // Row n's time: odd rows in the short form ("...:SSZ"), stored as "...:SS.000Z".
 std::string ledger_time(int n, bool stored) {
   const auto two = [](int v) { return (v < 10 ? "0" : "") + std::to_string(v); };
