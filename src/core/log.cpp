@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -13,7 +12,6 @@
 #include <random>
 #include <thread>
 
-#include "core/json_plain_run.h"
 #include "core/log_line.h"
 #include "core/thread_role.h"
 
@@ -25,14 +23,27 @@ constexpr std::size_t kMinSecretLength = 4;
 // Buffered mode: how long a batched line may wait, and the batch size that is written at once.
 constexpr std::chrono::milliseconds kBufferDelay{5};
 constexpr std::size_t kBufferLimit = 64 * 1024;
+// A thread's line buffer is reused up to this capacity (LineWriter opens it up to its capacity
+// for every line); a longer line leaves an ordinary allocation behind.
+constexpr std::size_t kLineCapacityKept = 8 * 1024;
+
+// What follows the timestamp in every line of `level`: `","level":"info","service":...,"msg":`.
+std::string line_header(LogLevel level, std::string_view service) {
+  std::string header = "\",\"level\":\"";
+  header += level_name(level);
+  header += "\",\"service\":";
+  append_json_string(header, service);
+  header += ",\"msg\":";
+  return header;
+}
 
 // Settings are written by init() only (documented as not concurrent with logging); the level can
 // change at any time, hence atomic.
 struct Logger {
   std::atomic<int> level{static_cast<int>(LogLevel::kInfo)};
   double debug_sample_rate = 1.0;
-  std::string service_json = "\"osprey\"";  // already escaped, with quotes
-  std::vector<std::string> scrub;           // secret values as they appear in a finished line
+  std::string headers[4];          // line_header() of each level, indexed by LogLevel
+  std::vector<std::string> scrub;  // secret values as they appear in a finished line
   std::shared_ptr<const PiiRedactor> redactor;
   int file_fd = -1;
   std::mutex write_mu;  // guards the write(2) calls so both outputs see lines in the same order
@@ -41,12 +52,19 @@ struct Logger {
   // an immediate line can never overtake batched lines that are being written).
   std::mutex pending_mu;  // guards pending, stopping
   std::string pending;    // batched lines not yet written
+  std::string draining;   // the batch being written (under write_mu); its capacity is reused
   bool stopping = false;
   std::condition_variable wake;  // a first line entered an empty batch, or stopping
   std::thread flusher;           // started and joined by init() and the destructor only
   std::atomic<bool> buffering{false};
 
+  Logger() { set_service("osprey"); }
   ~Logger() { stop_flusher(); }
+  void set_service(std::string_view service) {
+    for (LogLevel each : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
+      headers[static_cast<int>(each)] = line_header(each, service);
+    }
+  }
   void stop_flusher();
 };
 
@@ -73,14 +91,16 @@ void write_outputs(Logger& l, std::string_view data) {  // REQUIRES: write_mu he
 }
 
 // Writes the batch so far. REQUIRES: write_mu held. Also runs from ~Logger at exit, after the
-// calling thread's thread_locals are gone: hence a plain local.
+// calling thread's thread_locals are gone: hence a member, not a thread_local. The two buffers
+// trade places, so the next batch starts with the capacity of an earlier one.
 void drain_pending(Logger& l) {
-  std::string batch;
   {
     std::lock_guard lock(l.pending_mu);
-    batch.swap(l.pending);
+    l.draining.swap(l.pending);
   }
-  write_outputs(l, batch);
+  write_outputs(l, l.draining);
+  l.draining.clear();
+  if (l.draining.capacity() > 2 * kBufferLimit) std::string().swap(l.draining);
 }
 
 void flusher_loop(Logger& l) {
@@ -106,58 +126,34 @@ bool keep_sampled_debug(double rate) {
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng) < rate;
 }
 
-template <class T>
-void append_integer(std::string& line, T value) {
-  char buf[24];
-  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  line.append(buf, ptr);
-}
-
 // Personal data never reaches a sink: free text passes the redactor before it is escaped.
-void append_text(std::string& line, std::string_view text, const PiiRedactor* redactor) {
+void append_text(LineWriter& line, std::string_view text, const PiiRedactor* redactor) {
   thread_local std::string redacted;
   if (redactor != nullptr && redactor->redact(text, redacted)) text = redacted;
-  append_json_string(line, text);
+  line.json_string(text);
 }
 
-// `,"key":`. Keys are ours and plain in practice: then one append instead of four.
-void append_key(std::string& line, std::string_view key) {
-  char buf[64];
-  if (key.size() <= sizeof buf - 4 && json_plain_run_end(key, 0) == key.size()) {
-    buf[0] = ',';
-    buf[1] = '"';
-    std::memcpy(buf + 2, key.data(), key.size());
-    buf[key.size() + 2] = '"';
-    buf[key.size() + 3] = ':';
-    line.append(buf, key.size() + 4);
-    return;
-  }
-  line += ',';
-  append_json_string(line, key);
-  line += ':';
-}
-
-void append_field(std::string& line, std::string_view key, const Field& f,
+void append_field(LineWriter& line, std::string_view key, const Field& f,
                   const PiiRedactor* redactor) {
-  append_key(line, key);
+  line.key(key);
   switch (f.kind()) {
     case Field::Kind::kString:
       append_text(line, f.str(), redactor);
       break;
     case Field::Kind::kVerbatim:
-      append_json_string(line, f.str());
+      line.json_string(f.str());
       break;
     case Field::Kind::kInt:
-      append_integer(line, f.int_value());
+      line.integer(f.int_value());
       break;
     case Field::Kind::kUint:
-      append_integer(line, f.uint_value());
+      line.integer(f.uint_value());
       break;
     case Field::Kind::kDouble:
-      append_json_double(line, f.double_value());
+      line.json_double(f.double_value());
       break;
     case Field::Kind::kBool:
-      line += f.bool_value() ? "true" : "false";
+      line.append(f.bool_value() ? std::string_view("true") : std::string_view("false"));
       break;
   }
 }
@@ -203,8 +199,7 @@ Status init(const Options& options) {
   l.file_fd = fd;
   l.level.store(static_cast<int>(options.level), std::memory_order_relaxed);
   l.debug_sample_rate = options.debug_sample_rate;
-  l.service_json.clear();
-  append_json_string(l.service_json, options.service);
+  l.set_service(options.service);
   l.redactor = options.redactor;
   l.scrub.clear();
   for (const auto& secret : options.secrets) {
@@ -266,16 +261,16 @@ void write(LogLevel level, std::string_view msg, Fields fields) {
 
   thread_local std::string line;
   line.clear();
-  line += "{\"ts\":\"";
-  append_timestamp(line, std::chrono::system_clock::now());
-  line += "\",\"level\":\"";
-  line += level_name(level);
-  line += "\",\"service\":";
-  line += l.service_json;
-  line += ",\"msg\":";
-  append_text(line, msg, l.redactor.get());
-  for (const auto& [key, value] : fields) append_field(line, key, value, l.redactor.get());
-  line += "}\n";
+  {
+    LineWriter writer(line);
+    writer.append("{\"ts\":\"");
+    writer.timestamp(std::chrono::system_clock::now());
+    writer.append(l.headers[static_cast<int>(level)]);
+    append_text(writer, msg, l.redactor.get());
+    for (const auto& [key, value] : fields) append_field(writer, key, value, l.redactor.get());
+    writer.append("}\n");
+    writer.finish();
+  }
   scrub_secrets(line, l.scrub);
 
   bool immediate = level >= LogLevel::kWarn || !l.buffering.load(std::memory_order_relaxed);
@@ -295,7 +290,7 @@ void write(LogLevel level, std::string_view msg, Fields fields) {
     drain_pending(l);  // batched lines first, so lines keep their order
     write_outputs(l, line);
   }
-  if (line.capacity() > (1u << 16)) std::string().swap(line);  // don't pin a huge buffer
+  if (line.capacity() > kLineCapacityKept) std::string().swap(line);
 }
 
 void flush() {

@@ -1,8 +1,11 @@
 #include "core/log_line.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "core/json_plain_run.h"
@@ -13,70 +16,97 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
+// Copies the plain bytes from `p` to `out` up to the first byte that needs escaping or a UTF-8
+// check (or `end`), advancing both. Sixteen bytes per step while that many are left: all sixteen
+// are stored even when fewer are plain, which the room of json_string_bound allows (at least
+// six bytes of room per byte left).
+inline void copy_plain_run(char*& out, const char*& p, const char* end) {
+#if defined(__SSE2__)
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), v);
+    if (const unsigned mask = json_special_mask(v); mask != 0) {
+      const auto plain = static_cast<std::size_t>(__builtin_ctz(mask));
+      p += plain;
+      out += plain;
+      return;
+    }
+    p += 16;
+    out += 16;
+  }
+#endif
+  while (p != end && kJsonPlainByte[static_cast<unsigned char>(*p)]) *out++ = *p++;
+}
+
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view text) {
+char* write_json_string(char* out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (const std::size_t run_end = json_plain_run_end(text, i); run_end != i) {
-      out.append(text.data() + i, run_end - i);
-      i = run_end;
-      continue;
-    }
-    const auto c = static_cast<unsigned char>(text[i]);
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  *out++ = '"';
+  for (;;) {
+    copy_plain_run(out, p, end);
+    if (p == end) break;
+    const auto c = static_cast<unsigned char>(*p);
     if (c >= 0x80) {
-      const std::size_t len = utf8_sequence_length(text, i);
+      const std::size_t len = utf8_sequence_length(text, static_cast<std::size_t>(p - text.data()));
       if (len == 0) {
-        out += kReplacement;
-        ++i;
+        std::memcpy(out, kReplacement.data(), kReplacement.size());
+        out += kReplacement.size();
+        ++p;
       } else {
-        out.append(text.data() + i, len);
-        i += len;
+        std::memcpy(out, p, len);
+        out += len;
+        p += len;
       }
       continue;
     }
+    char escape = 0;
     switch (c) {
       case '"':
-        out += "\\\"";
+        escape = '"';
         break;
       case '\\':
-        out += "\\\\";
+        escape = '\\';
         break;
       case '\n':
-        out += "\\n";
+        escape = 'n';
         break;
       case '\r':
-        out += "\\r";
+        escape = 'r';
         break;
       case '\t':
-        out += "\\t";
+        escape = 't';
         break;
       case '\b':
-        out += "\\b";
+        escape = 'b';
         break;
       case '\f':
-        out += "\\f";
+        escape = 'f';
         break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
+      default:  // the other control characters and DEL
+        break;
     }
-    ++i;
+    if (escape != 0) {
+      *out++ = '\\';
+      *out++ = escape;
+    } else {
+      std::memcpy(out, "\\u00", 4);
+      out[4] = kHex[c >> 4];
+      out[5] = kHex[c & 0xF];
+      out += 6;
+    }
+    ++p;
   }
-  out += '"';
+  *out++ = '"';
+  return out;
 }
 
-void append_json_double(std::string& out, double value) {
+char* write_json_double(char* out, double value) {
   if (!std::isfinite(value)) {
-    out += "null";
-    return;
+    std::memcpy(out, "null", 4);
+    return out + 4;
   }
   // Fast path for whole thousandths below a million (latencies in milliseconds): the double
   // nearest to n/1000 prints as n/1000 in fixed notation without trailing zeros, which is what
@@ -84,50 +114,79 @@ void append_json_double(std::string& out, double value) {
   if (value >= 0.001 && value < 1e6) {
     const auto thousandths = static_cast<std::uint64_t>(std::llround(value * 1000));
     if (static_cast<double>(thousandths) / 1000 == value) {
-      char buf[16];
-      auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, thousandths / 1000);
+      char* ptr = std::to_chars(out, out + 16, thousandths / 1000).ptr;
       if (const auto frac = static_cast<unsigned>(thousandths % 1000); frac != 0) {
         *ptr++ = '.';
         *ptr++ = static_cast<char>('0' + frac / 100);
         if (frac % 100 != 0) *ptr++ = static_cast<char>('0' + frac / 10 % 10);
         if (frac % 10 != 0) *ptr++ = static_cast<char>('0' + frac % 10);
       }
-      out.append(buf, ptr);
-      return;
+      return ptr;
     }
   }
-  char buf[32];
-  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::general);
-  out.append(buf, ptr);
+  return std::to_chars(out, out + kJsonDoubleBound, value, std::chars_format::general).ptr;
+}
+
+char* write_timestamp(char* out, std::chrono::system_clock::time_point when) {
+  using namespace std::chrono;
+  const auto ms_total = duration_cast<milliseconds>(when.time_since_epoch()).count();
+  // Lines come many per millisecond: format the whole timestamp once per millisecond and thread
+  // (and the date and time only when the second changes).
+  thread_local std::int64_t cached_ms = 0;
+  thread_local std::time_t cached_secs = 0;
+  thread_local char cached[kTimestampBound];
+  thread_local std::size_t cached_len = 0;  // 0: nothing cached yet
+  if (ms_total != cached_ms || cached_len == 0) {
+    auto secs = static_cast<std::time_t>(ms_total / 1000);
+    auto ms = static_cast<int>(ms_total % 1000);
+    if (ms < 0) {  // before 1970: floor, not truncate
+      ms += 1000;
+      --secs;
+    }
+    std::size_t len = cached_len == 0 ? 0 : cached_len - 4;  // the date and time, with the '.'
+    if (secs != cached_secs || cached_len == 0) {
+      std::tm tm{};
+      gmtime_r(&secs, &tm);
+      const int n = std::snprintf(cached, sizeof cached - 4, "%04d-%02d-%02dT%02d:%02d:%02d.",
+                                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                                  tm.tm_min, tm.tm_sec);
+      len = n > 0 ? std::min(static_cast<std::size_t>(n), sizeof cached - 5) : 0;
+      cached_secs = secs;
+    }
+    cached[len] = static_cast<char>('0' + ms / 100);
+    cached[len + 1] = static_cast<char>('0' + ms / 10 % 10);
+    cached[len + 2] = static_cast<char>('0' + ms % 10);
+    cached[len + 3] = 'Z';
+    cached_len = len + 4;
+    cached_ms = ms_total;
+  }
+  std::memcpy(out, cached, cached_len);
+  return out + cached_len;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  LineWriter writer(out);
+  writer.json_string(text);
+  writer.finish();
+}
+
+void append_json_double(std::string& out, double value) {
+  LineWriter writer(out);
+  writer.json_double(value);
+  writer.finish();
 }
 
 void append_timestamp(std::string& out, std::chrono::system_clock::time_point when) {
-  using namespace std::chrono;
-  const auto ms_total = duration_cast<milliseconds>(when.time_since_epoch()).count();
-  auto secs = static_cast<std::time_t>(ms_total / 1000);
-  auto ms = static_cast<int>(ms_total % 1000);
-  if (ms < 0) {  // before 1970: floor, not truncate
-    ms += 1000;
-    --secs;
-  }
-  // Lines come many per second: format the date and time once per second and thread.
-  thread_local std::time_t cached_secs = -1;
-  thread_local char cached[40];
-  thread_local std::size_t cached_len = 0;
-  if (secs != cached_secs || cached_len == 0) {
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    const int n =
-        std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
-                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    cached_len = n > 0 ? static_cast<std::size_t>(n) : 0;
-    cached_secs = secs;
-  }
-  out.append(cached, cached_len);
-  out += static_cast<char>('0' + ms / 100);
-  out += static_cast<char>('0' + ms / 10 % 10);
-  out += static_cast<char>('0' + ms % 10);
-  out += 'Z';
+  LineWriter writer(out);
+  writer.timestamp(when);
+  writer.finish();
+}
+
+void LineWriter::grow(std::size_t n) {
+  const auto used = static_cast<std::size_t>(p_ - line_.data());
+  line_.resize(std::max(2 * line_.size(), used + n + 64));
+  p_ = line_.data() + used;
+  end_ = line_.data() + line_.size();
 }
 
 }  // namespace osprey::log

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "core/log_line.h"
+#include "core/utf8.h"
 
 namespace osprey::log {
 namespace {
@@ -344,6 +347,150 @@ TEST(LogJsonDouble, FastPathMatchesTheShortestRoundTripForm) {
     check(-v);
   }
   for (double v : {0.0, -0.0, 1e-4, 0.0005, 999999.999, 1e6, 1e6 + 0.001, 0.1 + 0.2}) check(v);
+}
+
+// The byte-at-a-time definition of a JSON log string, to check write_json_string's runs of
+// sixteen bytes against.
+std::string reference_json_string(std::string_view text) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const std::size_t len = utf8_sequence_length(text, i);
+      out += len == 0 ? std::string_view("\xEF\xBF\xBD") : text.substr(i, len);
+      i += len == 0 ? 1 : len;
+      continue;
+    }
+    const std::string_view named[] = {"\\b", "\\t", "\\n", "", "\\f", "\\r"};
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= '\b' && c <= '\r' && c != 0x0B) {
+      out += named[c - '\b'];
+    } else if (c < 0x20 || c == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+    ++i;
+  }
+  out += '"';
+  return out;
+}
+
+// Random texts of every length up to 80 mixing plain bytes with every kind of byte that ends a
+// plain run (quotes, backslashes, control bytes, DEL, valid and broken UTF-8), at every offset
+// around the sixteen-byte steps; the writer's output must match the definition byte for byte and
+// stay within json_string_bound (checked with a guard byte after the bound).
+TEST(LogJsonString, MatchesTheByteAtATimeDefinition) {
+  std::mt19937 rng(11);
+  const std::vector<std::string> specials = {"\"",
+                                             "\\",
+                                             "\n",
+                                             "\r",
+                                             "\t",
+                                             "\b",
+                                             "\f",
+                                             "\x01",
+                                             "\x1f",
+                                             std::string(1, '\0'),
+                                             "\x7f",
+                                             "\x0b",
+                                             "é",
+                                             "🦅",
+                                             "\xe2\x82\xac",
+                                             "\xff",
+                                             "\xc3",
+                                             "\xed\xa0\x80",
+                                             "\xc0\xaf",
+                                             "\xf4\x90\x80\x80"};
+  for (int round = 0; round < 20000; ++round) {
+    const std::size_t length = rng() % 81;
+    std::string text;
+    const unsigned special_odds = 1 + rng() % 40;  // from mostly special to mostly plain
+    while (text.size() < length) {
+      if (rng() % special_odds == 0) {
+        text += specials[rng() % specials.size()];
+      } else {
+        text += static_cast<char>(0x20 + rng() % 95);
+      }
+    }
+    std::string buffer(json_string_bound(text.size()) + 1, '\x5a');
+    const char* end = write_json_string(buffer.data(), text);
+    ASSERT_LE(static_cast<std::size_t>(end - buffer.data()), json_string_bound(text.size()));
+    ASSERT_EQ(buffer.back(), '\x5a') << "wrote past the bound";
+    ASSERT_EQ(std::string(static_cast<const char*>(buffer.data()), end),
+              reference_json_string(text))
+        << text;
+    std::string appended = "x";
+    append_json_string(appended, text);
+    ASSERT_EQ(appended.substr(0, 1), "x");
+    ASSERT_EQ(appended.substr(1), reference_json_string(text));
+  }
+  // The worst cases of the bound: only control bytes, only invalid bytes.
+  for (const std::string& text : {std::string(40, '\x01'), std::string(40, '\xff')}) {
+    std::string buffer(json_string_bound(text.size()), '\0');
+    const char* end = write_json_string(buffer.data(), text);
+    EXPECT_EQ(std::string(static_cast<const char*>(buffer.data()), end),
+              reference_json_string(text));
+  }
+}
+
+// Lines longer than any before grow the thread's buffer in the middle of a piece; the line
+// must come out whole.
+TEST_F(LogTest, LongLinesGrowTheBufferWithoutLosingAByte) {
+  start({});
+  std::string long_text;
+  for (int i = 0; i < 3000; ++i) long_text += i % 7 == 0 ? '"' : static_cast<char>('a' + i % 26);
+  info("short");
+  info("long", {{"text", long_text}, {std::string(500, 'k'), std::string(20000, '\x01')}});
+  info("short again", {{"n", 1}});
+  const auto parsed = lines();
+  ASSERT_EQ(parsed.size(), 3u);
+  EXPECT_EQ(parsed[1]["text"], long_text);
+  EXPECT_EQ(parsed[1][std::string(500, 'k')], std::string(20000, '\x01'));
+  EXPECT_EQ(parsed[2]["msg"], "short again");
+}
+
+// Timestamps are formatted once per millisecond (and the date once per second): repeated,
+// consecutive, backwards and far-apart times must all come out right.
+TEST(LogTimestamp, CachedFormsMatchAFreshFormatting) {
+  auto fresh = [](std::int64_t ms) {
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    int frac = static_cast<int>(ms % 1000);
+    if (frac < 0) {
+      frac += 1000;
+      --secs;
+    }
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    return std::string(buf);
+  };
+  std::vector<std::int64_t> times = {1795608000123,
+                                     1795608000123,
+                                     1795608000124,
+                                     1795608000999,
+                                     1795608001000,
+                                     1795608000999,
+                                     0,
+                                     -1,
+                                     -1000,
+                                     -1001,
+                                     1795608001000,
+                                     7258118399999};
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 2000; ++i)
+    times.push_back(1795608000000 + static_cast<std::int64_t>(rng() % 5000));
+  for (const std::int64_t ms : times) {
+    std::string out;
+    append_timestamp(out, std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+    ASSERT_EQ(out, fresh(ms)) << ms;
+  }
 }
 
 TEST(LogLevelNames, ParseAndName) {
