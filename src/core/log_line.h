@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/utc_timestamp.h"
+
 namespace osprey::log {
 
 // What write_json_string may write for `size` bytes of text: a control byte becomes six bytes
@@ -25,12 +27,7 @@ char* write_json_string(char* out, std::string_view text);
 constexpr std::size_t kJsonDoubleBound = 32;
 char* write_json_double(char* out, double value);
 
-// Room write_timestamp needs: "2026-11-25T12:00:00.123Z" (UTC, milliseconds), for years
-// 0000-9999.
-constexpr std::size_t kTimestampBound = 32;
-char* write_timestamp(char* out, std::chrono::system_clock::time_point when);
-
-// The same, appended to a string.
+// The same, appended to a string (the timestamp is write_utc_timestamp's).
 void append_json_string(std::string& out, std::string_view text);
 void append_json_double(std::string& out, double value);
 void append_timestamp(std::string& out, std::chrono::system_clock::time_point when);
@@ -79,8 +76,8 @@ class LineWriter {
     p_ = std::to_chars(p_, p_ + 24, value).ptr;
   }
   void timestamp(std::chrono::system_clock::time_point when) {
-    room(kTimestampBound);
-    p_ = write_timestamp(p_, when);
+    room(kUtcTimestampBound);
+    p_ = write_utc_timestamp(p_, when);
   }
   // The line is complete: the string holds exactly what was written.
   void finish() { line_.resize(static_cast<std::size_t>(p_ - line_.data())); }

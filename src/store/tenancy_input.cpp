@@ -1,8 +1,9 @@
 #include "store/tenancy_input.h"
 
 #include <cctype>
-#include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "core/utc_timestamp.h"
 
 namespace osprey::store {
 namespace {
@@ -112,36 +113,7 @@ Status check_usage_filter(const UsageFilter& filter, UsageGroupBy group_by) {
 }
 
 std::string format_timestamp(std::chrono::system_clock::time_point time) {
-  using std::chrono::milliseconds;
-  const auto since_epoch = std::chrono::duration_cast<milliseconds>(time.time_since_epoch());
-  const std::chrono::sys_days day = std::chrono::floor<std::chrono::days>(time);
-  const std::chrono::year_month_day ymd(day);
-  const auto ms_of_day =
-      since_epoch - std::chrono::duration_cast<milliseconds>(day.time_since_epoch());
-  const long long ms = ms_of_day.count();
-  const int year = static_cast<int>(ymd.year());
-  if (year < 0 || year > 9999) {  // never for a real clock; the general form keeps it readable
-    char buffer[64];
-    std::snprintf(buffer, sizeof(buffer), "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", year,
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
-    return buffer;
-  }
-  // Written digit by digit: this runs for every usage-ledger row (snprintf cost more than the
-  // rest of the row together).
-  std::string out = "0000-00-00T00:00:00.000Z";
-  const auto put = [&out](std::size_t end, long long value, int width) {
-    for (int i = 1; i <= width; ++i, value /= 10)
-      out[end - i] = static_cast<char>('0' + value % 10);
-  };
-  put(4, year, 4);
-  put(7, static_cast<unsigned>(ymd.month()), 2);
-  put(10, static_cast<unsigned>(ymd.day()), 2);
-  put(13, ms / 3600000, 2);
-  put(16, ms / 60000 % 60, 2);
-  put(19, ms / 1000 % 60, 2);
-  put(23, ms % 1000, 3);
-  return out;
+  return utc_timestamp(time);
 }
 
 Result<AuditEntry> prepare_audit_entry(const NewAuditEntry& input) {

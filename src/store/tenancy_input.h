@@ -27,7 +27,7 @@ Status check_name(std::string_view field, std::string_view name);    // 1..200 b
 Status check_usage_record(const UsageRecord& record);
 Status check_usage_filter(const UsageFilter& filter, UsageGroupBy group_by);
 
-// ISO-8601 UTC with milliseconds.
+// ISO-8601 UTC with milliseconds (core/utc_timestamp.h).
 std::string format_timestamp(std::chrono::system_clock::time_point time);
 
 // Checks a new audit entry and returns it with its timestamp in normal form (now when empty);
