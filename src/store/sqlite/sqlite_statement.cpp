@@ -80,9 +80,13 @@ bool SqliteStatement::column_is_null(int column) const {
 }
 
 void SqliteStatement::reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
+  rewind();
+  clear_bindings();
 }
+
+void SqliteStatement::rewind() { sqlite3_reset(stmt_); }
+
+void SqliteStatement::clear_bindings() { sqlite3_clear_bindings(stmt_); }
 
 Error SqliteStatement::error(std::string_view what) const {
   return make_error(ErrorCode::kStoreError,

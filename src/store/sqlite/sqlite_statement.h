@@ -44,6 +44,11 @@ class SqliteStatement {
   // Ends the current execution and clears bindings, so the statement can be reused and holds
   // no read snapshot open.
   void reset();
+  // reset() in two halves, for a statement that binds every parameter again before each step
+  // (bulk inserts): rewind() ends the execution and keeps the bindings; clear_bindings() drops
+  // them once the caller is done with the memory they point to.
+  void rewind();
+  void clear_bindings();
 
  private:
   SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
@@ -53,16 +58,20 @@ class SqliteStatement {
   sqlite3_stmt* stmt_;
 };
 
-// Resets a statement when the scope ends, whatever path the caller takes out of it.
+// Resets a statement when the scope ends, whatever path the caller takes out of it; with
+// Bindings::kKeep it only rewinds (the caller clears the bindings later).
 class ScopedReset {
  public:
-  explicit ScopedReset(SqliteStatement& stmt) : stmt_(stmt) {}
-  ~ScopedReset() { stmt_.reset(); }
+  enum class Bindings { kClear, kKeep };
+  explicit ScopedReset(SqliteStatement& stmt, Bindings bindings = Bindings::kClear)
+      : stmt_(stmt), bindings_(bindings) {}
+  ~ScopedReset() { bindings_ == Bindings::kClear ? stmt_.reset() : stmt_.rewind(); }
   ScopedReset(const ScopedReset&) = delete;
   ScopedReset& operator=(const ScopedReset&) = delete;
 
  private:
   SqliteStatement& stmt_;
+  Bindings bindings_;
 };
 
 }  // namespace osprey::store

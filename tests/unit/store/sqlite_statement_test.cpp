@@ -1,4 +1,4 @@
-// SqliteStatement::bind_values: the one-status bulk bind that multi-row ledger inserts use.
+// SqliteStatement::bind_values, rewind and clear_bindings: what multi-row ledger inserts use.
 #include "store/sqlite/sqlite_statement.h"
 
 #include <gtest/gtest.h>
@@ -43,6 +43,28 @@ TEST(SqliteStatementTest, BindValuesPastTheLastParameterIsAnError) {
   const Status past = (*stmt)->bind_values(2, {std::int64_t{1}, std::int64_t{2}});
   ASSERT_FALSE(past.ok());
   EXPECT_EQ(past.code(), ErrorCode::kStoreError);
+}
+
+TEST(SqliteStatementTest, RewindKeepsTheBindingsAndClearBindingsDropsThem) {
+  auto conn = memory_db();
+  ASSERT_NE(conn, nullptr);
+  auto stmt = conn->prepare_cached("SELECT ?1, ?2");
+  ASSERT_TRUE(stmt.ok());
+  SqliteStatement& s = **stmt;
+  ASSERT_TRUE(s.bind_values(1, {std::int64_t{5}, std::string_view("kept")}).ok());
+  for (int run = 0; run < 2; ++run) {
+    ScopedReset rewind(s, ScopedReset::Bindings::kKeep);
+    auto row = s.step();
+    ASSERT_TRUE(row.ok() && *row);
+    EXPECT_EQ(s.column_int64(0), 5) << "run " << run;
+    EXPECT_EQ(s.column_text(1), "kept") << "run " << run;
+  }
+  s.clear_bindings();
+  ScopedReset reset(s);
+  auto row = s.step();
+  ASSERT_TRUE(row.ok() && *row);
+  EXPECT_TRUE(s.column_is_null(0));
+  EXPECT_TRUE(s.column_is_null(1));
 }
 
 }  // namespace

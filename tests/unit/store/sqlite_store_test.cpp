@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "store/store.h"
 #include "unit/store/sqlite_test_database.h"
@@ -76,6 +78,51 @@ TEST_F(SqliteStoreTest, WriteLockedByAnotherProcessFailsAfterBusyTimeoutThenReco
   auto value = store->get_setting("k");
   ASSERT_TRUE(value.ok());
   EXPECT_EQ(value->value_or(""), "v");
+}
+
+// A ledger batch is one statement after another (16 rows each, bindings kept from step to step
+// and cleared when the batch ends): one failing in the middle must leave nothing behind, and
+// the next batch must store its own values, none left over from the failed one.
+TEST_F(SqliteStoreTest, LedgerBatchFailingInItsSecondStatementStoresNothingAndTheNextIsWhole) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->migrate().ok());
+  ASSERT_TRUE(db_->query("CREATE TRIGGER refuse BEFORE INSERT ON usage_ledger WHEN NEW.key_id = "
+                         "20 BEGIN SELECT RAISE(ABORT, 'refused'); END")
+                  .ok());
+  const auto batch = [](int first_key) {
+    std::vector<UsageRecord> rows;
+    for (int i = 0; i < 40; ++i) {
+      UsageRecord r;
+      const int key = first_key + i;
+      // Both accepted forms of the time, so normalised timestamps are bound too.
+      r.at = "2026-11-05T10:00:" + std::to_string(10 + i) + (i % 2 ? "Z" : ".125Z");
+      r.tenant_id = 1;
+      r.key_id = key;
+      r.model = "model-" + std::to_string(key);
+      r.deployment = "dep-" + std::to_string(key);
+      r.tokens_in = key;
+      r.status = 200;
+      rows.push_back(r);
+    }
+    return rows;
+  };
+  const Status failed = store->append_usage(batch(0));  // key 20: row 5 of the 2nd statement
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.code(), ErrorCode::kStoreError);
+  EXPECT_EQ(db_->query("SELECT count(*) FROM usage_ledger").value_or("?"), "0");
+  EXPECT_EQ(db_->query("SELECT count(*) FROM usage_daily").value_or("?"), "0");
+
+  ASSERT_TRUE(db_->query("DROP TRIGGER refuse").ok());
+  const Status stored = store->append_usage(batch(100));
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  EXPECT_EQ(db_->query("SELECT count(*) FROM usage_ledger").value_or("?"), "40");
+  const std::string mismatched =
+      "SELECT count(*) FROM usage_ledger WHERE model <> 'model-' || key_id OR deployment <> "
+      "'dep-' || key_id OR tokens_in <> key_id OR at <> '2026-11-05T10:00:' || (key_id - 90) || "
+      "CASE key_id % 2 WHEN 1 THEN '.000Z' ELSE '.125Z' END OR key_id NOT BETWEEN 100 AND 139";
+  EXPECT_EQ(db_->query(mismatched).value_or("?"), "0");
+  EXPECT_EQ(db_->query("SELECT count(DISTINCT key_id) FROM usage_ledger").value_or("?"), "40");
 }
 
 }  // namespace
