@@ -49,17 +49,13 @@ void HttpObserver::on_request_end(const net::RequestRecord& r) {
   const std::string_view code = r.error ? code_name(*r.error) : std::string_view("ok");
   // The route pattern, the error code and the peer address come from the server itself, so they
   // skip the PII redactor; what the client chose (request id, method, path) does not.
-  log::write(level, "http_request",
-             {{"request_id", r.request_id},
-              {"method", r.method},
-              {"route", log::Field::verbatim(r.route)},
-              {"path", path},
-              {"status", r.status},
-              {"code", log::Field::verbatim(code)},
-              {"latency_ms", latency_ms},
-              {"bytes_in", static_cast<std::uint64_t>(r.bytes_in)},
-              {"bytes_out", static_cast<std::uint64_t>(r.bytes_out)},
-              {"remote", log::Field::verbatim(r.remote_addr)}});
+  // Keys escaped once; the values below come in the same order.
+  static const log::Keys kKeys{"request_id", "method",     "route",    "path",      "status",
+                               "code",       "latency_ms", "bytes_in", "bytes_out", "remote"};
+  log::write(level, "http_request", kKeys,
+             {r.request_id, r.method, log::Field::verbatim(r.route), path, r.status,
+              log::Field::verbatim(code), latency_ms, static_cast<std::uint64_t>(r.bytes_in),
+              static_cast<std::uint64_t>(r.bytes_out), log::Field::verbatim(r.remote_addr)});
 }
 
 }  // namespace osprey::app

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -133,9 +134,7 @@ void append_text(LineWriter& line, std::string_view text, const PiiRedactor* red
   line.json_string(text);
 }
 
-void append_field(LineWriter& line, std::string_view key, const Field& f,
-                  const PiiRedactor* redactor) {
-  line.key(key);
+void append_value(LineWriter& line, const Field& f, const PiiRedactor* redactor) {
   switch (f.kind()) {
     case Field::Kind::kString:
       append_text(line, f.str(), redactor);
@@ -254,23 +253,10 @@ std::string_view level_name(LogLevel level) {
   return "info";
 }
 
-void write(LogLevel level, std::string_view msg, Fields fields) {
-  Logger& l = logger();
-  if (!enabled(level)) return;
-  if (level == LogLevel::kDebug && !keep_sampled_debug(l.debug_sample_rate)) return;
+namespace {
 
-  thread_local std::string line;
-  line.clear();
-  {
-    LineWriter writer(line);
-    writer.append("{\"ts\":\"");
-    writer.timestamp(std::chrono::system_clock::now());
-    writer.append(l.headers[static_cast<int>(level)]);
-    append_text(writer, msg, l.redactor.get());
-    for (const auto& [key, value] : fields) append_field(writer, key, value, l.redactor.get());
-    writer.append("}\n");
-    writer.finish();
-  }
+// Scrubs a finished line of secrets, then writes it or adds it to the batch.
+void emit(Logger& l, LogLevel level, std::string& line) {
   scrub_secrets(line, l.scrub);
 
   bool immediate = level >= LogLevel::kWarn || !l.buffering.load(std::memory_order_relaxed);
@@ -290,7 +276,60 @@ void write(LogLevel level, std::string_view msg, Fields fields) {
     drain_pending(l);  // batched lines first, so lines keep their order
     write_outputs(l, line);
   }
+}
+
+// Writes one line: the standard fields and `msg`, then what append_fields(writer, redactor)
+// adds.
+template <class AppendFields>
+void write_line(LogLevel level, std::string_view msg, AppendFields append_fields) {
+  Logger& l = logger();
+  if (!enabled(level)) return;
+  if (level == LogLevel::kDebug && !keep_sampled_debug(l.debug_sample_rate)) return;
+
+  thread_local std::string line;  // one per kind of field list; reused from line to line
+  line.clear();
+  {
+    LineWriter writer(line);
+    writer.append("{\"ts\":\"");
+    writer.timestamp(std::chrono::system_clock::now());
+    writer.append(l.headers[static_cast<int>(level)]);
+    append_text(writer, msg, l.redactor.get());
+    append_fields(writer, l.redactor.get());
+    writer.append("}\n");
+    writer.finish();
+  }
+  emit(l, level, line);
   if (line.capacity() > kLineCapacityKept) std::string().swap(line);
+}
+
+}  // namespace
+
+void write(LogLevel level, std::string_view msg, Fields fields) {
+  write_line(level, msg, [fields](LineWriter& line, const PiiRedactor* redactor) {
+    for (const auto& [key, value] : fields) {
+      line.key(key);
+      append_value(line, value, redactor);
+    }
+  });
+}
+
+Keys::Keys(std::initializer_list<std::string_view> keys) {
+  for (std::string_view key : keys) {
+    std::string& encoded = encoded_.emplace_back(",");
+    append_json_string(encoded, key);
+    encoded += ':';
+  }
+}
+
+void write(LogLevel level, std::string_view msg, const Keys& keys,
+           std::initializer_list<Field> values) {
+  write_line(level, msg, [&keys, values](LineWriter& line, const PiiRedactor* redactor) {
+    const std::size_t n = std::min(keys.size(), values.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      line.append(keys.encoded(i));
+      append_value(line, values.begin()[i], redactor);
+    }
+  });
 }
 
 void flush() {

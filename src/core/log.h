@@ -95,6 +95,23 @@ class Field {
 using Fields = std::initializer_list<std::pair<std::string_view, Field>>;
 
 void write(LogLevel level, std::string_view msg, Fields fields = {});
+
+// Field keys escaped once, for a line written many times with the same keys (the access log):
+// write() then copies each key instead of escaping it again. Immutable; thread-safe.
+class Keys {
+ public:
+  Keys(std::initializer_list<std::string_view> keys);
+  std::size_t size() const { return encoded_.size(); }
+  std::string_view encoded(std::size_t i) const { return encoded_[i]; }  // `,"key":`
+
+ private:
+  std::vector<std::string> encoded_;
+};
+
+// The same line as write(level, msg, {{key 0, value 0}, {key 1, value 1}, ...}). Expects as many
+// values as keys; extra keys or values are left out.
+void write(LogLevel level, std::string_view msg, const Keys& keys,
+           std::initializer_list<Field> values);
 inline void debug(std::string_view msg, Fields fields = {}) {
   if (enabled(LogLevel::kDebug)) write(LogLevel::kDebug, msg, fields);
 }

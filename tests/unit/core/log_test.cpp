@@ -228,6 +228,48 @@ TEST_F(LogTest, VerbatimFieldsSkipTheRedactorButAreStillEscaped) {
   EXPECT_EQ(line["path"], "/v1/users/[REDACTED:email]");  // a plain string is still redacted
 }
 
+// write() with Keys escapes the keys once; the line must be the one write() with pairs writes,
+// for every kind of value, with the redactor and secrets on, and with nasty keys and values.
+TEST_F(LogTest, KeyedLinesMatchTheLinesOfKeyValuePairs) {
+  Options options;
+  options.redactor = PiiRedactor::create({}).value();
+  options.secrets = {"sk-live-123456"};
+  start(options);
+  const std::string nasty = std::string("q\"b\\\n\x01") + '\0' + "é bad\xff end";
+  const Keys keys{"request_id", "method", "route", nasty, "", "n", "u", "d", "b"};
+  for (const std::string_view text :
+       {std::string_view("plain"), std::string_view(nasty), std::string_view("jane@example.com"),
+        std::string_view("call +1 (555) 123-4567 sk-live-123456"), std::string_view("")}) {
+    write(LogLevel::kInfo, "http_request", keys,
+          {text, "POST", Field::verbatim(text), text, "", std::int64_t{-7},
+           std::uint64_t{18446744073709551615u}, 2.531, true});
+    info("http_request", {{"request_id", text},
+                          {"method", "POST"},
+                          {"route", Field::verbatim(text)},
+                          {nasty, text},
+                          {"", ""},
+                          {"n", std::int64_t{-7}},
+                          {"u", std::uint64_t{18446744073709551615u}},
+                          {"d", 2.531},
+                          {"b", true}});
+  }
+  // Fewer values than keys: the pairs there are.
+  write(LogLevel::kWarn, "short", Keys{"a", "b"}, {1});
+  warn("short", {{"a", 1}});
+  const auto raw = raw_lines();
+  ASSERT_EQ(raw.size(), 12u);
+  const auto without_ts = [](const std::string& line) {
+    const auto end = line.find("\",\"level\"");
+    return end == std::string::npos ? line : line.substr(end);
+  };
+  for (std::size_t i = 0; i < raw.size(); i += 2) {
+    EXPECT_EQ(without_ts(raw[i]), without_ts(raw[i + 1]));
+    EXPECT_NE(raw[i].find("\"level\""), std::string::npos) << raw[i];
+  }
+  EXPECT_EQ(raw[4].find("sk-live-123456"), std::string::npos) << raw[4];
+  EXPECT_NE(raw[4].find("[REDACTED:email]"), std::string::npos) << raw[4];
+}
+
 TEST_F(LogTest, WithoutARedactorTextIsWrittenAsIs) {
   start(Options{});
   info("x", {{"user", "jane@example.com"}});
