@@ -107,17 +107,22 @@ Status UsageLedger::write(const std::vector<store::UsageRecord>& batch) {
   return {};
 }
 
+bool UsageLedger::write_now() const {
+  return stopping_ || queue_.size() >= options_.batch_size || flush_requests_ > flushes_done_;
+}
+
 void UsageLedger::run() {
   std::unique_lock lock(mu_);
   std::vector<store::UsageRecord> batch;
   std::chrono::milliseconds backoff = options_.retry_delay;
   std::chrono::steady_clock::time_point give_up{};
   while (true) {
-    wake_.wait_for(lock, options_.flush_interval, [&] {
-      return stopping_ || queue_.size() >= options_.batch_size || flush_requests_ > flushes_done_;
-    });
-    // Write everything that waits, batch by batch.
-    while (!queue_.empty()) {
+    wake_.wait_for(lock, options_.flush_interval, [&] { return write_now(); });
+    // Write what waited when the writer woke, batch by batch, and go on while write_now().
+    // Rows that arrive during a write otherwise wait for the next round: chasing them in small
+    // batches would pay a transaction (and its WAL writes) for every few rows.
+    std::size_t due = queue_.size();
+    while (!queue_.empty() && (due > 0 || write_now())) {
       const std::size_t n = std::min(queue_.size(), options_.batch_size);
       batch.assign(std::make_move_iterator(queue_.begin()),
                    std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
@@ -127,6 +132,7 @@ void UsageLedger::run() {
       Status st = write(batch);
       lock.lock();
       if (st.ok()) {
+        due -= std::min(due, n);
         in_write_ = 0;
         written_count_ += n;
         written_.inc(static_cast<double>(n));
@@ -159,8 +165,10 @@ void UsageLedger::run() {
       std::this_thread::sleep_for(pause);
       lock.lock();
     }
-    flushes_done_ = flush_requests_;  // the queue is empty: every earlier flush() is served
-    flushed_.notify_all();
+    if (queue_.empty()) {
+      flushes_done_ = flush_requests_;  // every earlier flush() is served
+      flushed_.notify_all();
+    }
     if (stopping_ && queue_.empty()) break;
   }
   finished_ = true;

@@ -1,8 +1,9 @@
 #pragma once
 // UsageLedger: writes one store::UsageRecord per request to the store's usage ledger off the
 // hot path. record() only queues in memory; a background thread writes batches with
-// Store::append_usage every `flush_interval` or as soon as `batch_size` rows wait (the SQLite
-// store yields the CPU within a batch, so a batch never holds a shared core for long). A failed
+// Store::append_usage every `flush_interval` or as soon as `batch_size` rows wait, and rows that
+// arrive during a write wait for either (the SQLite store yields the CPU within a batch, so a
+// batch never holds a shared core for long). A failed
 // write keeps the batch and retries with backoff (nothing is dropped unless the queue passes
 // `max_pending`); rows the store rejects as invalid are dropped one by one and logged. stop()
 // writes everything still queued before returning (graceful shutdown).
@@ -58,6 +59,9 @@ class UsageLedger {
 
  private:
   void run();
+  // Whether queued rows are wanted in the store now, not at the next interval: a full batch
+  // waits, flush() or stop() asked. REQUIRES: mu_ held.
+  bool write_now() const;
   // Writes one batch; on kInvalidRequest writes the rows one at a time, dropping bad ones.
   Status write(const std::vector<store::UsageRecord>& batch);
 

@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <thread>
+#include <vector>
 
 #include "store/tenancy_input.h"
 #include "unit/gateway/temp_store.h"
@@ -90,6 +92,46 @@ TEST_F(UsageLedgerTest, WritesAPartialBatchAfterTheInterval) {
   EXPECT_EQ(ledger.written(), 3u);
   EXPECT_EQ(ledger.pending(), 0u);
   ledger.stop();
+}
+
+// Rows that arrive while a batch is being written are not chased in a small batch of their own
+// (a transaction for every few rows): they wait until a batch is full (or the interval ends).
+TEST_F(UsageLedgerTest, RowsArrivingDuringAWriteWaitForTheNextFullBatch) {
+  std::promise<void> entered;
+  std::future<void> writing = entered.get_future();
+  std::promise<void> release;
+  const std::shared_future<void> released = release.get_future().share();
+  std::vector<std::size_t> sizes;  // the writer's only, until stop() has joined it
+  UsageSink stored = store_.sink();
+  UsageSink sink = [&](std::span<const store::UsageRecord> rows) {
+    sizes.push_back(rows.size());
+    if (sizes.size() == 1) {
+      entered.set_value();
+      released.wait();
+    }
+    return stored(rows);
+  };
+  UsageLedger ledger(sink, metrics_, {.flush_interval = 1h, .batch_size = 10});
+  ledger.start();
+  for (int i = 0; i < 10; ++i) ledger.record(row());
+  writing.wait();  // the first 10 rows are being written
+  for (int i = 0; i < 3; ++i) ledger.record(row());
+  release.set_value();
+  const auto wait_written = [&](std::uint64_t n) {
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (ledger.written() < n && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(1ms);
+    }
+    return ledger.written();
+  };
+  // written() moves under the lock in which the writer decides what to write next.
+  ASSERT_EQ(wait_written(10), 10u);
+  EXPECT_EQ(ledger.pending(), 3u);
+  for (int i = 0; i < 7; ++i) ledger.record(row());
+  EXPECT_EQ(wait_written(20), 20u);
+  ledger.stop();
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{10, 10}));
+  EXPECT_EQ(stored_rows(), 20);
 }
 
 TEST_F(UsageLedgerTest, FlushWaitsUntilRowsAreStored) {
