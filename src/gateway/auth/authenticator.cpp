@@ -27,7 +27,9 @@ Error invalid_key(std::string message) {
 
 std::optional<std::string_view> presented_api_key(const net::Request& request) {
   const std::string_view authorization = net::trim_ows(request.header("authorization"));
-  if (authorization.size() > 7 && net::iequals(authorization.substr(0, 7), "bearer ")) {
+  // The scheme is case-insensitive; the usual spelling is checked first, as one comparison.
+  const std::string_view scheme = authorization.substr(0, 7);
+  if (authorization.size() > 7 && (scheme == "Bearer " || net::iequals(scheme, "bearer "))) {
     std::string_view key = net::trim_ows(authorization.substr(7));
     if (!key.empty()) return key;
   }
@@ -55,15 +57,14 @@ Result<Principal> decide_key(const KeyLookup& key, std::chrono::system_clock::ti
     return refuse("bad_plan", "the key's usage plan is invalid (" + key->plan_error +
                                   "); ask an admin to fix it");
   }
-  Principal principal;
-  principal.tenant_id = key->record.tenant.id;
-  principal.tenant_name = key->record.tenant.name;
-  principal.tenant_tags_json = key->record.tenant.tags_json;
-  principal.key_id = info.id;
-  principal.key_prefix = info.prefix;
-  principal.admin = key->admin;
-  principal.plan = key->plan;
-  return principal;
+  // Built in place: no default values to construct and then overwrite.
+  return Principal{.tenant_id = key->record.tenant.id,
+                   .tenant_name = key->record.tenant.name,
+                   .tenant_tags_json = key->record.tenant.tags_json,
+                   .key_id = info.id,
+                   .key_prefix = info.prefix,
+                   .admin = key->admin,
+                   .plan = key->plan};
 }
 
 Status check_model_allowed(const Principal& principal, std::string_view model) {
