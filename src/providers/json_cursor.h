@@ -6,9 +6,12 @@
 // then decides and words any error. Never accepts text that is not valid JSON.
 // Not thread-safe; views the text, which must outlive the cursor.
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/json_plain_run.h"
 
 namespace osprey::providers {
 
@@ -16,14 +19,25 @@ class JsonCursor {
  public:
   static constexpr int kMaxDepth = 32;
 
-  explicit JsonCursor(std::string_view text) : text_(text) {}
+  explicit JsonCursor(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
 
   // Skips whitespace, then consumes `c` if it is next.
-  bool consume(char c);
+  bool consume(char c) {
+    skip_ws();
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
   // The next non-whitespace character, or '\0' at the end.
-  char peek();
+  char peek() {
+    skip_ws();
+    return p_ != end_ ? *p_ : '\0';
+  }
   // True when only whitespace is left.
-  bool at_end();
+  bool at_end() {
+    skip_ws();
+    return p_ == end_;
+  }
 
   // A string value, unescaped; nullopt if the next value is not a string this cursor handles.
   std::optional<std::string> string();
@@ -33,8 +47,12 @@ class JsonCursor {
   // An integer value (no fraction or exponent) that fits in int64; nullopt otherwise, and then
   // the cursor has not moved.
   std::optional<std::int64_t> integer();
-  // Consumes the literal `word` (true, false, null) if it is next.
-  bool consume_literal(std::string_view word);
+  // Consumes the literal `word` (true, false, null) if it is next. Inline, so that the compare
+  // with a literal word is a load and a compare rather than a memcmp call.
+  bool consume_literal(std::string_view word) {
+    skip_ws();
+    return skip_literal(word);
+  }
   // Consumes a number and returns its text, checked against the JSON grammar; empty (and not
   // moved) if no valid number is next.
   std::string_view number_token();
@@ -49,22 +67,60 @@ class JsonCursor {
   // `key` views the text, or (for a key with escapes) a buffer inside the cursor; either way it
   // stays valid until the next next_member call. Keys are short and read for every member, so
   // they are not copied.
-  Step next_member(bool& first, std::string_view& key);
-  Step next_element(bool& first);
+  // Inline, with read_string's fast path: the parsers call them for every member.
+  Step next_member(bool& first, std::string_view& key) {
+    const Step step = next_item(first, '}');
+    if (step != Step::kItem) return step;
+    if (!read_string(&key, &key_buffer_) || !consume(':')) return Step::kError;
+    return Step::kItem;
+  }
+  Step next_element(bool& first) { return next_item(first, ']'); }
 
  private:
+  // The hot paths read compact JSON, where the next byte is rarely whitespace: one compare
+  // inline, the loop out of line.
+  void skip_ws() {
+    if (p_ != end_ && static_cast<unsigned char>(*p_) <= ' ') skip_ws_run();
+  }
+  void skip_ws_run();
+  bool skip_literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+        std::memcmp(p_, word.data(), word.size()) != 0) {
+      return false;
+    }
+    p_ += word.size();
+    return true;
+  }
   bool skip_value(int depth);
   // A string value: `*out` views its text when it has no escapes, else `*scratch` holding it
   // unescaped; only checked when `out` is null.
-  bool read_string(std::string_view* out, std::string* scratch);
+  bool read_string(std::string_view* out, std::string* scratch) {
+    skip_ws();
+    if (p_ == end_ || *p_ != '"') return false;
+    const char* const start = p_ + 1;
+    if (const char* const close = json_plain_string_end(start, end_)) {
+      if (out != nullptr) *out = std::string_view(start, static_cast<std::size_t>(close - start));
+      p_ = close + 1;
+      return true;
+    }
+    return read_string_rest(start, out, scratch);
+  }
+  // read_string for the strings its fast path leaves (escapes, UTF-8, anything invalid): the
+  // string's text starts at `start`.
+  bool read_string_rest(const char* start, std::string_view* out, std::string* scratch);
   bool skip_number();
-  bool skip_literal(std::string_view word);
-  void skip_ws();
 
-  Step next_item(bool& first, char close);
+  Step next_item(bool& first, char close) {
+    // A closing bracket right after a comma ("[1,]") never gets here: the comma returns kItem
+    // and the caller's value read fails on the bracket.
+    if (consume(close)) return Step::kEnd;
+    if (!first && !consume(',')) return Step::kError;
+    first = false;
+    return Step::kItem;
+  }
 
-  std::string_view text_;
-  std::size_t pos_ = 0;
+  const char* p_;  // the next byte to read
+  const char* end_;
   // Unescaped copies of the strings with escapes (rare): the current key, the last value.
   std::string key_buffer_;
   std::string value_buffer_;

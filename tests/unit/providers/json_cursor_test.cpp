@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 namespace osprey::providers {
@@ -164,6 +168,128 @@ TEST(JsonCursor, RefusesNestingBeyondTheLimit) {
   EXPECT_FALSE(skips(deep));
   const std::string ok = std::string(8, '[') + std::string(8, ']');
   EXPECT_TRUE(skips(ok));
+}
+
+// The pieces the differential tests below build strings from: plain text, every escape the
+// cursor reads, \u escapes (left to nlohmann, surrogate pairs included), raw control bytes, DEL,
+// valid UTF-8 of every length and invalid sequences (truncated, overlong, surrogates, stray
+// continuation bytes, above U+10FFFF).
+const std::vector<std::string>& string_pieces() {
+  static const std::vector<std::string> pieces = {"a",
+                                                  "Z",
+                                                  " ",
+                                                  "0",
+                                                  "~",
+                                                  "\\\"",
+                                                  "\\\\",
+                                                  "\\/",
+                                                  "\\b",
+                                                  "\\f",
+                                                  "\\n",
+                                                  "\\r",
+                                                  "\\t",
+                                                  "\\u0041",
+                                                  "\\ud83d\\ude00",
+                                                  "\\x",
+                                                  "\\",
+                                                  "\x01",
+                                                  "\x1f",
+                                                  "\t",
+                                                  "\x7f",
+                                                  "\xc3\xa9",
+                                                  "\xe2\x82\xac",
+                                                  "\xf0\x9f\x98\x80",
+                                                  "\xc3",
+                                                  "\xe2\x82",
+                                                  "\xc0\xaf",
+                                                  "\xed\xa0\x80",
+                                                  "\x80",
+                                                  "\xf4\x90\x80\x80",
+                                                  "\xff"};
+  return pieces;
+}
+
+// One string read by the cursor at `offset` bytes into a text that goes on for `tail` more
+// bytes (and its closing bracket), as a value and as a key, against nlohmann reading the same text:
+// what the cursor accepts must be valid JSON with the same value, and it must accept every valid
+// string without \u escapes.
+void expect_string_agrees(const std::string& body, std::size_t offset, std::size_t tail) {
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on chains of operator+.
+  std::string as_value = "[";
+  as_value.append(offset, ' ').append("\"").append(body).append("\"");
+  const char next = tail == 0 ? ']' : ',';  // what follows the string
+  if (tail > 0) as_value.append(",").append(tail, '1');
+  as_value += ']';
+  const auto reference = nlohmann::json::parse(as_value, nullptr, false);
+  const bool has_u = body.find("\\u") != std::string::npos;
+
+  JsonCursor value_cursor(as_value);
+  ASSERT_TRUE(value_cursor.consume('['));
+  const auto value = value_cursor.string_view();
+  if (reference.is_discarded() || has_u) {
+    EXPECT_FALSE(value) << as_value;
+  } else {
+    ASSERT_TRUE(value) << as_value;
+    EXPECT_EQ(*value, reference[0].get<std::string>()) << as_value;
+    EXPECT_TRUE(value_cursor.consume(next)) << as_value;  // it stopped right after the string
+  }
+
+  std::string as_key = "{";
+  as_key.append(offset, ' ').append("\"").append(body).append("\":").append(tail + 1, '2');
+  as_key += '}';
+  const auto key_reference = nlohmann::json::parse(as_key, nullptr, false);
+  JsonCursor key_cursor(as_key);
+  ASSERT_TRUE(key_cursor.consume('{'));
+  bool first = true;
+  std::string_view key;
+  const JsonCursor::Step step = key_cursor.next_member(first, key);
+  if (key_reference.is_discarded() || has_u) {
+    EXPECT_EQ(step, JsonCursor::Step::kError) << as_key;
+  } else {
+    ASSERT_EQ(step, JsonCursor::Step::kItem) << as_key;
+    EXPECT_EQ(key, key_reference.begin().key()) << as_key;
+  }
+  // Skipping checks the same text.
+  JsonCursor skip_cursor(as_value);
+  EXPECT_EQ(skip_cursor.skip_value() && skip_cursor.at_end(), !reference.is_discarded() && !has_u)
+      << as_value;
+}
+
+TEST(JsonCursor, StringsAgreeWithNlohmannForEveryPieceAtEveryOffset) {
+  // Each piece at every position of a string long enough for two 16-byte steps, with the text
+  // ending at every distance after it: the fast scan and the general one meet every case.
+  for (const std::string& piece : string_pieces()) {
+    for (std::size_t at = 0; at <= 34; ++at) {
+      std::string ending = std::string(at, 'x');  // the piece ends the string
+      ending += piece;
+      std::string body = ending;
+      body.append(34 - at, 'y');
+      for (std::size_t tail : {0, 1, 7, 15, 16, 33}) {
+        expect_string_agrees(body, at % 3, tail);
+        expect_string_agrees(ending, 0, tail);
+      }
+    }
+  }
+}
+
+TEST(JsonCursor, RandomStringsAgreeWithNlohmann) {
+  std::mt19937 random(20261126);
+  const auto& pieces = string_pieces();
+  std::uniform_int_distribution<std::size_t> length(0, 24);
+  std::uniform_int_distribution<std::size_t> pick(0, pieces.size() - 1);
+  std::uniform_int_distribution<int> plain(0, 5);  // mostly plain bytes, as real text is
+  std::uniform_int_distribution<std::size_t> small(0, 20);
+  for (int round = 0; round < 4000; ++round) {
+    std::string body;
+    for (std::size_t n = length(random); n > 0; --n) {
+      if (plain(random) != 0) {
+        body += static_cast<char>('a' + n % 26);
+      } else {
+        body += pieces[pick(random)];
+      }
+    }
+    expect_string_agrees(body, small(random) % 4, small(random));
+  }
 }
 
 }  // namespace
