@@ -148,9 +148,6 @@ Status check_amount(std::int64_t amount) {
 }  // namespace
 
 Status SqliteStore::append_usage(std::span<const UsageRecord> records) {
-  for (const UsageRecord& record : records) {
-    if (Status s = check_usage_record(record); !s) return s;
-  }
   if (records.empty()) return {};
   return with_writer([&](SqliteConnection& conn) -> Status {
     // One transaction; ledger rows go in up to kRowsPerInsert at a time through cached
@@ -163,22 +160,27 @@ Status SqliteStore::append_usage(std::span<const UsageRecord> records) {
       for (std::size_t first = 0; first < records.size();) {
         const auto chunk = records.subspan(first, ledger_rows_per_step(records.size() - first));
         first += chunk.size();
+        // A statement's rows are checked, inserted and summed together, so no pass over the
+        // whole batch runs between two yields. A bad record fails the batch, rolled back.
+        for (const UsageRecord& r : chunk) {
+          if (Status s = check_usage_record(r); !s) return s;
+        }
         if (Status st = ledger.insert(chunk); !st) return st;
+        for (const UsageRecord& r : chunk) {
+          // Both accepted forms of `at` start with the day.
+          DailySums& sums =
+              daily[DailyKey{std::string_view(r.at).substr(0, 10), r.tenant_id, r.model}];
+          sums.requests += 1;
+          sums.tokens_in += r.tokens_in;
+          sums.tokens_out += r.tokens_out;
+          sums.cost_micros += r.cost_micros;
+          sums.cache_hits += r.cache_hit ? 1 : 0;
+        }
         // SQLite runs on this thread: a long batch yields the CPU after every full statement
         // (16 rows; the tail after them is shorter), so that on a core shared with an I/O
         // thread it never holds it for long (one big transaction, not many small ones, which
         // would rewrite the same WAL pages).
         if (chunk.size() == kRowsPerInsert) std::this_thread::yield();
-      }
-      for (const UsageRecord& r : records) {
-        // Both accepted forms of `at` start with the day.
-        DailySums& sums =
-            daily[DailyKey{std::string_view(r.at).substr(0, 10), r.tenant_id, r.model}];
-        sums.requests += 1;
-        sums.tokens_in += r.tokens_in;
-        sums.tokens_out += r.tokens_out;
-        sums.cost_micros += r.cost_micros;
-        sums.cache_hits += r.cache_hit ? 1 : 0;
       }
       for (const auto& [key, sums] : daily) {
         auto rollup = sqlite_execute(

@@ -202,7 +202,12 @@ TEST_P(StoreConformanceTest, LedgerBatchWithOneBadRecordStoresNothing) {
   EXPECT_EQ(store_->append_usage(batch).code(), ErrorCode::kInvalidRequest);
   batch[1] = usage(1, "2026-11-01T00:00:00Z", "m", -1, 1, 1);
   EXPECT_EQ(store_->append_usage(batch).code(), ErrorCode::kInvalidRequest);
+  // A bad record after many good ones (past the SQLite store's first 16-row statement).
+  std::vector<UsageRecord> long_batch(20, usage(1, "2026-11-01T00:00:00Z", "m", 1, 1, 1));
+  long_batch[17].at = "2026-11-01 00:00:00";
+  EXPECT_EQ(store_->append_usage(long_batch).code(), ErrorCode::kInvalidRequest);
   EXPECT_EQ(db_->query("SELECT count(*) FROM usage_ledger").value_or("?"), "0");
+  EXPECT_EQ(db_->query("SELECT count(*) FROM usage_daily").value_or("?"), "0");
   EXPECT_TRUE(store_->append_usage({}).ok());
 }
 
