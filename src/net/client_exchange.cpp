@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "net/client_error.h"
+#include "net/direct_write.h"
 #include "net/http_token.h"
 #include "net/plain_message.h"
 
@@ -84,12 +85,10 @@ auto with_stream(ClientConnection& connection, F&& f) {
 }
 
 template <typename Stream>
-Task<beast::error_code> write_message(Stream& stream, std::string_view head,
-                                      std::string_view body) {
-  const std::array<asio::const_buffer, 2> wire{asio::buffer(head.data(), head.size()),
-                                               asio::buffer(body.data(), body.size())};
+Task<beast::error_code> write_buffers(Stream& stream,
+                                      const std::vector<asio::const_buffer>& buffers) {
   beast::error_code ec;
-  co_await asio::async_write(stream, wire, asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_write(stream, buffers, asio::redirect_error(asio::use_awaitable, ec));
   co_return ec;
 }
 
@@ -195,8 +194,16 @@ Task<Status> ClientExchange::send_request(const std::string& head, const ClientR
   ClientConnection& connection = *lease_.connection();
   // One deadline for sending the request and reading the response headers.
   connection.deadline().arm_at(std::min(total_deadline_, Clock::now() + first_byte_timeout_));
-  beast::error_code ec = co_await with_stream(
-      connection, [&](auto& stream) { return write_message(stream, head, request.body); });
+  const std::array<asio::const_buffer, 2> wire{
+      asio::buffer(head.data(), head.size()),
+      asio::buffer(request.body.data(), request.body.size())};
+  beast::error_code ec;
+  const std::size_t sent = connection.is_tls() ? 0 : send_now(connection.plain(), wire, ec);
+  if (!ec && sent < asio::buffer_size(wire)) {
+    const std::vector<asio::const_buffer> rest = unsent(wire, sent);
+    ec =
+        co_await with_stream(connection, [&](auto& stream) { return write_buffers(stream, rest); });
+  }
   if (ec) co_return classify(ec, ClientErrorKind::kTimeoutFirstByte, "sending the request");
 
   // The common answer arrives whole in one read and is plain (plain_message.h); anything else

@@ -13,6 +13,7 @@
 #include <limits>
 #include <utility>
 
+#include "net/direct_write.h"
 #include "net/lingering_close.h"
 #include "net/percent_decode.h"
 #include "net/plain_message.h"
@@ -358,10 +359,15 @@ Task<bool> Session::send(Exchange& ex, Response response, unsigned version, bool
   const std::array<asio::const_buffer, 2> wire{
       asio::buffer(head_), head_only ? asio::const_buffer() : asio::buffer(response.body)};
   boost::system::error_code ec;
-  deadline_.arm(state_.options.write_timeout);
-  ex.bytes_out +=
-      co_await asio::async_write(socket_, wire, asio::redirect_error(asio::use_awaitable, ec));
-  deadline_.disarm();
+  std::size_t sent = send_now(socket_, wire, ec);
+  if (!ec && sent < asio::buffer_size(wire)) {
+    const std::vector<asio::const_buffer> rest = unsent(wire, sent);
+    deadline_.arm(state_.options.write_timeout);
+    sent +=
+        co_await asio::async_write(socket_, rest, asio::redirect_error(asio::use_awaitable, ec));
+    deadline_.disarm();
+  }
+  ex.bytes_out += sent;
   if (ec) ex.error = ErrorCode::kClientClosed;
   end(ex);
   co_return !ec && keep_alive;
