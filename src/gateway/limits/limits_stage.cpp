@@ -12,7 +12,9 @@ namespace {
 
 // The ledger refuses NUL bytes; a client-chosen model name must not poison a batch.
 std::string ledger_text(std::string text) {
-  std::replace(text.begin(), text.end(), '\0', '?');
+  if (text.find('\0') != std::string::npos) {  // rare: one memchr instead of a byte loop
+    std::replace(text.begin(), text.end(), '\0', '?');
+  }
   return text;
 }
 

@@ -106,6 +106,24 @@ TEST_F(LimitsStageTest, ServedRequestRecordsRealUsageAndCost) {
   EXPECT_EQ(total.cache_hits, 0);
 }
 
+// The ledger refuses NUL bytes: a client-chosen model name with one is recorded with '?' in its
+// place, and the row is written (names without one are recorded as they are).
+TEST_F(LimitsStageTest, NulBytesInTheModelNameBecomeQuestionMarks) {
+  for (const std::string& model : {std::string("gpt\0x\0", 6), std::string("plain-model")}) {
+    auto account = stage_->open(principal({}));
+    ASSERT_FALSE(admit(*account, chat(model, "hello", 10)));
+    account->set_usage(1, 1);
+    account->finish(200);
+  }
+  workers_.join();
+  ledger_.flush();
+  auto groups = store_->aggregate_usage({}, store::UsageGroupBy::kModel);
+  ASSERT_TRUE(groups.ok()) << groups.error().message;
+  ASSERT_EQ(groups->size(), 2u);
+  EXPECT_EQ((*groups)[0].group, "gpt?x?");
+  EXPECT_EQ((*groups)[1].group, "plain-model");
+}
+
 TEST_F(LimitsStageTest, RefusedRequestIsRecordedWithItsStatusAndHeaders) {
   UsagePlan plan;
   plan.requests_per_second = 1;
