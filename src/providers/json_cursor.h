@@ -113,8 +113,16 @@ class JsonCursor {
   Step next_item(bool& first, char close) {
     // A closing bracket right after a comma ("[1,]") never gets here: the comma returns kItem
     // and the caller's value read fails on the bracket.
-    if (consume(close)) return Step::kEnd;
-    if (!first && !consume(',')) return Step::kError;
+    skip_ws();
+    if (p_ == end_) return Step::kError;
+    if (*p_ == close) {
+      ++p_;
+      return Step::kEnd;
+    }
+    if (!first) {
+      if (*p_ != ',') return Step::kError;
+      ++p_;
+    }
     first = false;
     return Step::kItem;
   }
@@ -126,9 +134,11 @@ class JsonCursor {
   std::string value_buffer_;
 };
 
-// A member key against a name. Through string_view this is a length check and an inline
-// memcmp; std::string == const char* calls an out-of-line compare with a strlen, and the hot
-// parsers compare dozens of keys per request.
-inline bool key_is(std::string_view key, std::string_view name) { return key == name; }
+// A member key against a name: a length check and, for a literal name, a memcmp of known size
+// that the compiler expands inline (string_view's == goes through compare(), which it may leave
+// out of line in a large reader). The hot parsers compare dozens of keys per request.
+inline bool key_is(std::string_view key, std::string_view name) {
+  return key.size() == name.size() && std::memcmp(key.data(), name.data(), name.size()) == 0;
+}
 
 }  // namespace osprey::providers

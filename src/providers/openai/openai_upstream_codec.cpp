@@ -509,117 +509,141 @@ Result<ChatResponse> parse_response_json(const json& body) {
 }
 
 // The common answer (text content, no tool calls) read straight into a ChatResponse, without a
-// DOM: this runs once per proxied request. Anything else, including every error, returns
-// nullopt and takes the full path below, so the result is always what that path gives.
-std::optional<ChatResponse> parse_plain_response(std::string_view body) {
-  using Step = JsonCursor::Step;
+// DOM: this runs once per proxied request. Anything else, including every error, returns false
+// and takes the full path below, so the result is always what that path gives. One reader per
+// object, small enough for the compiler to inline the cursor's steps into each.
+using Step = JsonCursor::Step;
+
+// A repeated key is left to the full parser (the last occurrence wins there).
+bool once(bool& seen) { return !std::exchange(seen, true); }
+
+// choices[0].message, from its '{'.
+bool read_plain_message(JsonCursor& c, ChatResponse& out) {
+  bool first = true, seen_content = false;
+  std::string_view key;
+  for (Step m; (m = c.next_member(first, key)) != Step::kEnd;) {
+    if (m == Step::kError) return false;
+    if (key_is(key, "content")) {
+      if (!once(seen_content)) return false;
+      if (c.peek() == '"') {
+        auto text = c.string_view();
+        if (!text) return false;
+        if (!text->empty()) out.content.emplace_back(TextBlock{std::string(*text)});
+      } else if (!c.skip_value()) {
+        return false;
+      }
+    } else if (key_is(key, "tool_calls")) {
+      // Only an empty list or a non-list (both ignored) is handled here.
+      if (c.peek() == '[') {
+        if (!c.consume('[') || !c.consume(']')) return false;
+      } else if (!c.skip_value()) {
+        return false;
+      }
+    } else if (!c.skip_value()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The "choices" array, from its '['.
+bool read_plain_choices(JsonCursor& c, ChatResponse& out, bool& have_message) {
+  bool first_choice = true;
+  if (c.next_element(first_choice) != Step::kItem || !c.consume('{')) return false;
+  bool first = true, seen_message = false, seen_finish = false;
+  std::string_view key;
+  for (Step s; (s = c.next_member(first, key)) != Step::kEnd;) {
+    if (s == Step::kError) return false;
+    if (key_is(key, "message")) {
+      if (!once(seen_message) || !c.consume('{') || !read_plain_message(c, out)) return false;
+      have_message = true;
+    } else if (key_is(key, "finish_reason")) {
+      if (!once(seen_finish)) return false;
+      if (c.peek() == '"') {
+        auto reason = c.string_view();
+        if (!reason) return false;
+        out.stop_reason = parse_finish_reason(*reason);
+      } else if (!c.skip_value()) {
+        return false;
+      }
+    } else if (!c.skip_value()) {
+      return false;
+    }
+  }
+  for (Step s; (s = c.next_element(first_choice)) != Step::kEnd;) {  // later choices
+    if (s == Step::kError || !c.skip_value()) return false;
+  }
+  return true;
+}
+
+// The "usage" object, from its '{'.
+bool read_plain_usage(JsonCursor& c, Usage& usage) {
+  bool first = true, seen_in = false, seen_out = false;
+  std::string_view key;
+  for (Step u; (u = c.next_member(first, key)) != Step::kEnd;) {
+    if (u == Step::kError) return false;
+    const bool in = key_is(key, "prompt_tokens");
+    if (in || key_is(key, "completion_tokens")) {
+      if (!once(in ? seen_in : seen_out)) return false;
+      auto value = c.integer();
+      if (!value) return false;
+      (in ? usage.input_tokens : usage.output_tokens) = *value;
+    } else if (!c.skip_value()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool read_plain_response(std::string_view body, ChatResponse& out) {
   JsonCursor c(body);
-  if (!c.consume('{')) return std::nullopt;
-  ChatResponse out;
+  if (!c.consume('{')) return false;
   bool seen_id = false, seen_model = false, seen_created = false, seen_choices = false,
        seen_usage = false;
   bool have_message = false;
   bool first = true;
   std::string_view key;
-  // A repeated key is left to the full parser (the last occurrence wins there).
-  const auto once = [](bool& seen) { return !std::exchange(seen, true); };
   for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
-    if (step == Step::kError) return std::nullopt;
-    if (key_is(key, "id") || key_is(key, "model")) {
-      if (!once(key_is(key, "id") ? seen_id : seen_model)) return std::nullopt;
-      auto value = c.string();
-      if (!value) return std::nullopt;  // value("id", "") throws on a non-string
-      (key_is(key, "id") ? out.id : out.model) = std::move(*value);
+    if (step == Step::kError) return false;
+    const bool id = key_is(key, "id");
+    if (id || key_is(key, "model")) {
+      if (!once(id ? seen_id : seen_model)) return false;
+      auto value = c.string_view();
+      if (!value) return false;  // value("id", "") throws on a non-string
+      (id ? out.id : out.model) = *value;
     } else if (key_is(key, "created")) {
-      if (!once(seen_created)) return std::nullopt;
+      if (!once(seen_created)) return false;
       if (auto value = c.integer()) {
         out.created = *value;
       } else if (const char next = c.peek(); next == '-' || (next >= '0' && next <= '9')) {
-        return std::nullopt;  // a fraction or beyond int64: the full path's conversions apply
+        return false;  // a fraction or beyond int64: the full path's conversions apply
       } else if (!c.skip_value()) {
-        return std::nullopt;  // not a number: ignored, as in the full path
+        return false;  // not a number: ignored, as in the full path
       }
     } else if (key_is(key, "choices")) {
-      if (!once(seen_choices) || !c.consume('[')) return std::nullopt;
-      bool first_choice = true;
-      if (c.next_element(first_choice) != Step::kItem || !c.consume('{')) return std::nullopt;
-      bool first_field = true, seen_message = false, seen_finish = false;
-      for (Step s; (s = c.next_member(first_field, key)) != Step::kEnd;) {
-        if (s == Step::kError) return std::nullopt;
-        if (key_is(key, "message")) {
-          if (!once(seen_message) || !c.consume('{')) return std::nullopt;
-          have_message = true;
-          bool first_m = true, seen_content = false;
-          for (Step m; (m = c.next_member(first_m, key)) != Step::kEnd;) {
-            if (m == Step::kError) return std::nullopt;
-            if (key_is(key, "content")) {
-              if (!once(seen_content)) return std::nullopt;
-              if (c.peek() == '"') {
-                auto text = c.string();
-                if (!text) return std::nullopt;
-                if (!text->empty()) out.content.emplace_back(TextBlock{std::move(*text)});
-              } else if (!c.skip_value()) {
-                return std::nullopt;
-              }
-            } else if (key_is(key, "tool_calls")) {
-              // Only an empty list or a non-list (both ignored) is handled here.
-              if (c.peek() == '[') {
-                if (!c.consume('[') || !c.consume(']')) return std::nullopt;
-              } else if (!c.skip_value()) {
-                return std::nullopt;
-              }
-            } else if (!c.skip_value()) {
-              return std::nullopt;
-            }
-          }
-        } else if (key_is(key, "finish_reason")) {
-          if (!once(seen_finish)) return std::nullopt;
-          if (c.peek() == '"') {
-            auto reason = c.string_view();
-            if (!reason) return std::nullopt;
-            out.stop_reason = parse_finish_reason(*reason);
-          } else if (!c.skip_value()) {
-            return std::nullopt;
-          }
-        } else if (!c.skip_value()) {
-          return std::nullopt;
-        }
-      }
-      for (Step s; (s = c.next_element(first_choice)) != Step::kEnd;) {  // later choices
-        if (s == Step::kError || !c.skip_value()) return std::nullopt;
+      if (!once(seen_choices) || !c.consume('[') || !read_plain_choices(c, out, have_message)) {
+        return false;
       }
     } else if (key_is(key, "usage")) {
-      if (!once(seen_usage)) return std::nullopt;
+      if (!once(seen_usage)) return false;
       if (c.peek() != '{') {
-        if (!c.skip_value()) return std::nullopt;
+        if (!c.skip_value()) return false;
         continue;  // not an object: ignored, as in the full path
       }
-      c.consume('{');
-      bool first_u = true, seen_in = false, seen_out = false;
-      for (Step u; (u = c.next_member(first_u, key)) != Step::kEnd;) {
-        if (u == Step::kError) return std::nullopt;
-        if (key_is(key, "prompt_tokens") || key_is(key, "completion_tokens")) {
-          const bool in = key_is(key, "prompt_tokens");
-          if (!once(in ? seen_in : seen_out)) return std::nullopt;
-          auto value = c.integer();
-          if (!value) return std::nullopt;
-          (in ? out.usage.input_tokens : out.usage.output_tokens) = *value;
-        } else if (!c.skip_value()) {
-          return std::nullopt;
-        }
-      }
+      if (!c.consume('{') || !read_plain_usage(c, out.usage)) return false;
     } else if (!c.skip_value()) {
-      return std::nullopt;
+      return false;
     }
   }
-  if (!have_message || !c.at_end()) return std::nullopt;
-  return out;
+  return have_message && c.at_end();
 }
 
 }  // namespace
 
 Result<ChatResponse> parse_chat_response(std::string_view body) {
-  if (auto fast = parse_plain_response(body)) return std::move(*fast);
+  if (Result<ChatResponse> fast = ChatResponse{}; read_plain_response(body, fast.value())) {
+    return fast;
+  }
   auto parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     return malformed_upstream_body("openai", "not JSON: " + body_excerpt(body)).to_error();
