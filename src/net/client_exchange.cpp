@@ -9,6 +9,8 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <charconv>
+#include <cstring>
 #include <iterator>
 #include <limits>
 #include <utility>
@@ -34,45 +36,68 @@ struct ClientExchange::CancelHook {
 
 namespace {
 
+// No CR, LF or NUL: the value cannot end its line early or smuggle in another field.
 bool is_field_value(std::string_view s) {
-  return std::none_of(s.begin(), s.end(),
-                      [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= '\r' && (u == '\r' || u == '\n' || u == '\0')) return false;
+  }
+  return true;
+}
+
+// The fields the client writes itself, whatever the caller put in the header list.
+bool is_framing_field(std::string_view name) {
+  return iequals(name, "content-length") || iequals(name, "transfer-encoding");
+}
+
+// Copies `s` to `out`; returns the end of the copy.
+char* put(char* out, std::string_view s) {
+  std::memcpy(out, s.data(), s.size());
+  return out + s.size();
 }
 
 // Builds the request line and header block (the body is written after it from the
-// ClientRequest, no copy), or explains why the request cannot be sent.
-Result<std::string> build_request_head(const ClientRequest& request, const Url& url,
-                                       std::string_view authority) {
+// ClientRequest, no copy), or explains why the request cannot be sent. The fields are checked
+// and measured first, then copied into a string of the exact size.
+Result<std::string> build_request_head(const ClientRequest& request, const Endpoint& endpoint) {
+  constexpr std::string_view kVersion = " HTTP/1.1\r\n";
+  constexpr std::string_view kHost = "Host: ";
+  constexpr std::string_view kLength = "Content-Length: ";
+  constexpr std::string_view kColon = ": ";
+  constexpr std::string_view kCrlf = "\r\n";
   if (!is_token(request.method)) return make_error(ErrorCode::kInvalidRequest, "bad method");
-  std::string head;
-  head.reserve(256);
-  head.append(request.method).append(" ").append(url.target).append(" HTTP/1.1\r\n");
+  const std::string_view target = endpoint.url.target;
+  std::size_t size = request.method.size() + 1 + target.size() + kVersion.size() + kCrlf.size();
   bool has_host = false;
   for (const auto& [name, value] : request.headers.fields()) {
     if (!is_token(name) || !is_field_value(value)) {
       return make_error(ErrorCode::kInvalidRequest, "bad header field '" + name + "'");
     }
-    if (iequals(name, "content-length") || iequals(name, "transfer-encoding")) continue;
+    if (is_framing_field(name)) continue;
     has_host = has_host || iequals(name, "host");
-    head.append(name).append(": ").append(value).append("\r\n");
+    size += name.size() + kColon.size() + value.size() + kCrlf.size();
   }
-  if (!has_host) {
-    const bool default_port = url.port == (url.tls() ? 443 : 80);
-    head.append("Host: ");
-    if (!default_port) {
-      head.append(authority);
-    } else if (url.host.find(':') != std::string::npos) {
-      head.append("[").append(url.host).append("]");
-    } else {
-      head.append(url.host);
-    }
-    head.append("\r\n");
-  }
+  if (!has_host) size += kHost.size() + endpoint.host_field.size() + kCrlf.size();
+  char digits[20];
+  std::string_view length;
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
       request.method == "PATCH") {
-    head.append("Content-Length: ").append(std::to_string(request.body.size())).append("\r\n");
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), request.body.size()).ptr;
+    length = std::string_view(digits, static_cast<std::size_t>(end - digits));
+    size += kLength.size() + length.size() + kCrlf.size();
   }
-  head.append("\r\n");
+
+  std::string head(size, '\0');
+  char* out = put(head.data(), request.method);
+  *out++ = ' ';
+  out = put(put(out, target), kVersion);
+  for (const auto& [name, value] : request.headers.fields()) {
+    if (is_framing_field(name)) continue;
+    out = put(put(put(put(out, name), kColon), value), kCrlf);
+  }
+  if (!has_host) out = put(put(put(out, kHost), endpoint.host_field), kCrlf);
+  if (!length.empty()) out = put(put(put(out, kLength), length), kCrlf);
+  put(out, kCrlf);
   return head;
 }
 
@@ -124,8 +149,9 @@ constexpr std::size_t kChunkBytes = 16 * 1024;  // most bytes one next_chunk() r
 
 }  // namespace
 
-ClientExchange::ClientExchange(std::string authority, const ClientRequest& request)
-    : authority_(std::move(authority)),
+ClientExchange::ClientExchange(std::shared_ptr<const Endpoint> endpoint,
+                               const ClientRequest& request)
+    : endpoint_(std::move(endpoint)),
       total_deadline_(Clock::now() + request.total_timeout),
       first_byte_timeout_(request.first_byte_timeout),
       idle_read_timeout_(request.idle_read_timeout),
@@ -138,28 +164,30 @@ ClientExchange::~ClientExchange() {
 
 Task<Result<std::unique_ptr<ClientExchange>>> ClientExchange::start(
     const ClientRequest& request, const ExchangeSettings& settings) {
-  auto url = parse_url(request.url);
-  if (!url) {
-    co_return make_client_error(ClientErrorKind::kInvalidRequest, "?", url.error().message);
+  std::shared_ptr<const Endpoint> endpoint = request.endpoint;
+  if (!endpoint) {
+    auto parsed = make_endpoint(request.url);
+    if (!parsed) {
+      co_return make_client_error(ClientErrorKind::kInvalidRequest, "?", parsed.error().message);
+    }
+    endpoint = std::move(*parsed);
   }
-  std::string authority = url->authority();
-  auto head = build_request_head(request, *url, authority);
+  const std::string& authority = endpoint->authority;
+  auto head = build_request_head(request, *endpoint);
   if (!head) {
     co_return make_client_error(ClientErrorKind::kInvalidRequest, authority, head.error().message);
   }
-  if (url->tls() && settings.tls_context == nullptr) {
+  if (endpoint->url.tls() && settings.tls_context == nullptr) {
     if (settings.tls_error) co_return *settings.tls_error;
     co_return make_client_error(ClientErrorKind::kTls, authority, "TLS is not configured");
   }
-  const std::string key = url->scheme + "://" + authority;
-  auto exchange = std::make_unique<ClientExchange>(std::move(authority), request);
+  auto exchange = std::make_unique<ClientExchange>(endpoint, request);
   if (request.cancel && request.cancel->cancelled()) {
-    co_return make_client_error(ClientErrorKind::kCancelled, exchange->authority_,
-                                "before it started");
+    co_return make_client_error(ClientErrorKind::kCancelled, authority, "before it started");
   }
 
-  auto lease = co_await settings.pool->acquire(key, exchange->authority_, exchange->total_deadline_,
-                                               request.cancel.get());
+  auto lease = co_await settings.pool->acquire(endpoint->pool_key, authority,
+                                               exchange->total_deadline_, request.cancel.get());
   if (!lease) co_return lease.error();
   exchange->lease_ = std::move(*lease);
 
@@ -167,11 +195,10 @@ Task<Result<std::unique_ptr<ClientExchange>>> ClientExchange::start(
     if (!exchange->lease_.connection()) {
       const auto connect_deadline =
           std::min(exchange->total_deadline_, Clock::now() + request.connect_timeout);
-      auto connection = co_await ClientConnection::open(*url, settings.tls_context,
+      auto connection = co_await ClientConnection::open(endpoint->url, settings.tls_context,
                                                         connect_deadline, request.cancel.get());
       if (request.cancel && request.cancel->cancelled()) {
-        co_return make_client_error(ClientErrorKind::kCancelled, exchange->authority_,
-                                    "while connecting");
+        co_return make_client_error(ClientErrorKind::kCancelled, authority, "while connecting");
       }
       if (!connection) co_return connection.error();
       exchange->lease_.set_connection(std::move(*connection));
@@ -343,7 +370,7 @@ void ClientExchange::disarm_cancel() {
 
 Error ClientExchange::classify(const boost::system::error_code& ec, ClientErrorKind timeout_kind,
                                std::string_view what) const {
-  const std::string& authority = authority_;
+  const std::string& authority = endpoint_->authority;
   if (cancel_ && cancel_->cancelled()) {
     return make_client_error(ClientErrorKind::kCancelled, authority, std::string(what));
   }

@@ -15,10 +15,10 @@
 
 #include "core/result.h"
 #include "net/client_pool.h"
+#include "net/endpoint.h"
 #include "net/headers.h"
 #include "net/http_client.h"
 #include "net/task.h"
-#include "net/url.h"
 
 namespace osprey::net {
 
@@ -36,7 +36,7 @@ class ClientExchange {
   static Task<Result<std::unique_ptr<ClientExchange>>> start(const ClientRequest& request,
                                                              const ExchangeSettings& settings);
   // Use start(); public only for make_unique.
-  ClientExchange(std::string authority, const ClientRequest& request);
+  ClientExchange(std::shared_ptr<const Endpoint> endpoint, const ClientRequest& request);
   ~ClientExchange();
   ClientExchange(const ClientExchange&) = delete;
   ClientExchange& operator=(const ClientExchange&) = delete;
@@ -45,7 +45,7 @@ class ClientExchange {
   const Headers& headers() const { return headers_; }
   // The response headers, for a caller that keeps them itself; headers() is empty afterwards.
   Headers take_headers() { return std::exchange(headers_, {}); }
-  const std::string& authority() const { return authority_; }
+  const std::string& authority() const { return endpoint_->authority; }
 
   // The next decoded body bytes; nullopt at the clean end. After an error, returns it again.
   Task<Result<std::optional<std::string>>> next_chunk();
@@ -67,7 +67,7 @@ class ClientExchange {
                  std::string_view what) const;
   void finish();
 
-  std::string authority_;
+  std::shared_ptr<const Endpoint> endpoint_;
   std::chrono::steady_clock::time_point total_deadline_;
   std::chrono::milliseconds first_byte_timeout_;
   std::chrono::milliseconds idle_read_timeout_;

@@ -62,7 +62,10 @@ struct HttpClient::Impl {
   // Plain http needs no TLS choice: it always uses the default profile's pool. The common case
   // (no settings, or the defaults) takes no lock.
   std::shared_ptr<TlsProfile> profile_for(const ClientRequest& request) {
-    if (!request.tls || !is_https(request.url)) return default_profile;
+    if (!request.tls) return default_profile;
+    if (request.endpoint ? !request.endpoint->url.tls() : !is_https(request.url)) {
+      return default_profile;
+    }
     const TlsSettings key = normalized(*request.tls);
     if (key == default_tls) return default_profile;
     return profile(key);

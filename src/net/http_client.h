@@ -24,6 +24,7 @@
 #include "core/result.h"
 #include "net/cancel_token.h"
 #include "net/client_error.h"
+#include "net/endpoint.h"
 #include "net/headers.h"
 #include "net/task.h"
 
@@ -49,6 +50,9 @@ struct ClientOptions {
 struct ClientRequest {
   std::string method = "POST";
   std::string url;
+  // The URL parsed ahead (make_endpoint), for callers that send many requests to one URL; when
+  // set, it is the request's URL and `url` is not read.
+  std::shared_ptr<const Endpoint> endpoint;
   Headers headers;  // Host and Content-Length are set by the client
   std::string body;
   std::chrono::milliseconds connect_timeout{5000};      // DNS + TCP + TLS handshake

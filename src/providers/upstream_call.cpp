@@ -99,12 +99,14 @@ net::TlsSettings tls_settings(const ProviderConfig& config) {
   return net::TlsSettings{config.verify_tls, config.ca_file};
 }
 
-UpstreamResult<net::ClientRequest> make_client_request(const ProviderConfig& config,
-                                                       const CallContext& ctx, std::string method,
-                                                       std::string url, std::string body) {
+namespace {
+
+// make_client_request without the URL, which `url_text` only names in errors.
+UpstreamResult<net::ClientRequest> make_request_for(const ProviderConfig& config,
+                                                    const CallContext& ctx, std::string method,
+                                                    std::string_view url_text, std::string body) {
   net::ClientRequest request;
   request.method = std::move(method);
-  request.url = std::move(url);
   request.connect_timeout = config.connect_timeout;
   request.first_byte_timeout = config.first_byte_timeout;
   request.total_timeout = config.total_timeout;
@@ -116,7 +118,7 @@ UpstreamResult<net::ClientRequest> make_client_request(const ProviderConfig& con
     if (left.count() <= 0) {
       UpstreamError e;
       e.code = ErrorCode::kUpstreamTimeout;
-      e.message = "deadline exceeded before calling " + request.url;
+      e.message = "deadline exceeded before calling " + std::string(url_text);
       return e;
     }
     request.connect_timeout = std::min(request.connect_timeout, left);
@@ -132,6 +134,24 @@ UpstreamResult<net::ClientRequest> make_client_request(const ProviderConfig& con
   if (!body.empty()) request.headers.set("content-type", "application/json");
   request.headers.set("accept", "application/json");
   request.body = std::move(body);
+  return request;
+}
+
+}  // namespace
+
+UpstreamResult<net::ClientRequest> make_client_request(const ProviderConfig& config,
+                                                       const CallContext& ctx, std::string method,
+                                                       std::string url, std::string body) {
+  auto request = make_request_for(config, ctx, std::move(method), url, std::move(body));
+  if (request) request->url = std::move(url);
+  return request;
+}
+
+UpstreamResult<net::ClientRequest> make_client_request(
+    const ProviderConfig& config, const CallContext& ctx, std::string method,
+    std::shared_ptr<const net::Endpoint> endpoint, std::string body) {
+  auto request = make_request_for(config, ctx, std::move(method), endpoint->text, std::move(body));
+  if (request) request->endpoint = std::move(endpoint);
   return request;
 }
 

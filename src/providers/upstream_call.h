@@ -53,6 +53,10 @@ net::TlsSettings tls_settings(const ProviderConfig& config);
 UpstreamResult<net::ClientRequest> make_client_request(const ProviderConfig& config,
                                                        const CallContext& ctx, std::string method,
                                                        std::string url, std::string body);
+// The same for a URL parsed ahead (net::make_endpoint), e.g. an adapter's fixed chat URL.
+UpstreamResult<net::ClientRequest> make_client_request(
+    const ProviderConfig& config, const CallContext& ctx, std::string method,
+    std::shared_ptr<const net::Endpoint> endpoint, std::string body);
 
 // Sends and reads the whole answer; a non-2xx status becomes parse_error's UpstreamError.
 net::Task<UpstreamResult<net::ClientResponse>> send_call(net::HttpClient& client,

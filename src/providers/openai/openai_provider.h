@@ -33,6 +33,9 @@ class OpenAiProvider final : public Provider {
 
   const ProviderConfig config_;
   const std::string chat_url_;  // joined once: every call posts to it
+  // chat_url_ parsed once; null if it does not parse (each call then reports why).
+  const std::shared_ptr<const net::Endpoint> chat_endpoint_;
+  const std::string authorization_;  // "Bearer <api_key>"; empty without a key
   net::HttpClient& client_;
 };
 

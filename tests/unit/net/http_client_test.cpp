@@ -319,5 +319,109 @@ TEST_F(HttpClientTest, MalformedResponseIsUpstreamError) {
   EXPECT_EQ(client_error_kind(out->error()), ClientErrorKind::kMalformed);
 }
 
+// A request naming a parsed Endpoint goes out exactly as one naming the same URL as text, and
+// both share the pooled connection.
+TEST_F(HttpClientTest, EndpointRequestMatchesUrlRequest) {
+  HttpClient client;
+  const std::string url = upstream_.url("/v1/chat?x=1");
+  auto endpoint = make_endpoint(url);
+  ASSERT_TRUE(endpoint) << endpoint.error().message;
+  for (const bool parsed : {false, true, false, true}) {
+    ClientRequest request;
+    if (parsed) {
+      request.endpoint = *endpoint;
+    } else {
+      request.url = url;
+    }
+    request.body = R"({"model":"m"})";
+    request.headers.add("Content-Type", "application/json");
+    request.headers.add("X-Request-Id", "r-1");
+    request.headers.add("Content-Length", "999");  // the client writes its own
+    auto response = send(client, request);
+    ASSERT_TRUE(response) << response.error().message;
+  }
+  const auto seen = upstream_.requests();
+  ASSERT_EQ(seen.size(), 4u);
+  for (const SeenRequest& r : seen) {
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.target, "/v1/chat?x=1");
+    EXPECT_EQ(r.body, R"({"model":"m"})");
+    EXPECT_EQ(r.headers, seen[0].headers);
+  }
+  EXPECT_EQ(seen[0].header("host"), "127.0.0.1:" + std::to_string(upstream_.port()));
+  EXPECT_EQ(seen[0].header("content-length"), "13");
+  EXPECT_EQ(upstream_.accepted(), 1);
+}
+
+// The endpoint wins over a (stale) url text; a caller-set Host is kept.
+TEST_F(HttpClientTest, EndpointIsTheUrlAndCallerHostIsKept) {
+  HttpClient client;
+  auto endpoint = make_endpoint(upstream_.url("/e"));
+  ASSERT_TRUE(endpoint);
+  ClientRequest request = get("http://127.0.0.1:1/elsewhere");
+  request.endpoint = *endpoint;
+  request.headers.add("Host", "example.test");
+  auto response = send(client, request);
+  ASSERT_TRUE(response) << response.error().message;
+  const auto seen = upstream_.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].target, "/e");
+  EXPECT_EQ(seen[0].header("host"), "example.test");
+  EXPECT_EQ(seen[0].header("content-length"), "");  // a GET without a body has none
+}
+
+// The exact bytes of a request head: the request line, the caller's fields in order (framing
+// fields dropped), then Host and Content-Length, for an endpoint and for the same URL as text.
+TEST_F(HttpClientTest, RequestHeadBytes) {
+  boost::asio::ip::tcp::acceptor acceptor(io_, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const std::string port = std::to_string(acceptor.local_endpoint().port());
+  const std::string url = "http://127.0.0.1:" + port + "/v1/chat?x=1";
+  const std::string body = R"({"model":"m"})";
+  const std::string expected =
+      "POST /v1/chat?x=1 HTTP/1.1\r\nContent-Type: application/json\r\n"
+      "X-Request-Id: r-1\r\nHost: 127.0.0.1:" +
+      port + "\r\nContent-Length: 13\r\n\r\n" + body;
+  auto endpoint = make_endpoint(url);
+  ASSERT_TRUE(endpoint);
+  HttpClient client;
+  for (const bool parsed : {false, true}) {
+    ClientRequest request;
+    if (parsed) {
+      request.endpoint = *endpoint;
+    } else {
+      request.url = url;
+    }
+    request.body = body;
+    request.headers.add("Content-Type", "application/json");
+    request.headers.add("Transfer-Encoding", "chunked");
+    request.headers.add("X-Request-Id", "r-1");
+    request.headers.add("content-length", "1");
+    std::string seen;
+    std::optional<Result<ClientResponse>> out;
+    fakes::run_on(io_, [&]() -> Task<void> {
+      boost::asio::co_spawn(
+          io_,
+          [&]() -> Task<void> {
+            auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
+            char buf[1024];
+            while (seen.size() < expected.size()) {
+              const std::size_t n = co_await socket.async_read_some(boost::asio::buffer(buf),
+                                                                    boost::asio::use_awaitable);
+              seen.append(buf, n);
+            }
+            const std::string reply =
+                "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
+            co_await boost::asio::async_write(socket, boost::asio::buffer(reply),
+                                              boost::asio::use_awaitable);
+          },
+          boost::asio::detached);
+      out.emplace(co_await client.send(request));
+    });
+    ASSERT_TRUE(*out) << (*out).error().message;
+    EXPECT_EQ((*out)->body, "ok");
+    EXPECT_EQ(seen, expected) << (parsed ? "endpoint" : "url");
+  }
+}
+
 }  // namespace
 }  // namespace osprey::net

@@ -64,6 +64,21 @@ TEST_P(OpenAiProviderTest, BaseUrlEndingInV1IsNotDoubled) {
   EXPECT_EQ(seen[1].path, "/v1/models");
 }
 
+// The chat URL is parsed once at construction; one that does not parse (create() refuses it,
+// the constructor does not) fails each call in the client, as before, without sending.
+TEST_P(OpenAiProviderTest, UnparsableChatUrlFailsEachCallWithoutSending) {
+  ProviderConfig c = config();
+  c.base_url = "http://bad host";
+  const openai::OpenAiProvider p(c, client_);
+  for (int i = 0; i < 2; ++i) {
+    auto r = chat(p, user_says("hi"));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::kUpstreamError);
+    EXPECT_NE(r.error().message.find("invalid URL"), std::string::npos) << r.error().message;
+  }
+  EXPECT_TRUE(fake_->requests().empty());
+}
+
 TEST_P(OpenAiProviderTest, ConfigOptionsGoUnderRequestOptionsAsTopLevelFields) {
   ProviderConfig c = config();
   c.options = {{"top_k", 40}, {"repetition_penalty", 1.1}};

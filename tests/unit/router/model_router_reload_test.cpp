@@ -67,6 +67,20 @@ TEST_F(ModelRouterReload, UnchangedDeploymentKeepsItsBreakerState) {
   EXPECT_GT(backend.calls("a"), 1);
 }
 
+// Providers keep what they derive from their config (the parsed chat URL): a reload that changes
+// a deployment's base_url must build a new provider, which then gets the calls.
+TEST_F(ModelRouterReload, ChangedBaseUrlGetsTheCallsAfterReload) {
+  load({model("m", {deployment("a")})});
+  ASSERT_TRUE(chat("m").ok());
+  EXPECT_EQ(backend.calls("a"), 1);
+  load({model("m", {deployment("a", {{"base_url", "http://b"}})})});
+  auto r = chat("m");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->deployment, "a");
+  EXPECT_EQ(backend.calls("a"), 1);
+  EXPECT_EQ(backend.calls("b"), 1);
+}
+
 TEST_F(ModelRouterReload, NoModelsBeforeTheFirstLoad) {
   EXPECT_TRUE(router->models().empty());
   auto r = chat("m");
