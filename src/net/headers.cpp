@@ -1,6 +1,7 @@
 #include "net/headers.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace osprey::net {
 namespace {
@@ -35,7 +36,9 @@ void Headers::set(std::string_view name, std::string_view value) {
 }
 
 void Headers::add(std::string_view name, std::string_view value) {
-  fields_.emplace_back(std::string(name), std::string(value));
+  // Built in place: no temporary strings to move into the list.
+  fields_.emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                       std::forward_as_tuple(value));
 }
 
 void Headers::erase(std::string_view name) {
