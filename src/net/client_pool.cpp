@@ -35,10 +35,10 @@ struct ClientPool::Waiter : std::enable_shared_from_this<Waiter> {
   std::shared_ptr<ClientConnection> connection;  // set when the grant came with a connection
 };
 
-PoolLease::PoolLease(std::shared_ptr<ClientPool> pool, std::string key,
+PoolLease::PoolLease(std::shared_ptr<ClientPool> pool, ClientPool::Host* host,
                      std::shared_ptr<ClientConnection> connection)
     : pool_(std::move(pool)),
-      key_(std::move(key)),
+      host_(host),
       connection_(std::move(connection)),
       reused_(connection_ != nullptr) {}
 
@@ -46,7 +46,7 @@ PoolLease& PoolLease::operator=(PoolLease&& other) noexcept {
   if (this != &other) {
     release();
     pool_ = std::move(other.pool_);
-    key_ = std::move(other.key_);
+    host_ = other.host_;
     connection_ = std::move(other.connection_);
     reused_ = other.reused_;
   }
@@ -69,14 +69,14 @@ void PoolLease::drop_connection() {
 void PoolLease::give_back() {
   if (!pool_) return;
   auto pool = std::move(pool_);
-  pool->release(key_, std::move(connection_));
+  pool->release(*host_, std::move(connection_));
 }
 
 void PoolLease::release() {
   if (!pool_) return;
   drop_connection();
   auto pool = std::move(pool_);
-  pool->release(key_, nullptr);
+  pool->release(*host_, nullptr);
 }
 
 ClientPool::ClientPool(std::size_t max_per_host, std::chrono::milliseconds idle_timeout)
@@ -87,26 +87,28 @@ Task<Result<PoolLease>> ClientPool::acquire(const std::string& key, const std::s
                                             CancelToken* cancel) {
   auto ex = co_await asio::this_coro::executor;
   const void* context = &asio::query(ex, asio::execution::context);
-  auto waiter = std::make_shared<Waiter>(ex);
-  waiter->context = context;
+  std::shared_ptr<Waiter> waiter;  // only made when the request has to queue
+  Host* host = nullptr;
   {
     std::lock_guard lock(mu_);
-    Host& host = hosts_[key];
-    evict_expired(host, std::chrono::steady_clock::now());
-    if (host.waiters.empty()) {  // otherwise queue behind them (FIFO)
-      if (auto idle = take_idle(host, context)) {
-        ++host.active;
-        co_return PoolLease(shared_from_this(), key, std::move(idle));
+    host = &hosts_[key];
+    evict_expired(*host, std::chrono::steady_clock::now());
+    if (host->waiters.empty()) {  // otherwise queue behind them (FIFO)
+      if (auto idle = take_idle(*host, context)) {
+        ++host->active;
+        co_return PoolLease(shared_from_this(), host, std::move(idle));
       }
-      if (host.active + host.idle.size() >= max_per_host_ && !host.idle.empty()) {
-        host.idle.pop_front();  // idle on another io_context: replace the oldest
+      if (host->active + host->idle.size() >= max_per_host_ && !host->idle.empty()) {
+        host->idle.pop_front();  // idle on another io_context: replace the oldest
       }
-      if (host.active + host.idle.size() < max_per_host_) {
-        ++host.active;
-        co_return PoolLease(shared_from_this(), key, nullptr);
+      if (host->active + host->idle.size() < max_per_host_) {
+        ++host->active;
+        co_return PoolLease(shared_from_this(), host, nullptr);
       }
     }
-    host.waiters.push_back(waiter);
+    waiter = std::make_shared<Waiter>(ex);
+    waiter->context = context;
+    host->waiters.push_back(waiter);
   }
 
   CancelToken::SubscriptionId subscription = CancelToken::kNoSubscription;
@@ -119,11 +121,10 @@ Task<Result<PoolLease>> ClientPool::acquire(const std::string& key, const std::s
   for (;;) {
     {
       std::lock_guard lock(mu_);
-      Host& host = hosts_[key];
       std::optional<Error> failure;
       if (waiter->granted) {
         if (cancel) cancel->unsubscribe(subscription);
-        co_return PoolLease(shared_from_this(), key, std::move(waiter->connection));
+        co_return PoolLease(shared_from_this(), host, std::move(waiter->connection));
       }
       if (cancel && cancel->cancelled()) {
         failure = make_client_error(ClientErrorKind::kCancelled, authority,
@@ -134,7 +135,7 @@ Task<Result<PoolLease>> ClientPool::acquire(const std::string& key, const std::s
             "no free connection (limit " + std::to_string(max_per_host_) + " per host)");
       }
       if (failure) {
-        std::erase(host.waiters, waiter);
+        std::erase(host->waiters, waiter);
         if (cancel) cancel->unsubscribe(subscription);
         co_return *failure;
       }
@@ -145,10 +146,9 @@ Task<Result<PoolLease>> ClientPool::acquire(const std::string& key, const std::s
   }
 }
 
-void ClientPool::release(const std::string& key, std::shared_ptr<ClientConnection> connection) {
+void ClientPool::release(Host& host, std::shared_ptr<ClientConnection> connection) {
   std::shared_ptr<ClientConnection> unused;  // destroyed after the lock is released
   std::lock_guard lock(mu_);
-  Host& host = hosts_[key];
   const auto now = std::chrono::steady_clock::now();
   evict_expired(host, now);
   if (!host.waiters.empty()) {

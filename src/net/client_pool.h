@@ -21,36 +21,7 @@
 
 namespace osprey::net {
 
-class ClientPool;
-
-// One slot of a ClientPool. Move-only; destruction without give_back() closes the connection.
-class PoolLease {
- public:
-  PoolLease() = default;
-  PoolLease(std::shared_ptr<ClientPool> pool, std::string key,
-            std::shared_ptr<ClientConnection> connection);
-  PoolLease(PoolLease&& other) noexcept = default;
-  PoolLease& operator=(PoolLease&& other) noexcept;
-  ~PoolLease();
-
-  // The connection to use; null until the caller opened one (set_connection).
-  const std::shared_ptr<ClientConnection>& connection() const { return connection_; }
-  void set_connection(std::shared_ptr<ClientConnection> connection);
-  // True if connection() came from the pool rather than being opened for this request.
-  bool reused() const { return reused_; }
-  // Closes the connection but keeps the slot, so the caller can open a fresh one.
-  void drop_connection();
-  // Returns a healthy connection to the pool for reuse and releases the slot.
-  void give_back();
-
- private:
-  void release();
-
-  std::shared_ptr<ClientPool> pool_;
-  std::string key_;
-  std::shared_ptr<ClientConnection> connection_;
-  bool reused_ = false;
-};
+class PoolLease;
 
 class ClientPool : public std::enable_shared_from_this<ClientPool> {
  public:
@@ -79,15 +50,44 @@ class ClientPool : public std::enable_shared_from_this<ClientPool> {
   };
 
   // Both called by PoolLease; `connection` is null when the slot is freed without one.
-  void release(const std::string& key, std::shared_ptr<ClientConnection> connection);
+  void release(Host& host, std::shared_ptr<ClientConnection> connection);
   // Takes an idle connection usable from `context`, dropping stale ones. REQUIRES: mu_ held.
   std::shared_ptr<ClientConnection> take_idle(Host& host, const void* context);
   void evict_expired(Host& host, std::chrono::steady_clock::time_point now);
 
   const std::size_t max_per_host_;
   const std::chrono::milliseconds idle_timeout_;
-  mutable std::mutex mu_;  // guards hosts_: idle lists, active counts and waiter queues
-  std::map<std::string, Host> hosts_;
+  mutable std::mutex mu_;              // guards hosts_: idle lists, active counts and waiter queues
+  std::map<std::string, Host> hosts_;  // never erased: leases point at their Host
+};
+
+// One slot of a ClientPool. Move-only; destruction without give_back() closes the connection.
+class PoolLease {
+ public:
+  PoolLease() = default;
+  PoolLease(std::shared_ptr<ClientPool> pool, ClientPool::Host* host,
+            std::shared_ptr<ClientConnection> connection);
+  PoolLease(PoolLease&& other) noexcept = default;
+  PoolLease& operator=(PoolLease&& other) noexcept;
+  ~PoolLease();
+
+  // The connection to use; null until the caller opened one (set_connection).
+  const std::shared_ptr<ClientConnection>& connection() const { return connection_; }
+  void set_connection(std::shared_ptr<ClientConnection> connection);
+  // True if connection() came from the pool rather than being opened for this request.
+  bool reused() const { return reused_; }
+  // Closes the connection but keeps the slot, so the caller can open a fresh one.
+  void drop_connection();
+  // Returns a healthy connection to the pool for reuse and releases the slot.
+  void give_back();
+
+ private:
+  void release();
+
+  std::shared_ptr<ClientPool> pool_;
+  ClientPool::Host* host_ = nullptr;  // the slot's upstream in pool_
+  std::shared_ptr<ClientConnection> connection_;
+  bool reused_ = false;
 };
 
 }  // namespace osprey::net
