@@ -283,6 +283,12 @@ bool ClientExchange::take_plain(std::size_t max_header_bytes) {
   return true;
 }
 
+std::string ClientExchange::take_whole_body() {
+  std::string body = std::exchange(plain_body_, {});
+  finish();
+  return body;
+}
+
 Task<Result<std::optional<std::string>>> ClientExchange::next_chunk() {
   if (failed_) co_return *failed_;
   if (done_) co_return std::optional<std::string>{};

@@ -47,6 +47,13 @@ class ClientExchange {
   Headers take_headers() { return std::exchange(headers_, {}); }
   const std::string& authority() const { return endpoint_->authority; }
 
+  // True when the whole response arrived with its head (see take_plain): the body is then
+  // taken at once with take_whole_body() instead of chunk by chunk.
+  bool whole() const { return parser_ == nullptr && !done_ && !failed_; }
+  const std::string& whole_body() const { return plain_body_; }
+  // REQUIRES: whole(). The body; the exchange is finished, as next_chunk() would end it.
+  std::string take_whole_body();
+
   // The next decoded body bytes; nullopt at the clean end. After an error, returns it again.
   Task<Result<std::optional<std::string>>> next_chunk();
 

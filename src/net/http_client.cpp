@@ -125,15 +125,21 @@ Task<Result<ClientResponse>> HttpClient::send(ClientRequest request) {
   ClientResponse response;
   response.status = (*exchange)->status();
   response.headers = (*exchange)->take_headers();
+  const std::size_t max_body = impl->options.max_response_body_bytes;
+  const auto too_big = [&] {
+    return make_client_error(ClientErrorKind::kMalformed, (*exchange)->authority(),
+                             "body over " + std::to_string(max_body) + " bytes");
+  };
+  if ((*exchange)->whole()) {  // the common answer: no chunk-by-chunk reading
+    if ((*exchange)->whole_body().size() > max_body) co_return too_big();
+    response.body = (*exchange)->take_whole_body();
+    co_return response;
+  }
   for (;;) {
     auto chunk = co_await (*exchange)->next_chunk();
     if (!chunk) co_return chunk.error();
     if (!*chunk) break;
-    if (response.body.size() + (*chunk)->size() > impl->options.max_response_body_bytes) {
-      co_return make_client_error(
-          ClientErrorKind::kMalformed, (*exchange)->authority(),
-          "body over " + std::to_string(impl->options.max_response_body_bytes) + " bytes");
-    }
+    if (response.body.size() + (*chunk)->size() > max_body) co_return too_big();
     if (response.body.empty()) {
       response.body = std::move(**chunk);  // the common case: the whole body in one piece
     } else {

@@ -276,6 +276,25 @@ TEST_F(HttpClientTest, BodyOverLimitFails) {
   EXPECT_EQ(client.stats().idle, 0u);
 }
 
+TEST_F(HttpClientTest, BodyAtLimitIsReadAndConnectionPooled) {
+  upstream_.on_request([](const SeenRequest& r) {
+    Reply reply;
+    reply.body = std::string(r.target == "/empty" ? 0 : 10, 'x');
+    return reply;
+  });
+  ClientOptions options;
+  options.max_response_body_bytes = 10;
+  HttpClient client(options);
+  auto response = send(client, get(upstream_.url()));
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->body, std::string(10, 'x'));
+  auto empty = send(client, get(upstream_.url("/empty")));
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_EQ(empty->body, "");
+  EXPECT_EQ(upstream_.accepted(), 1);
+  EXPECT_EQ(client.stats().idle, 1u);
+}
+
 TEST_F(HttpClientTest, BadRequestsFailWithoutSending) {
   HttpClient client;
   auto bad_url = send(client, get("ftp://127.0.0.1/"));
