@@ -39,6 +39,24 @@ class HttpClientTest : public ::testing::Test {
     request.url = url;
     return request;
   }
+  // Sends `request` while `serve` (a coroutine taking the socket) answers the one connection
+  // `acceptor` takes: for answers TestUpstream cannot give, and for the exact bytes sent.
+  template <typename Serve>
+  Result<ClientResponse> send_raw(HttpClient& client, const ClientRequest& request,
+                                  boost::asio::ip::tcp::acceptor& acceptor, Serve serve) {
+    std::optional<Result<ClientResponse>> out;
+    fakes::run_on(io_, [&]() -> Task<void> {
+      boost::asio::co_spawn(
+          io_,
+          [&]() -> Task<void> {
+            auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
+            co_await serve(socket);
+          },
+          boost::asio::detached);
+      out.emplace(co_await client.send(request));
+    });
+    return std::move(*out);
+  }
 
   boost::asio::io_context io_;  // declared first: outlives the clients of each test
   TestUpstream upstream_;
@@ -320,19 +338,14 @@ TEST_F(HttpClientTest, MalformedResponseIsUpstreamError) {
   const auto port = acceptor.local_endpoint().port();
   HttpClient client;
   std::optional<Result<ClientResponse>> out;
-  fakes::run_on(io_, [&]() -> Task<void> {
-    boost::asio::co_spawn(
-        io_,
-        [&]() -> Task<void> {
-          auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
-          char buf[1024];
-          co_await socket.async_read_some(boost::asio::buffer(buf), boost::asio::use_awaitable);
-          co_await boost::asio::async_write(socket, boost::asio::buffer("NOT HTTP AT ALL\r\n\r\n"),
-                                            boost::asio::use_awaitable);
-        },
-        boost::asio::detached);
-    out.emplace(co_await client.send(get("http://127.0.0.1:" + std::to_string(port) + "/")));
-  });
+  out.emplace(send_raw(
+      client, get("http://127.0.0.1:" + std::to_string(port) + "/"), acceptor,
+      [](boost::asio::ip::tcp::socket& socket) -> Task<void> {
+        char buf[1024];
+        co_await socket.async_read_some(boost::asio::buffer(buf), boost::asio::use_awaitable);
+        co_await boost::asio::async_write(socket, boost::asio::buffer("NOT HTTP AT ALL\r\n\r\n"),
+                                          boost::asio::use_awaitable);
+      }));
   ASSERT_FALSE(*out);
   EXPECT_EQ(out->code(), ErrorCode::kUpstreamError);
   EXPECT_EQ(client_error_kind(out->error()), ClientErrorKind::kMalformed);
@@ -416,28 +429,22 @@ TEST_F(HttpClientTest, RequestHeadBytes) {
     request.headers.add("X-Request-Id", "r-1");
     request.headers.add("content-length", "1");
     std::string seen;
-    std::optional<Result<ClientResponse>> out;
-    fakes::run_on(io_, [&]() -> Task<void> {
-      boost::asio::co_spawn(
-          io_,
-          [&]() -> Task<void> {
-            auto socket = co_await acceptor.async_accept(boost::asio::use_awaitable);
-            char buf[1024];
-            while (seen.size() < expected.size()) {
-              const std::size_t n = co_await socket.async_read_some(boost::asio::buffer(buf),
-                                                                    boost::asio::use_awaitable);
-              seen.append(buf, n);
-            }
-            const std::string reply =
-                "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
-            co_await boost::asio::async_write(socket, boost::asio::buffer(reply),
-                                              boost::asio::use_awaitable);
-          },
-          boost::asio::detached);
-      out.emplace(co_await client.send(request));
-    });
-    ASSERT_TRUE(*out) << (*out).error().message;
-    EXPECT_EQ((*out)->body, "ok");
+    auto response = send_raw(client, request, acceptor,
+                             [&](boost::asio::ip::tcp::socket& socket) -> Task<void> {
+                               char buf[1024];
+                               while (seen.size() < expected.size()) {
+                                 const std::size_t n = co_await socket.async_read_some(
+                                     boost::asio::buffer(buf), boost::asio::use_awaitable);
+                                 seen.append(buf, n);
+                               }
+                               const std::string reply =
+                                   "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: "
+                                   "2\r\n\r\nok";
+                               co_await boost::asio::async_write(socket, boost::asio::buffer(reply),
+                                                                 boost::asio::use_awaitable);
+                             });
+    ASSERT_TRUE(response) << response.error().message;
+    EXPECT_EQ(response->body, "ok");
     EXPECT_EQ(seen, expected) << (parsed ? "endpoint" : "url");
   }
 }
