@@ -48,7 +48,7 @@ void UsageLedger::record(store::UsageRecord row) {
   {
     std::lock_guard lock(mu_);
     after_shutdown = stopping_;
-    if (!stopping_ && queue_.size() + in_write_ < options_.max_pending) {
+    if (!stopping_ && queue_.size() < options_.max_pending) {
       queue_.push_back(std::move(row));
       pending_gauge_.set(static_cast<double>(queue_.size() + in_write_));
       if (queue_.size() >= options_.batch_size) wake_.notify_one();
@@ -90,7 +90,7 @@ std::uint64_t UsageLedger::written() const {
   return written_count_;
 }
 
-Status UsageLedger::write(std::span<const store::UsageRecord> batch) {
+Status UsageLedger::write(const std::vector<store::UsageRecord>& batch) {
   Status st = sink_(batch);
   if (st.ok() || st.code() != ErrorCode::kInvalidRequest) return st;
   // One bad row must not block the others forever: store them one by one.
@@ -113,11 +113,7 @@ bool UsageLedger::write_now() const {
 
 void UsageLedger::run() {
   std::unique_lock lock(mu_);
-  // Rows taken from queue_ in one swap (no move per row; the two vectors trade storage, so
-  // neither allocates once grown) and written batch_size at a time from `next`. A failed
-  // batch is retried from where it failed.
-  std::vector<store::UsageRecord> taken;
-  std::size_t next = 0;
+  std::vector<store::UsageRecord> batch;
   std::chrono::milliseconds backoff = options_.retry_delay;
   std::chrono::steady_clock::time_point give_up{};
   while (true) {
@@ -125,39 +121,31 @@ void UsageLedger::run() {
     // Write what waited when the writer woke, batch by batch, and go on while write_now().
     // Rows that arrive during a write otherwise wait for the next round: chasing them in small
     // batches would pay a transaction (and its WAL writes) for every few rows.
-    bool woke = true;
-    while (next < taken.size() || (!queue_.empty() && (woke || write_now()))) {
-      if (next == taken.size()) {  // taken is empty: everything in it is stored
-        taken.swap(queue_);
-        next = 0;
-        woke = false;
-      }
-      const std::size_t n = std::min(taken.size() - next, options_.batch_size);
-      in_write_ = taken.size() - next;
+    std::size_t due = queue_.size();
+    while (!queue_.empty() && (due > 0 || write_now())) {
+      const std::size_t n = std::min(queue_.size(), options_.batch_size);
+      batch.assign(std::make_move_iterator(queue_.begin()),
+                   std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      in_write_ = n;
       lock.unlock();
-      Status st = write(std::span<const store::UsageRecord>(taken).subspan(next, n));
-      const bool all_stored = st.ok() && next + n == taken.size();
-      if (all_stored) {
-        // The stored rows are destroyed without the lock; a vector grown by a backlog is freed.
-        if (taken.capacity() > 4 * options_.batch_size) {
-          std::vector<store::UsageRecord>().swap(taken);
-        } else {
-          taken.clear();
-        }
-      }
+      Status st = write(batch);
       lock.lock();
       if (st.ok()) {
-        next = all_stored ? 0 : next + n;
-        in_write_ = taken.size() - next;
+        due -= std::min(due, n);
+        in_write_ = 0;
         written_count_ += n;
         written_.inc(static_cast<double>(n));
         backoff = options_.retry_delay;
         give_up = {};
-        pending_gauge_.set(static_cast<double>(queue_.size() + in_write_));
+        pending_gauge_.set(static_cast<double>(queue_.size()));
         continue;
       }
-      // The batch stays where it is, in order, and is retried after a pause.
+      // Put the batch back in front, in order, and retry after a pause.
       write_errors_.inc();
+      queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()),
+                    std::make_move_iterator(batch.end()));
+      in_write_ = 0;
       log::warn("usage_write_failed",
                 {{"rows", static_cast<std::uint64_t>(n)}, {"error", st.error().message}});
       if (stopping_) {
@@ -165,13 +153,9 @@ void UsageLedger::run() {
         if (give_up == std::chrono::steady_clock::time_point{})
           give_up = now + options_.stop_timeout;
         if (now >= give_up) {
-          const std::size_t lost = queue_.size() + in_write_;
-          dropped_.inc(static_cast<double>(lost));
-          log::error("usage_rows_lost", {{"rows", static_cast<std::uint64_t>(lost)}});
+          dropped_.inc(static_cast<double>(queue_.size()));
+          log::error("usage_rows_lost", {{"rows", static_cast<std::uint64_t>(queue_.size())}});
           queue_.clear();
-          taken.clear();
-          next = 0;
-          in_write_ = 0;
           break;
         }
       }

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <span>
@@ -62,7 +63,7 @@ class UsageLedger {
   // waits, flush() or stop() asked. REQUIRES: mu_ held.
   bool write_now() const;
   // Writes one batch; on kInvalidRequest writes the rows one at a time, dropping bad ones.
-  Status write(std::span<const store::UsageRecord> batch);
+  Status write(const std::vector<store::UsageRecord>& batch);
 
   const UsageSink sink_;
   const UsageLedgerOptions options_;
@@ -73,13 +74,13 @@ class UsageLedger {
 
   mutable std::mutex mu_;
   // Guarded by mu_: everything below.
-  std::condition_variable wake_;           // the writer waits here for rows, flush or stop
-  std::condition_variable flushed_;        // flush() waits here for the writer to catch up
-  std::vector<store::UsageRecord> queue_;  // record() appends; the writer takes it all at once
-  std::size_t in_write_ = 0;               // rows taken from the queue, not yet stored
-  std::uint64_t flush_requests_ = 0;       // bumped by flush()
-  std::uint64_t flushes_done_ = 0;         // flush_requests_ as of the writer's last empty queue
-  bool finished_ = false;                  // the writer thread has ended
+  std::condition_variable wake_;     // the writer waits here for rows, flush or stop
+  std::condition_variable flushed_;  // flush() waits here for the writer to catch up
+  std::deque<store::UsageRecord> queue_;
+  std::size_t in_write_ = 0;          // rows taken from the queue, not yet stored
+  std::uint64_t flush_requests_ = 0;  // bumped by flush()
+  std::uint64_t flushes_done_ = 0;    // flush_requests_ as of the writer's last empty queue
+  bool finished_ = false;             // the writer thread has ended
   bool stopping_ = false;
   bool started_ = false;
   std::uint64_t written_count_ = 0;

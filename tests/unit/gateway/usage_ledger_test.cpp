@@ -134,34 +134,6 @@ TEST_F(UsageLedgerTest, RowsArrivingDuringAWriteWaitForTheNextFullBatch) {
   EXPECT_EQ(stored_rows(), 20);
 }
 
-// max_pending bounds the rows in memory, those being written included: a queue taken whole by
-// the writer must not make room for as many again.
-TEST_F(UsageLedgerTest, RowsBeingWrittenCountAgainstMaxPending) {
-  std::promise<void> entered;
-  std::future<void> writing = entered.get_future();
-  std::promise<void> release;
-  const std::shared_future<void> released = release.get_future().share();
-  std::atomic<int> calls{0};
-  UsageSink stored = store_.sink();
-  UsageSink sink = [&](std::span<const store::UsageRecord> rows) {
-    if (++calls == 1) {
-      entered.set_value();
-      released.wait();
-    }
-    return stored(rows);
-  };
-  UsageLedger ledger(sink, metrics_, {.flush_interval = 1h, .batch_size = 3, .max_pending = 5});
-  ledger.start();
-  for (int i = 0; i < 3; ++i) ledger.record(row());
-  writing.wait();                                    // 3 rows in the store's hands
-  for (int i = 0; i < 3; ++i) ledger.record(row());  // 2 fit, the 6th row does not
-  EXPECT_EQ(ledger.pending(), 5u);
-  EXPECT_EQ(metrics_.counter("osprey_usage_ledger_dropped_total", "").with().value(), 1);
-  release.set_value();
-  ledger.stop();
-  EXPECT_EQ(stored_rows(), 5);
-}
-
 TEST_F(UsageLedgerTest, FlushWaitsUntilRowsAreStored) {
   UsageLedger ledger(store_.sink(), metrics_, {.flush_interval = 1h, .batch_size = 1000});
   ledger.start();
