@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/net/socket_pair.h"
+
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,17 +20,6 @@ namespace {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-
-struct SocketPair {
-  asio::io_context ioc;
-  tcp::socket client{ioc};
-  tcp::socket server{ioc};
-  SocketPair() {
-    tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    client.connect(acceptor.local_endpoint());
-    acceptor.accept(server);
-  }
-};
 
 std::string joined(const std::vector<asio::const_buffer>& buffers) {
   std::string out;

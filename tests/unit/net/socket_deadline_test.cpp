@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/net/socket_pair.h"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -16,19 +18,6 @@ using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-
-// A connected pair on loopback; nothing is ever written, so a read on `server` waits until
-// cancelled.
-struct SocketPair {
-  asio::io_context ioc;
-  tcp::socket client{ioc};
-  tcp::socket server{ioc};
-  SocketPair() {
-    tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    client.connect(acceptor.local_endpoint());
-    acceptor.accept(server);
-  }
-};
 
 // Starts a read on the pair's server socket and runs the loop until it ends or `limit` passes;
 // returns how long the read waited (or `limit` when it never ended).
