@@ -156,12 +156,6 @@ void append_json_double(std::string& out, double value) {
   writer.finish();
 }
 
-void append_timestamp(std::string& out, std::chrono::system_clock::time_point when) {
-  LineWriter writer(out);
-  writer.timestamp(when);
-  writer.finish();
-}
-
 void LineWriter::grow(std::size_t n) {
   const auto used = static_cast<std::size_t>(p_ - line_.data());
   line_.resize(std::max(2 * line_.size(), used + n + 64));

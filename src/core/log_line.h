@@ -27,10 +27,9 @@ char* write_json_string(char* out, std::string_view text);
 constexpr std::size_t kJsonDoubleBound = 32;
 char* write_json_double(char* out, double value);
 
-// The same, appended to a string (the timestamp is write_utc_timestamp's).
+// The same, appended to a string.
 void append_json_string(std::string& out, std::string_view text);
 void append_json_double(std::string& out, double value);
-void append_timestamp(std::string& out, std::chrono::system_clock::time_point when);
 
 // Appends to a string, reused from line to line: the string is opened up to its capacity, each
 // piece checks for room once and writes through a pointer, and finish() trims the string to what

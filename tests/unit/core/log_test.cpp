@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/log_line.h"
+#include "core/utc_timestamp.h"
 #include "core/utf8.h"
 
 namespace osprey::log {
@@ -286,10 +287,10 @@ TEST_F(LogTest, TimestampIsUtcIsoWithMilliseconds) {
 
   std::string out;
   const auto when = std::chrono::system_clock::time_point(std::chrono::milliseconds(1795608000123));
-  append_timestamp(out, when);
+  out += utc_timestamp(when);
   EXPECT_EQ(out, "2026-11-25T12:00:00.123Z");
   out.clear();
-  append_timestamp(out, std::chrono::system_clock::time_point(std::chrono::milliseconds(-1)));
+  out += utc_timestamp(std::chrono::system_clock::time_point(std::chrono::milliseconds(-1)));
   EXPECT_EQ(out, "1969-12-31T23:59:59.999Z");
 }
 
@@ -530,7 +531,7 @@ TEST(LogTimestamp, CachedFormsMatchAFreshFormatting) {
     times.push_back(1795608000000 + static_cast<std::int64_t>(rng() % 5000));
   for (const std::int64_t ms : times) {
     std::string out;
-    append_timestamp(out, std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+    out += utc_timestamp(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
     ASSERT_EQ(out, fresh(ms)) << ms;
   }
 }
