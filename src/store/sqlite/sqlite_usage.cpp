@@ -49,11 +49,15 @@ struct DailySums {
 // day, tenant, model: views into the batch's records, which outlive the rollup map.
 using DailyKey = std::tuple<std::string_view, std::int64_t, std::string_view>;
 
-// Ledger rows per INSERT statement, and per yield of the CPU. One step for many rows keeps the
-// table cursor open from row to row and ends the statement once, not once per row. Measured
-// (callgrind, 226-row batches): 8 rows cost ~120 instructions per row more than 16, 32 only
-// ~20 fewer, so 16 (~75k instructions between yields) rather than 32.
+// Ledger rows per INSERT statement. One step for many rows keeps the table cursor open from row
+// to row and ends the statement once, not once per row. Measured (callgrind, 226-row batches):
+// 8 rows cost ~120 instructions per row more than 16, 32 only ~20 fewer, so 16.
 constexpr std::size_t kRowsPerInsert = 16;
+// Ledger rows per yield of the CPU (~150k instructions): every second full statement. Every
+// statement was too often: each sched_yield moves the writer's EEVDF deadline a slice back, and
+// yielding every 16 rows left it behind a saturated core (190k rows queued after 50 s at 32
+// connections).
+constexpr std::size_t kRowsPerYield = 2 * kRowsPerInsert;
 constexpr int kLedgerColumns = 11;
 constexpr std::size_t kCanonicalTimestampSize = std::string_view("2026-11-25T13:55:00.000Z").size();
 
@@ -157,7 +161,6 @@ Status SqliteStore::append_usage(std::span<const UsageRecord> records) {
       // instead of one per record.
       std::map<DailyKey, DailySums> daily;
       LedgerInserts ledger(conn);
-      std::size_t full_statements = 0;
       for (std::size_t first = 0; first < records.size();) {
         const auto chunk = records.subspan(first, ledger_rows_per_step(records.size() - first));
         first += chunk.size();
@@ -177,13 +180,12 @@ Status SqliteStore::append_usage(std::span<const UsageRecord> records) {
           sums.cost_micros += r.cost_micros;
           sums.cache_hits += r.cache_hit ? 1 : 0;
         }
-        // SQLite runs on this thread: a long batch yields the CPU after every second full
-        // statement (32 rows), so that on a core shared with an I/O thread it never holds it
-        // for long (one big transaction, not many small ones, which would rewrite the same WAL
-        // pages). Not after every statement: each sched_yield moves the writer's EEVDF deadline
-        // a slice back, and yielding every 16 rows left it behind a saturated core (190k rows
-        // queued after 50 s at 32 connections).
-        if (chunk.size() == kRowsPerInsert && ++full_statements % 2 == 0) std::this_thread::yield();
+        // SQLite runs on this thread: a long batch yields the CPU every kRowsPerYield rows, so
+        // that on a core shared with an I/O thread it never holds it for long (one big
+        // transaction, not many small ones, which would rewrite the same WAL pages). Full
+        // statements come first and the tail is shorter than one, so `first` reaches a
+        // multiple of kRowsPerYield only after a full statement.
+        if (first % kRowsPerYield == 0) std::this_thread::yield();
       }
       for (const auto& [key, sums] : daily) {
         auto rollup = sqlite_execute(
