@@ -147,11 +147,20 @@ UpstreamResult<net::ClientRequest> make_client_request(const ProviderConfig& con
   return request;
 }
 
-UpstreamResult<net::ClientRequest> make_client_request(
-    const ProviderConfig& config, const CallContext& ctx, std::string method,
-    std::shared_ptr<const net::Endpoint> endpoint, std::string body) {
-  auto request = make_request_for(config, ctx, std::move(method), endpoint->text, std::move(body));
-  if (request) request->endpoint = std::move(endpoint);
+FixedUrl::FixedUrl(std::string url) : text(std::move(url)) {
+  if (auto parsed = net::make_endpoint(text)) endpoint = std::move(*parsed);
+}
+
+UpstreamResult<net::ClientRequest> make_client_request(const ProviderConfig& config,
+                                                       const CallContext& ctx, std::string method,
+                                                       const FixedUrl& url, std::string body) {
+  auto request = make_request_for(config, ctx, std::move(method), url.text, std::move(body));
+  if (!request) return request;
+  if (url.endpoint) {
+    request->endpoint = url.endpoint;
+  } else {
+    request->url = url.text;
+  }
   return request;
 }
 

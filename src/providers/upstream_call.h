@@ -53,10 +53,19 @@ net::TlsSettings tls_settings(const ProviderConfig& config);
 UpstreamResult<net::ClientRequest> make_client_request(const ProviderConfig& config,
                                                        const CallContext& ctx, std::string method,
                                                        std::string url, std::string body);
-// The same for a URL parsed ahead (net::make_endpoint), e.g. an adapter's fixed chat URL.
-UpstreamResult<net::ClientRequest> make_client_request(
-    const ProviderConfig& config, const CallContext& ctx, std::string method,
-    std::shared_ptr<const net::Endpoint> endpoint, std::string body);
+
+// An adapter's fixed URL (its chat URL), parsed once so that every request to it shares the
+// net::Endpoint instead of parsing it again; one that does not parse keeps only its text, and
+// each call's client then reports why.
+struct FixedUrl {
+  explicit FixedUrl(std::string url);
+  std::string text;
+  std::shared_ptr<const net::Endpoint> endpoint;  // null when `text` does not parse
+};
+// make_client_request for a FixedUrl.
+UpstreamResult<net::ClientRequest> make_client_request(const ProviderConfig& config,
+                                                       const CallContext& ctx, std::string method,
+                                                       const FixedUrl& url, std::string body);
 
 // Sends and reads the whole answer; a non-2xx status becomes parse_error's UpstreamError.
 net::Task<UpstreamResult<net::ClientResponse>> send_call(net::HttpClient& client,

@@ -72,7 +72,9 @@ Result<std::unique_ptr<Provider>> AnthropicProvider::create(const ProviderConfig
 }
 
 AnthropicProvider::AnthropicProvider(ProviderConfig config, net::HttpClient& client)
-    : config_(std::move(config)), client_(client) {}
+    : config_(std::move(config)),
+      messages_url_(join_url(config_.base_url, "/v1/messages")),
+      client_(client) {}
 
 void AnthropicProvider::authorize(net::ClientRequest& request) const {
   request.headers.set("x-api-key", config_.api_key);
@@ -84,8 +86,7 @@ UpstreamResult<net::ClientRequest> AnthropicProvider::build(const ChatRequest& r
                                                             bool stream) const {
   const nlohmann::json body =
       build_messages_request(prepare_chat_request(request, config_, stream));
-  auto out = make_client_request(config_, ctx, "POST", join_url(config_.base_url, "/v1/messages"),
-                                 body.dump());
+  auto out = make_client_request(config_, ctx, "POST", messages_url_, body.dump());
   if (out) {
     authorize(*out);
     if (stream) out->headers.set("accept", "text/event-stream");

@@ -8,6 +8,7 @@
 
 #include "net/http_client.h"
 #include "providers/provider.h"
+#include "providers/upstream_call.h"
 
 namespace osprey::providers::anthropic {
 
@@ -32,6 +33,7 @@ class AnthropicProvider final : public Provider {
   void authorize(net::ClientRequest& request) const;
 
   const ProviderConfig config_;
+  const FixedUrl messages_url_;  // joined and parsed once: every call posts to it
   net::HttpClient& client_;
 };
 

@@ -59,15 +59,16 @@ Result<std::unique_ptr<Provider>> OllamaProvider::create(const ProviderConfig& c
 }
 
 OllamaProvider::OllamaProvider(ProviderConfig config, net::HttpClient& client)
-    : config_(std::move(config)), client_(client) {}
+    : config_(std::move(config)),
+      chat_url_(join_url(config_.base_url, "/api/chat")),
+      client_(client) {}
 
 UpstreamResult<net::ClientRequest> OllamaProvider::build(const ChatRequest& request,
                                                          const CallContext& ctx,
                                                          bool stream) const {
   auto body = build_chat_request(prepare_chat_request(request, config_, stream));
   if (!body) return upstream_error_from(body.error());
-  auto out = make_client_request(config_, ctx, "POST", join_url(config_.base_url, "/api/chat"),
-                                 body->dump());
+  auto out = make_client_request(config_, ctx, "POST", chat_url_, body->dump());
   if (out && stream) out->headers.set("accept", "application/x-ndjson");
   return out;
 }

@@ -6,6 +6,7 @@
 
 #include "net/http_client.h"
 #include "providers/provider.h"
+#include "providers/upstream_call.h"
 
 namespace osprey::providers::ollama {
 
@@ -29,6 +30,7 @@ class OllamaProvider final : public Provider {
                                            bool stream) const;
 
   const ProviderConfig config_;
+  const FixedUrl chat_url_;  // joined and parsed once: every call posts to it
   net::HttpClient& client_;
 };
 

@@ -44,11 +44,6 @@ class OpenAiStreamDecoder final : public StreamDecoder {
   OpenAiStreamParser parser_;
 };
 
-std::shared_ptr<const net::Endpoint> parsed_or_null(std::string_view url) {
-  auto endpoint = net::make_endpoint(url);
-  return endpoint ? std::move(*endpoint) : nullptr;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Provider>> OpenAiProvider::create(const ProviderConfig& config,
@@ -69,7 +64,6 @@ Result<std::unique_ptr<Provider>> OpenAiProvider::create(const ProviderConfig& c
 OpenAiProvider::OpenAiProvider(ProviderConfig config, net::HttpClient& client)
     : config_(std::move(config)),
       chat_url_(join_url(config_.base_url, "/v1/chat/completions")),
-      chat_endpoint_(parsed_or_null(chat_url_)),
       authorization_(config_.api_key.empty() ? "" : "Bearer " + config_.api_key),
       client_(client) {}
 
@@ -93,9 +87,7 @@ UpstreamResult<net::ClientRequest> OpenAiProvider::build(const ChatRequest& requ
   }
   const nlohmann::json& extra = merged.is_null() ? request.extra : merged;
   std::string body = write_chat_request(request, config_.upstream_model, stream, extra);
-  auto out = chat_endpoint_
-                 ? make_client_request(config_, ctx, "POST", chat_endpoint_, std::move(body))
-                 : make_client_request(config_, ctx, "POST", chat_url_, std::move(body));
+  auto out = make_client_request(config_, ctx, "POST", chat_url_, std::move(body));
   if (out) {
     authorize(*out);
     if (stream) out->headers.set("accept", "text/event-stream");

@@ -8,6 +8,7 @@
 
 #include "net/http_client.h"
 #include "providers/provider.h"
+#include "providers/upstream_call.h"
 
 namespace osprey::providers::openai {
 
@@ -32,9 +33,7 @@ class OpenAiProvider final : public Provider {
   void authorize(net::ClientRequest& request) const;
 
   const ProviderConfig config_;
-  const std::string chat_url_;  // joined once: every call posts to it
-  // chat_url_ parsed once; null if it does not parse (each call then reports why).
-  const std::shared_ptr<const net::Endpoint> chat_endpoint_;
+  const FixedUrl chat_url_;          // joined and parsed once: every call posts to it
   const std::string authorization_;  // "Bearer <api_key>"; empty without a key
   net::HttpClient& client_;
 };
