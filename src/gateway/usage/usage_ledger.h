@@ -3,10 +3,10 @@
 // hot path. record() only queues in memory; a background thread writes batches with
 // Store::append_usage every `flush_interval` or as soon as `batch_size` rows wait, and rows that
 // arrive during a write wait for either (the SQLite store yields the CPU within a batch, so a
-// batch never holds a shared core for long). A failed
-// write keeps the batch and retries with backoff (nothing is dropped unless the queue passes
-// `max_pending`); rows the store rejects as invalid are dropped one by one and logged. stop()
-// writes everything still queued before returning (graceful shutdown).
+// batch never holds a shared core for long). A failed write keeps the batch and retries with
+// backoff (nothing is dropped unless the queue passes `max_pending`); rows the store rejects as
+// invalid are dropped one by one and logged. stop() writes everything still queued before
+// returning (graceful shutdown).
 // Thread-safe: record() from any thread; start()/stop() from the owner.
 #include <chrono>
 #include <condition_variable>
