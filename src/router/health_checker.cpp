@@ -81,7 +81,7 @@ net::Task<void> HealthChecker::run() {
     }
     if (stopped()) break;
     wait = std::max(wait, milliseconds(1));
-    co_await sleep_(wait, [this] { return stopped(); });
+    co_await sleep_(wait, stop_token_);
   }
 }
 

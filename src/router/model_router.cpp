@@ -21,7 +21,7 @@ struct ModelRouter::Impl {
         client(c),
         clock(k),
         metrics(m),
-        sleep(options.sleep ? std::move(options.sleep) : SleepFunction(interruptible_sleep)),
+        sleep(options.sleep ? std::move(options.sleep) : SleepFunction(cancellable_sleep)),
         seeds(options.seed ? *options.seed : std::random_device{}()),
         health([this] { return current(); }, k, sleep) {}
 

@@ -48,7 +48,7 @@ struct ModelInfo {
 
 // Knobs for tests; production uses the defaults.
 struct RouterOptions {
-  // How retries and health checks wait; empty means interruptible_sleep (real time).
+  // How retries and health checks wait; empty means cancellable_sleep (real time).
   SleepFunction sleep;
   // Seed of the balancer's randomness; random when unset.
   std::optional<std::uint64_t> seed;

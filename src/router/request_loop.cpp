@@ -266,7 +266,7 @@ net::Task<LoopOutcome> run_request_loop(std::shared_ptr<const ModelTable> table,
       if (!delay) break;
       env.metrics.retries.with({entry->config.name, reason}).inc();
       if (delay->count() > 0) {
-        co_await env.sleep(*delay, [&ctx] { return is_cancelled(ctx); });
+        co_await env.sleep(*delay, ctx.cancel);
       }
     }
   }

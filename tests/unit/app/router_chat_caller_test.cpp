@@ -58,9 +58,8 @@ class RouterChatCallerTest : public ::testing::Test {
     gateway::testing::register_scripted(registry_, book_);
     router::RouterOptions options;
     options.seed = 1;
-    options.sleep = [](std::chrono::milliseconds, std::function<bool()>) -> net::Task<void> {
-      co_return;
-    };
+    options.sleep = [](std::chrono::milliseconds,
+                       std::shared_ptr<net::CancelToken>) -> net::Task<void> { co_return; };
     router_ = std::make_unique<router::ModelRouter>(registry_, client_, metrics_, system_clock(),
                                                     std::move(options));
     auto config = router::parse_router_config({{"models", {model("chat"), model("down")}}}, {});

@@ -61,9 +61,8 @@ class ChatCompletionsRouteTest : public ::testing::Test {
     testing::register_scripted(registry_, book_);
     router::RouterOptions options;
     options.seed = 1;
-    options.sleep = [](std::chrono::milliseconds, std::function<bool()>) -> net::Task<void> {
-      co_return;
-    };
+    options.sleep = [](std::chrono::milliseconds,
+                       std::shared_ptr<net::CancelToken>) -> net::Task<void> { co_return; };
     router_ = std::make_unique<router::ModelRouter>(registry_, client_, registry_metrics_, clock_,
                                                     std::move(options));
     json sections = {{"models", {model("chat"), model("primary", {"chat"})}}};

@@ -67,7 +67,7 @@ class RouterFixture : public ::testing::Test {
     register_fakes(registry, backend);
     RouterOptions options;
     options.seed = 42;
-    options.sleep = [this](milliseconds d, std::function<bool()>) -> net::Task<void> {
+    options.sleep = [this](milliseconds d, std::shared_ptr<net::CancelToken>) -> net::Task<void> {
       sleeps.push_back(d);
       clock.advance(d);
       if (on_sleep) on_sleep();
