@@ -2,8 +2,11 @@
 #include <mimalloc.h>
 
 #include "app/commands.h"
+#include "core/build_info.h"
+#include "osprey_git_commit.h"  // generated at every build (src/CMakeLists.txt)
 
 int main(int argc, char** argv) {
+  osprey::set_git_commit(OSPREY_GIT_COMMIT);
   // The one call into mimalloc keeps the linker (--as-needed) from dropping the library that
   // serves every malloc/free of the process.
   static_cast<void>(mi_version());

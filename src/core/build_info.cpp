@@ -3,14 +3,15 @@
 #ifndef OSPREY_VERSION
 #define OSPREY_VERSION "0.0.0"
 #endif
-#ifndef OSPREY_GIT_COMMIT
-#define OSPREY_GIT_COMMIT "unknown"
-#endif
-
 namespace osprey {
 
+namespace {
+std::string_view commit_text = "unknown";  // set by main() before other threads exist
+}  // namespace
+
 std::string_view version() { return OSPREY_VERSION; }
-std::string_view git_commit() { return OSPREY_GIT_COMMIT; }
+std::string_view git_commit() { return commit_text; }
+void set_git_commit(std::string_view commit) { commit_text = commit; }
 std::string_view build_type() {
 #ifdef NDEBUG
   return "release";
