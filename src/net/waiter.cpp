@@ -42,8 +42,9 @@ bool Waiter::woken() const {
   return state_->woken;
 }
 
-void Waiter::wake() {
-  std::shared_ptr<State> state = state_;
+void Waiter::wake() { wake(state_); }
+
+void Waiter::wake(const std::shared_ptr<State>& state) {
   Handler handler;
   boost::asio::any_io_executor executor;
   {
@@ -93,6 +94,15 @@ Task<bool> Waiter::wait_for(std::chrono::milliseconds timeout) {
       std::move(initiate), boost::asio::use_awaitable);
   std::lock_guard lock(state->mu);
   co_return state->woken;
+}
+
+Task<bool> Waiter::wait_for(std::chrono::milliseconds timeout,
+                            std::shared_ptr<CancelToken> cancel) {
+  if (!cancel) co_return co_await wait_for(timeout);
+  const CancelToken::SubscriptionId id = cancel->subscribe([state = state_] { wake(state); });
+  const bool woken = co_await wait_for(timeout);
+  cancel->unsubscribe(id);
+  co_return woken;
 }
 
 }  // namespace osprey::net

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 
+#include "net/cancel_token.h"
 #include "net/task.h"
 
 namespace osprey::net {
@@ -22,6 +23,9 @@ class Waiter {
   // wake that races the timeout counts as a wake). Resumes on the coroutine's own executor.
   // REQUIRES: called once.
   Task<bool> wait_for(std::chrono::milliseconds timeout);
+  // The same, also woken when `cancel` (may be null) fires: a wait the client's disconnect or a
+  // shutdown ends early. REQUIRES: called once, instead of the overload above.
+  Task<bool> wait_for(std::chrono::milliseconds timeout, std::shared_ptr<CancelToken> cancel);
 
   // Wakes the waiting coroutine (or the next wait_for). Short and non-blocking.
   void wake();
@@ -29,6 +33,8 @@ class Waiter {
 
  private:
   struct State;
+  // wake() on a state: the cancel subscription holds the state, which may outlive the Waiter.
+  static void wake(const std::shared_ptr<State>& state);
   std::shared_ptr<State> state_;  // shared with wake-ups posted to the waiting executor
 };
 

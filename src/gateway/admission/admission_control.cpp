@@ -103,12 +103,7 @@ net::Task<Result<AdmissionPermit, AdmissionRejection>> AdmissionControl::admit(
   }
 
   const auto queued_at = clock_.now();
-  std::shared_ptr<net::Waiter> waiter = ticket->waiter;
-  net::CancelToken::SubscriptionId subscription = net::CancelToken::kNoSubscription;
-  if (cancel) subscription = cancel->subscribe([waiter] { waiter->wake(); });
-  const std::chrono::milliseconds timeout = limits.queue_timeout;
-  co_await waiter->wait_for(timeout);
-  if (cancel) cancel->unsubscribe(subscription);
+  co_await ticket->waiter->wait_for(limits.queue_timeout, cancel);
 
   const bool granted = gate->leave(ticket);
   const double waited = std::chrono::duration<double>(clock_.now() - queued_at).count();
@@ -126,8 +121,8 @@ net::Task<Result<AdmissionPermit, AdmissionRejection>> AdmissionControl::admit(
                                   {"priority", priority_label(priority)},
                                   {"waited_ms", static_cast<std::int64_t>(waited * 1000)}});
   co_return AdmissionRejection{
-      {ErrorCode::kQueueTimeout,
-       "waited " + std::to_string(timeout.count()) + " ms for model '" + model + "'; retry later"},
+      {ErrorCode::kQueueTimeout, "waited " + std::to_string(limits.queue_timeout.count()) +
+                                     " ms for model '" + model + "'; retry later"},
       503,
       retry_after_seconds(limits)};
 }

@@ -98,5 +98,34 @@ TEST(WaiterTest, ManyWaitersWokenFromManyThreadsAllResume) {
   EXPECT_EQ(woken.load(), kWaiters);
 }
 
+TEST(WaiterTest, ACancelFromAnotherThreadEndsTheWait) {
+  Waiter waiter;
+  auto cancel = std::make_shared<CancelToken>();
+  std::thread canceller([cancel] {
+    std::this_thread::sleep_for(20ms);
+    cancel->cancel();
+  });
+  const auto started = std::chrono::steady_clock::now();
+  const bool woken = run_task([&]() -> Task<bool> {
+    const std::chrono::milliseconds timeout = 60s;
+    co_return co_await waiter.wait_for(timeout, cancel);
+  }());
+  canceller.join();
+  EXPECT_TRUE(woken);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 30s);
+}
+
+TEST(WaiterTest, WithACancelTokenThatNeverFiresTimesOut) {
+  Waiter waiter;
+  auto cancel = std::make_shared<CancelToken>();
+  const bool woken = run_task([&]() -> Task<bool> {
+    const std::chrono::milliseconds timeout = 30ms;
+    co_return co_await waiter.wait_for(timeout, cancel);
+  }());
+  EXPECT_FALSE(woken);
+  cancel->cancel();  // after the wait: its subscription was removed, nothing runs
+  EXPECT_FALSE(waiter.woken());
+}
+
 }  // namespace
 }  // namespace osprey::net
