@@ -22,10 +22,7 @@ constexpr milliseconds kMaxIdle{1000};
 HealthChecker::HealthChecker(TableSource tables, const Clock& clock, SleepFunction sleep)
     : tables_(std::move(tables)), clock_(clock), sleep_(std::move(sleep)) {}
 
-void HealthChecker::stop() {
-  stopped_.store(true, std::memory_order_release);
-  stop_token_->cancel();
-}
+void HealthChecker::stop() { stop_token_->cancel(); }
 
 net::Task<void> HealthChecker::probe(Deployment& d) {
   providers::CallContext ctx;

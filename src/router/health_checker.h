@@ -6,7 +6,6 @@
 // loop's executor, each bounded by its own timeout, so a hanging upstream never holds up the
 // other probes of its round; the next round starts once every probe of this one has ended.
 // Thread-safety: run() is one coroutine; stop() may be called from any thread.
-#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -33,7 +32,7 @@ class HealthChecker {
   net::Task<void> run();
   // Ends run() promptly, cancelling a probe in flight. Idempotent.
   void stop();
-  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
+  bool stopped() const { return stop_token_->cancelled(); }
 
   // One probe of `deployment` now (run() calls it when due).
   net::Task<void> probe(Deployment& deployment);
@@ -45,8 +44,8 @@ class HealthChecker {
   TableSource tables_;
   const Clock& clock_;
   SleepFunction sleep_;
-  std::atomic<bool> stopped_{false};
-  std::shared_ptr<net::CancelToken> stop_token_ = std::make_shared<net::CancelToken>();
+  // Fired by stop(): ends the wait between rounds and cancels the probes in flight.
+  const std::shared_ptr<net::CancelToken> stop_token_ = std::make_shared<net::CancelToken>();
 };
 
 }  // namespace osprey::router
