@@ -51,11 +51,12 @@ struct Logger {
 
   // Buffered mode. Lock order: write_mu, then pending_mu (the flusher writes under write_mu, so
   // an immediate line can never overtake batched lines that are being written).
-  std::mutex pending_mu;  // guards pending, stopping
+  std::mutex pending_mu;  // guards pending, stopping, flusher_idle
   std::string pending;    // batched lines not yet written
   std::string draining;   // the batch being written (under write_mu); its capacity is reused
   bool stopping = false;
-  std::condition_variable wake;  // a first line entered an empty batch, or stopping
+  bool flusher_idle = false;     // the flusher sleeps until a line comes (no timed wait)
+  std::condition_variable wake;  // a first line reached an idle flusher, or stopping
   std::thread flusher;           // started and joined by init() and the destructor only
   std::atomic<bool> buffering{false};
 
@@ -104,12 +105,20 @@ void drain_pending(Logger& l) {
   if (l.draining.capacity() > 2 * kBufferLimit) std::string().swap(l.draining);
 }
 
+// Under load the flusher wakes once per kBufferDelay on its own timer and nobody signals it; only
+// after a quiet interval does it sleep until a line comes. So an idle server has no wake-ups, and
+// a busy one no futex wake per batch (the first line of a batch used to wake it, then the timer).
 void flusher_loop(Logger& l) {
   std::unique_lock lock(l.pending_mu);
   while (!l.stopping) {
-    l.wake.wait(lock, [&] { return l.stopping || !l.pending.empty(); });
     // Let the batch fill for a moment: one write(2) for many lines.
     l.wake.wait_for(lock, kBufferDelay, [&] { return l.stopping; });
+    if (l.pending.empty() && !l.stopping) {
+      l.flusher_idle = true;
+      l.wake.wait(lock, [&] { return l.stopping || !l.pending.empty(); });
+      l.flusher_idle = false;
+      continue;  // the first line's batch gets its kBufferDelay too
+    }
     lock.unlock();
     {
       std::lock_guard write_lock(l.write_mu);
@@ -261,14 +270,14 @@ void emit(Logger& l, LogLevel level, std::string& line) {
 
   bool immediate = level >= LogLevel::kWarn || !l.buffering.load(std::memory_order_relaxed);
   if (!immediate) {
-    bool first = false;
+    bool wake_flusher = false;
     {
       std::lock_guard lock(l.pending_mu);
-      first = l.pending.empty();
+      wake_flusher = l.pending.empty() && l.flusher_idle;
       l.pending += line;
       immediate = l.pending.size() >= kBufferLimit;
     }
-    if (first && !immediate) l.wake.notify_one();
+    if (wake_flusher && !immediate) l.wake.notify_one();
     if (immediate) line.clear();  // already in the batch, which is written below
   }
   if (immediate) {
