@@ -133,6 +133,14 @@ if [ ${#to_build[@]} -gt 0 ]; then
   fi
 fi
 
+# What is measured, read now: a binary rebuilt or a checkout changed during a long run must not
+# be what the report names.
+OSPREY_VERSION="$("$OSPREY_BIN" version 2>/dev/null | head -1 || true)"
+CHECKOUT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+if [ -n "$(git -C "$ROOT" status --porcelain -- src 2>/dev/null)" ]; then
+  CHECKOUT+=" + uncommitted changes under src/"
+fi
+
 # ---- process bookkeeping and teardown --------------------------------------------------------
 TMP="$(mktemp -d /tmp/osprey-bench.XXXXXX)"
 chmod 755 "$TMP" # nginx workers run as an unprivileged user when started by root
@@ -449,12 +457,6 @@ for conns in "$CONNS_THROUGHPUT" "$CONNS_LATENCY"; do
   done
 done
 
-dirty_note() {
-  if [ -n "$(git -C "$ROOT" status --porcelain -- src 2>/dev/null)" ]; then
-    echo " + uncommitted changes under src/"
-  fi
-}
-
 REPORT="$TMP/report.md"
 {
   echo "# Osprey gateway benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -465,7 +467,7 @@ REPORT="$TMP/report.md"
   fi
   echo "- Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc --all) cores, Linux $(uname -r)."
   echo "- Load average (1/5/15 min) before the runs: $LOAD_START; after: $(cut -d' ' -f1-3 /proc/loadavg)."
-  echo "- Osprey binary \`$OSPREY_BIN\` (\`osprey version\`: $("$OSPREY_BIN" version 2>/dev/null | head -1)); checkout at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(dirty_note)."
+  echo "- Osprey binary \`$OSPREY_BIN\` (\`osprey version\` when the run began: $OSPREY_VERSION); checkout at $CHECKOUT."
   echo "- Osprey (Release), \`server.io_threads: 1\`, \`worker_threads: 2\`, JSON access log on (stderr appended to a file), metrics on."
   echo "- \`osprey\` is called with the admin key (authenticated, no plan limits); \`osprey-limits\` with a tenant key whose plan sets requests/s, tokens/min and max concurrent (never reached); \`osprey-cache\` is a second Osprey with \`cache.enabled: true\` serving the same request (temperature 0) from its cache after the first miss."
   echo "- nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'): 1 worker, \`proxy_pass\` with upstream \`keepalive 64\`, \`proxy_http_version 1.1\`, default \`combined\` access log to a file."
