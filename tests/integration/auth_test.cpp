@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "integration/eventually.h"
 #include "integration/http_client.h"
 #include "integration/osprey_process.h"
 #include "integration/sqlite_shell.h"
+#include "support/eventually.h"
 
 namespace osprey::testing {
 namespace {
@@ -41,7 +41,7 @@ HeaderList bearer(const std::string& key) { return {{"Authorization", "Bearer " 
 
 // "<code>" or, when the message starts with a stable reason, "<code>/<reason>"
 // ("unauthorized/invalid_api_key").
-std::string error_code(const HttpResponse& r) {
+std::string code_and_reason(const HttpResponse& r) {
   const json body = json::parse(r.body, nullptr, false);
   if (!body.is_object() || !body.contains("error")) return "(no error body: " + r.body + ")";
   std::string code = body["error"]["code"].get<std::string>();
@@ -120,14 +120,14 @@ TEST_F(Auth, AdminKeyIsPrintedOnceBeforeTheListeningLineAndNeverLogged) {
 TEST_F(Auth, MissingAndBadKeysAre401WithoutEchoingTheKey) {
   HttpResponse missing = get("/v1/models");
   EXPECT_EQ(missing.status, 401);
-  EXPECT_EQ(error_code(missing), "unauthorized/missing_api_key");
+  EXPECT_EQ(code_and_reason(missing), "unauthorized/missing_api_key");
   EXPECT_EQ(missing.header("www-authenticate"), "Bearer");
 
   const std::string bogus = "osp_ThisKeyDoesNotExist0123456789abcdefghijklm";
   for (const HeaderList& h : {bearer(bogus), HeaderList{{"x-api-key", bogus}}}) {
     HttpResponse bad = get("/v1/models", h);
     EXPECT_EQ(bad.status, 401);
-    EXPECT_EQ(error_code(bad), "unauthorized/invalid_api_key");
+    EXPECT_EQ(code_and_reason(bad), "unauthorized/invalid_api_key");
     EXPECT_EQ(bad.body.find(bogus), std::string::npos);
     EXPECT_EQ(bad.body.find("osp_ThisKey"), std::string::npos);
     EXPECT_EQ(json::parse(bad.body)["error"]["type"], "authentication_error");
@@ -163,7 +163,7 @@ TEST_F(Auth, TenantKeyIsForbiddenOnAdminAndLimitedToItsModels) {
   for (const char* route : {"/admin/tenants", "/admin/usage", "/admin/audit"}) {
     HttpResponse r = get(route, bearer(secret));
     EXPECT_EQ(r.status, 403) << route;
-    EXPECT_EQ(error_code(r), "forbidden/admin_key_required") << route;
+    EXPECT_EQ(code_and_reason(r), "forbidden/admin_key_required") << route;
   }
   EXPECT_EQ(send("POST", "/admin/reload", json::object(), bearer(secret)).status, 403);
 
@@ -175,7 +175,7 @@ TEST_F(Auth, TenantKeyIsForbiddenOnAdminAndLimitedToItsModels) {
       "POST", "/v1/chat/completions",
       {{"model", "alpha"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}}, bearer(secret));
   EXPECT_EQ(chat.status, 403);
-  EXPECT_EQ(error_code(chat), "forbidden/model_not_allowed");
+  EXPECT_EQ(code_and_reason(chat), "forbidden/model_not_allowed");
 
   // Listings never show the secret or its hash.
   HttpResponse keys = get("/admin/tenants/acme/keys", osprey_->admin_auth());
@@ -195,7 +195,7 @@ TEST_F(Auth, RevokedKeyIsRefusedAtOnceOnThisNode) {
   ASSERT_EQ(revoked.status, 200) << revoked.body;
   HttpResponse r = get("/v1/models", bearer(secret));
   EXPECT_EQ(r.status, 401);
-  EXPECT_EQ(error_code(r), "unauthorized/invalid_api_key");
+  EXPECT_EQ(code_and_reason(r), "unauthorized/invalid_api_key");
   EXPECT_NE(r.body.find("revoked"), std::string::npos) << r.body;
 }
 

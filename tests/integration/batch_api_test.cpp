@@ -50,12 +50,6 @@ std::string multipart(const std::string& purpose, const std::string& content) {
          content + "\r\n--" + kBoundary + "--\r\n";
 }
 
-std::string error_code(const HttpResponse& r) {
-  const json body = json::parse(r.body, nullptr, false);
-  if (!body.is_object() || !body.contains("error")) return "(no error body: " + r.body + ")";
-  return body["error"]["code"].get<std::string>();
-}
-
 std::vector<json> lines_of(const std::string& text) {
   std::vector<json> out;
   std::size_t start = 0;

@@ -7,11 +7,11 @@
 
 #include <map>
 
-#include "eventually.h"
 #include "fakes/bedrock_batch_fake.h"
 #include "fakes/fake_upstream.h"
 #include "jobs_api.h"
 #include "osprey_process.h"
+#include "support/eventually.h"
 
 namespace osprey::testing {
 namespace {

@@ -13,12 +13,12 @@
 #include <thread>
 #include <vector>
 
-#include "eventually.h"
 #include "fakes/fake_upstream.h"
 #include "http_client.h"
 #include "metrics_text.h"
 #include "model_yaml.h"
 #include "osprey_process.h"
+#include "support/eventually.h"
 
 namespace osprey::testing {
 namespace {

@@ -11,9 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "integration/eventually.h"
 #include "integration/fake_upstream_process.h"
 #include "integration/osprey_process.h"
+#include "support/eventually.h"
 
 namespace osprey::testing {
 namespace {

@@ -199,18 +199,6 @@ TEST(FaultTolerance, ClientDisconnectCancelsTheUpstreamCall) {
   EXPECT_EQ(hanging->stats().in_flight, 0);
 }
 
-// Splits an SSE body into its `data:` payloads.
-std::vector<std::string> sse_data(const std::string& body) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while ((pos = body.find("data: ", pos)) != std::string::npos) {
-    const std::size_t end = body.find('\n', pos);
-    out.push_back(body.substr(pos + 6, end - pos - 6));
-    pos = end;
-  }
-  return out;
-}
-
 TEST(FaultTolerance, StreamCutAfterThreeChunksReachesTheClientAsAnErrorWithoutDone) {
   auto cutting = start_fake({.cut_after_chunks = 3});
   TempDir dir;

@@ -41,20 +41,6 @@ std::string model_yaml(const std::string& name, const std::string& base_url) {
          name + "\n";
 }
 
-// Data lines of an SSE body, in order.
-std::vector<std::string> sse_data(const std::string& body) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos < body.size()) {
-    std::size_t end = body.find('\n', pos);
-    if (end == std::string::npos) end = body.size();
-    const std::string line = body.substr(pos, end - pos);
-    if (line.rfind("data: ", 0) == 0) out.push_back(line.substr(6));
-    pos = end + 1;
-  }
-  return out;
-}
-
 std::vector<std::string> model_ids(const OspreyProcess& osprey) {
   HttpResponse r = http_request(osprey.port(), "GET", "/v1/models", "", osprey.admin_auth());
   std::vector<std::string> ids;

@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 namespace osprey::testing {
 namespace {
@@ -217,6 +218,25 @@ HttpResponse http_request(std::uint16_t port, const std::string& method, const s
 bool can_connect(std::uint16_t port) {
   Connection c;
   return c.connect(port, std::chrono::milliseconds(1000));
+}
+
+std::string error_code(const HttpResponse& r) {
+  const nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
+  if (!body.is_object() || !body.contains("error")) return "(no error body: " + r.body + ")";
+  return body["error"]["code"].get<std::string>();
+}
+
+std::vector<std::string> sse_data(const std::string& body) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < body.size()) {
+    std::size_t end = body.find('\n', pos);
+    if (end == std::string::npos) end = body.size();
+    const std::string line = body.substr(pos, end - pos);
+    if (line.rfind("data: ", 0) == 0) out.push_back(line.substr(6));
+    pos = end + 1;
+  }
+  return out;
 }
 
 }  // namespace osprey::testing

@@ -55,4 +55,9 @@ HttpResponse http_request(std::uint16_t port, const std::string& method, const s
 // True if a TCP connection to 127.0.0.1:port is accepted.
 bool can_connect(std::uint16_t port);
 
+// The `error.code` of an OpenAI-shaped error body, or "(no error body: <body>)".
+std::string error_code(const HttpResponse& r);
+// The payloads of a Server-Sent Events body's `data: ` lines, in order.
+std::vector<std::string> sse_data(const std::string& body);
+
 }  // namespace osprey::testing

@@ -77,4 +77,12 @@ std::string fresh_pg_database(const std::string& name_prefix) {
          (query == std::string::npos ? "" : url.substr(query));
 }
 
+std::unique_ptr<OspreyProcess> start_jobs_server(std::vector<std::string> args,
+                                                 std::string data_dir, std::string admin_key) {
+  std::vector<std::string> all = {"--set", "jobs.poll_ms=50"};
+  all.insert(all.end(), args.begin(), args.end());
+  return OspreyProcess::start(
+      {.args = all, .data_dir = std::move(data_dir), .admin_key = std::move(admin_key)});
+}
+
 }  // namespace osprey::testing

@@ -3,6 +3,7 @@
 // server's admin key.
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,12 @@ nlohmann::json wait_finished(const OspreyProcess& server, std::int64_t id,
 // GET /v1/jobs/{id}/results parsed line by line.
 std::vector<nlohmann::json> job_results(const OspreyProcess& server, std::int64_t id,
                                         const Headers& headers = {});
+
+// Starts the binary with the jobs scheduler polling every 50 ms, then `args`. `admin_key`: the
+// key of an earlier start on the same data dir (a restart prints none).
+std::unique_ptr<OspreyProcess> start_jobs_server(std::vector<std::string> args = {},
+                                                 std::string data_dir = {},
+                                                 std::string admin_key = {});
 
 // A new empty database on the PostgreSQL server named by OSPREY_TEST_PG_URL, so parallel tests do
 // not share tables; its URL, or "" when the variable is unset (the caller skips).

@@ -18,15 +18,13 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-// `admin_key`: the key of an earlier start on the same data dir (a restart prints none).
+// The jobs server with item retries 10–50 ms apart, so retry tests finish quickly.
 std::unique_ptr<OspreyProcess> start_server(std::vector<std::string> args = {},
                                             std::string data_dir = {}, std::string admin_key = {}) {
-  std::vector<std::string> all = {"--set", "jobs.poll_ms=50",
-                                  "--set", "jobs.retry_base_delay_ms=10",
-                                  "--set", "jobs.retry_max_delay_ms=50"};
+  std::vector<std::string> all = {"--set", "jobs.retry_base_delay_ms=10", "--set",
+                                  "jobs.retry_max_delay_ms=50"};
   all.insert(all.end(), args.begin(), args.end());
-  return OspreyProcess::start(
-      {.args = all, .data_dir = std::move(data_dir), .admin_key = std::move(admin_key)});
+  return start_jobs_server(std::move(all), std::move(data_dir), std::move(admin_key));
 }
 
 TEST(JobsEngine, NoopJobRunsToSuccessWithResultsAndMarker) {

@@ -18,17 +18,8 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-// `admin_key`: the key of an earlier start on the same data dir (a restart prints none).
-std::unique_ptr<OspreyProcess> start_server(std::vector<std::string> args = {},
-                                            std::string data_dir = {}, std::string admin_key = {}) {
-  std::vector<std::string> all = {"--set", "jobs.poll_ms=50"};
-  all.insert(all.end(), args.begin(), args.end());
-  return OspreyProcess::start(
-      {.args = all, .data_dir = std::move(data_dir), .admin_key = std::move(admin_key)});
-}
-
 TEST(JobsLifecycle, EventsStreamProgressThenDone) {
-  auto server = start_server();
+  auto server = start_jobs_server();
   ASSERT_NE(server, nullptr);
   json job =
       submit_job(*server, {{"workload", "noop"}, {"spec", {{"count", 100}, {"delay_ms", 10}}}});
@@ -49,7 +40,7 @@ TEST(JobsLifecycle, EventsStreamProgressThenDone) {
 }
 
 TEST(JobsLifecycle, CliSubmitsWatchesAndFetchesResults) {
-  auto server = start_server();
+  auto server = start_jobs_server();
   ASSERT_NE(server, nullptr);
   const std::string url = "http://127.0.0.1:" + std::to_string(server->port());
   // The CLI reads its key from OSPREY_API_KEY.
@@ -86,7 +77,7 @@ TEST(JobsLifecycle, CliSubmitsWatchesAndFetchesResults) {
 }
 
 TEST(JobsLifecycle, RunningJobsQuotaHoldsAJobUntilASlotFrees) {
-  auto server = start_server({"--set", "jobs.max_running_jobs_per_tenant=1"});
+  auto server = start_jobs_server({"--set", "jobs.max_running_jobs_per_tenant=1"});
   ASSERT_NE(server, nullptr);
   json first =
       submit_job(*server, {{"workload", "noop"}, {"spec", {{"count", 40}, {"delay_ms", 20}}}});
@@ -110,7 +101,7 @@ TEST(JobsLifecycle, DiskBelowTheFloorPausesTheJobThenItFinishes) {
   std::string admin_key;
   {
     // A floor no disk can meet.
-    auto server = start_server({"--set", "jobs.min_free_bytes=9000000000000000000"}, data);
+    auto server = start_jobs_server({"--set", "jobs.min_free_bytes=9000000000000000000"}, data);
     ASSERT_NE(server, nullptr);
     admin_key = server->admin_key();
     json job = submit_job(*server, {{"workload", "noop"}, {"spec", {{"count", 20}}}});
@@ -132,7 +123,7 @@ TEST(JobsLifecycle, DiskBelowTheFloorPausesTheJobThenItFinishes) {
     EXPECT_EQ(metric_value(metrics, "osprey_job_finalize_paused", {}), 1);
   }
   // Space is back (a normal floor): the job finishes by itself.
-  auto server = start_server({}, data, admin_key);
+  auto server = start_jobs_server({}, data, admin_key);
   ASSERT_NE(server, nullptr);
   json done = wait_finished(*server, id, 60s);
   EXPECT_EQ(done["state"], "succeeded");
@@ -141,7 +132,7 @@ TEST(JobsLifecycle, DiskBelowTheFloorPausesTheJobThenItFinishes) {
 }
 
 TEST(JobsLifecycle, MetricsCountItemsAndJobs) {
-  auto server = start_server();
+  auto server = start_jobs_server();
   ASSERT_NE(server, nullptr);
   json job = submit_job(*server, {{"workload", "noop"},
                                   {"max_attempts", 2},

@@ -36,12 +36,6 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 constexpr char kNoAuth[] = "built without API-key authentication: no tenant to limit";
 
-std::string error_code(const HttpResponse& r) {
-  const json body = json::parse(r.body, nullptr, false);
-  if (!body.is_object() || !body.contains("error")) return "(no error body: " + r.body + ")";
-  return body["error"]["code"].get<std::string>();
-}
-
 // "a a a ...": `words` one-letter words. The fake counts words as tokens; the gateway's
 // estimate counts characters / 4.
 std::string words(int n) {

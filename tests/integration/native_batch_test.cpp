@@ -7,10 +7,10 @@
 
 #include <map>
 
-#include "eventually.h"
 #include "fakes/fake_upstream.h"
 #include "jobs_api.h"
 #include "osprey_process.h"
+#include "support/eventually.h"
 
 namespace osprey::testing {
 namespace {

@@ -7,7 +7,7 @@
 namespace osprey::batch {
 namespace {
 
-std::string line(const std::string& id, const std::string& body) {
+std::string input_line(const std::string& id, const std::string& body) {
   return R"({"custom_id":")" + id + R"(","method":"POST","url":"/v1/chat/completions","body":)" +
          body + "}";
 }
@@ -23,7 +23,7 @@ void expect_refused(const std::string& text, const std::string& message,
 }
 
 TEST(BatchInputTest, ReadsLinesKeyedByCustomIdWithTheirLineNumbers) {
-  const std::string text = line("a", kBody) + "\n\n" + line("b", kBody) + "\r\n";
+  const std::string text = input_line("a", kBody) + "\n\n" + input_line("b", kBody) + "\r\n";
   auto input = parse_batch_jsonl(text, {});
   ASSERT_TRUE(input.ok()) << input.error().message;
   EXPECT_EQ(input->model, "gpt");
@@ -39,15 +39,16 @@ TEST(BatchInputTest, BatchModelFillsLinesWithoutOne) {
   BatchInputRules rules;
   rules.model = "gpt";
   auto input =
-      parse_batch_jsonl(line("a", R"({"messages":[{"role":"user","content":"x"}]})"), rules);
+      parse_batch_jsonl(input_line("a", R"({"messages":[{"role":"user","content":"x"}]})"), rules);
   ASSERT_TRUE(input.ok()) << input.error().message;
   EXPECT_EQ(input->lines[0].body["model"], "gpt");
 }
 
 TEST(BatchInputTest, BadLinesAreNamed) {
-  const std::string good = line("a", kBody) + "\n";
+  const std::string good = input_line("a", kBody) + "\n";
   expect_refused(good + "{not json\n", "line 2: not valid JSON");
-  expect_refused(good + line("a", kBody), "line 2: custom_id: \"a\" is used by an earlier line");
+  expect_refused(good + input_line("a", kBody),
+                 "line 2: custom_id: \"a\" is used by an earlier line");
   expect_refused(good + R"({"method":"POST","url":"/v1/chat/completions","body":{}})",
                  "line 2: custom_id");
   expect_refused(R"({"custom_id":"x","method":"GET","url":"/v1/chat/completions","body":{}})",
@@ -56,13 +57,14 @@ TEST(BatchInputTest, BadLinesAreNamed) {
                  "line 1: url");
   expect_refused(R"({"custom_id":"x","method":"POST","url":"/v1/chat/completions","body":[]})",
                  "line 1: body: must be a JSON object");
-  expect_refused(good + line("b", R"({"model":"other","messages":[]})"),
+  expect_refused(good + input_line("b", R"({"model":"other","messages":[]})"),
                  "line 2: body.model: \"other\" differs");
-  expect_refused(line("a", R"({"messages":[{"role":"user","content":"x"}]})"),
+  expect_refused(input_line("a", R"({"messages":[{"role":"user","content":"x"}]})"),
                  "line 1: body.model: required");
-  expect_refused(line("a", R"({"model":"gpt","messages":"nope"})"), "line 1: body:");
+  expect_refused(input_line("a", R"({"model":"gpt","messages":"nope"})"), "line 1: body:");
   expect_refused(
-      line("a", R"({"model":"gpt","stream":true,"messages":[{"role":"user","content":"x"}]})"),
+      input_line("a",
+                 R"({"model":"gpt","stream":true,"messages":[{"role":"user","content":"x"}]})"),
       "line 1: body.stream");
   expect_refused(good + R"({"custom_id":"b","extra":1})", "line 2: extra: unknown field");
   expect_refused("\n\n", "the batch has no requests");
@@ -71,7 +73,8 @@ TEST(BatchInputTest, BadLinesAreNamed) {
 TEST(BatchInputTest, TooManyLinesAndBodyChecksAreRefused) {
   BatchInputRules rules;
   rules.max_lines = 1;
-  expect_refused(line("a", kBody) + "\n" + line("b", kBody), "line 2: more than 1 requests", rules);
+  expect_refused(input_line("a", kBody) + "\n" + input_line("b", kBody),
+                 "line 2: more than 1 requests", rules);
   BatchInputRules checked;
   checked.check_body = [](const nlohmann::json& body) -> Status {
     if (body.dump().find("secret") != std::string::npos) {
@@ -80,15 +83,15 @@ TEST(BatchInputTest, TooManyLinesAndBodyChecksAreRefused) {
     return {};
   };
   expect_refused(
-      line("a", kBody) + "\n" +
-          line("b", R"({"model":"gpt","messages":[{"role":"user","content":"secret"}]})"),
+      input_line("a", kBody) + "\n" +
+          input_line("b", R"({"model":"gpt","messages":[{"role":"user","content":"secret"}]})"),
       "line 2: body: denied by rule", checked);
 }
 
 TEST(BatchInputTest, InlineItemsFollowTheSameRules) {
   nlohmann::json items = nlohmann::json::array();
-  items.push_back(nlohmann::json::parse(line("a", kBody)));
-  items.push_back(nlohmann::json::parse(line("a", kBody)));
+  items.push_back(nlohmann::json::parse(input_line("a", kBody)));
+  items.push_back(nlohmann::json::parse(input_line("a", kBody)));
   auto input = parse_batch_items(items, {});
   ASSERT_FALSE(input.ok());
   EXPECT_NE(input.error().message.find("line 2: custom_id"), std::string::npos);

@@ -12,7 +12,7 @@ const std::vector<std::pair<std::string, std::string>> kHeaders = {
     {"anthropic-version", "2023-06-01"},
     {"content-type", "application/json"}};
 
-const char* kToolRequest = R"({"model":"claude-sonnet-4-20250514","max_tokens":100,
+const char* kAnthropicToolRequest = R"({"model":"claude-sonnet-4-20250514","max_tokens":100,
   "messages":[{"role":"user","content":"weather?"}],
   "tools":[{"name":"get_weather","description":"d","input_schema":{"type":"object",
     "properties":{"city":{"type":"string"}},"required":["city"]}}]})";
@@ -46,7 +46,7 @@ TEST_F(AnthropicFake, TextRequestGetsAMessage) {
 }
 
 TEST_F(AnthropicFake, ToolRequestGetsToolUse) {
-  const WireResult r = messages(kToolRequest);
+  const WireResult r = messages(kAnthropicToolRequest);
   ASSERT_EQ(r.status, 200) << r.body;
   const json j = json_of(r);
   EXPECT_EQ(j["stop_reason"], "tool_use");
@@ -102,7 +102,7 @@ TEST_F(AnthropicFake, StreamFollowsTheDocumentedEventSequence) {
 }
 
 TEST_F(AnthropicFake, StreamedToolUseSendsInputJsonDeltas) {
-  json req = json::parse(kToolRequest);
+  json req = json::parse(kAnthropicToolRequest);
   req["stream"] = true;
   const WireResult r = messages(req.dump());
   ASSERT_TRUE(r.complete);
@@ -125,12 +125,12 @@ TEST_F(AnthropicFake, StreamedToolUseSendsInputJsonDeltas) {
 }
 
 TEST_F(AnthropicFake, AuthAndVersionHeadersAreRequired) {
-  WireResult r = messages(kToolRequest, {{"anthropic-version", "2023-06-01"}});
+  WireResult r = messages(kAnthropicToolRequest, {{"anthropic-version", "2023-06-01"}});
   EXPECT_EQ(r.status, 401);
   json j = json_of(r);
   EXPECT_EQ(j["type"], "error");
   EXPECT_EQ(j["error"]["type"], "authentication_error");
-  r = messages(kToolRequest, {{"x-api-key", "k"}});
+  r = messages(kAnthropicToolRequest, {{"x-api-key", "k"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(json_of(r)["error"]["type"], "invalid_request_error");
 }
@@ -147,7 +147,7 @@ TEST_F(AnthropicFake, MaxTokensIsRequiredAndBadJsonIs400) {
 
 TEST_F(AnthropicFake, OverloadedIs529WithOverloadedError) {
   ASSERT_TRUE(fake_->patch_faults(json{{"status", 529}}).ok());
-  const WireResult r = messages(kToolRequest);
+  const WireResult r = messages(kAnthropicToolRequest);
   EXPECT_EQ(r.status, 529);
   const json j = json_of(r);
   EXPECT_EQ(j["type"], "error");
@@ -156,7 +156,7 @@ TEST_F(AnthropicFake, OverloadedIs529WithOverloadedError) {
 
 TEST_F(AnthropicFake, StreamErrorAfterChunksSendsAnOverloadedErrorEvent) {
   ASSERT_TRUE(fake_->patch_faults(json{{"stream_error_after_chunks", 2}}).ok());
-  json req = json::parse(kToolRequest);
+  json req = json::parse(kAnthropicToolRequest);
   req["stream"] = true;
   const WireResult r = messages(req.dump());
   EXPECT_EQ(r.status, 200);

@@ -16,7 +16,7 @@ const std::vector<std::pair<std::string, std::string>> kSigned = {
 
 const char* kModelPath = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse";
 
-const char* kToolRequest = R"({"messages":[{"role":"user","content":[{"text":"weather?"}]}],
+const char* kConverseToolRequest = R"({"messages":[{"role":"user","content":[{"text":"weather?"}]}],
   "toolConfig":{"tools":[{"toolSpec":{"name":"get_weather","description":"d",
     "inputSchema":{"json":{"type":"object","properties":{"city":{"type":"string"}},
       "required":["city"]}}}}]}})";
@@ -83,7 +83,7 @@ TEST_F(BedrockFake, ConverseTextAnswer) {
 }
 
 TEST_F(BedrockFake, ConverseToolUse) {
-  const WireResult r = converse(kToolRequest);
+  const WireResult r = converse(kConverseToolRequest);
   ASSERT_EQ(r.status, 200) << r.body;
   const json j = json_of(r);
   EXPECT_EQ(j["stopReason"], "tool_use");
@@ -147,11 +147,11 @@ TEST_F(BedrockFake, StreamErrorIsAnExceptionFrame) {
 }
 
 TEST_F(BedrockFake, UnsignedRequestIs403WithErrorTypeHeader) {
-  WireResult r = converse(kToolRequest, kModelPath, {});
+  WireResult r = converse(kConverseToolRequest, kModelPath, {});
   EXPECT_EQ(r.status, 403);
   EXPECT_TRUE(r.header("x-amzn-errortype").starts_with("MissingAuthenticationTokenException"));
   EXPECT_TRUE(json_of(r)["message"].is_string());
-  r = converse(kToolRequest, kModelPath, {{"Authorization", kSigned[0].second}});
+  r = converse(kConverseToolRequest, kModelPath, {{"Authorization", kSigned[0].second}});
   EXPECT_EQ(r.status, 403);  // no X-Amz-Date
   EXPECT_TRUE(r.header("x-amzn-errortype").starts_with("IncompleteSignatureException"));
 }
@@ -165,7 +165,7 @@ TEST_F(BedrockFake, BadBodyIs400Validation) {
 
 TEST_F(BedrockFake, ThrottlingIs429ThrottlingException) {
   ASSERT_TRUE(fake_->patch_faults(json{{"status", 429}}).ok());
-  const WireResult r = converse(kToolRequest);
+  const WireResult r = converse(kConverseToolRequest);
   EXPECT_EQ(r.status, 429);
   EXPECT_TRUE(r.header("x-amzn-errortype").starts_with("ThrottlingException"));
 }

@@ -10,7 +10,7 @@ using nlohmann::json;
 const std::vector<std::pair<std::string, std::string>> kAuth = {
     {"Authorization", "Bearer sk-test"}, {"Content-Type", "application/json"}};
 
-const char* kToolRequest = R"({"model":"gpt-4o-mini","messages":[
+const char* kOpenAiToolRequest = R"({"model":"gpt-4o-mini","messages":[
   {"role":"user","content":"weather in Paris?"}],
   "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object",
     "properties":{"city":{"type":"string"},"days":{"type":"integer"}},"required":["city","days"]}}}],
@@ -54,7 +54,7 @@ TEST_F(OpenAiFake, TextRequestGetsAChatCompletion) {
 }
 
 TEST_F(OpenAiFake, ToolRequestGetsAToolCallWithSchemaArguments) {
-  const WireResult r = chat(kToolRequest);
+  const WireResult r = chat(kOpenAiToolRequest);
   ASSERT_EQ(r.status, 200) << r.body;
   const json j = json_of(r);
   const json& choice = j["choices"][0];
@@ -112,7 +112,7 @@ TEST_F(OpenAiFake, StreamSendsChunksUsageAndDone) {
 }
 
 TEST_F(OpenAiFake, StreamedToolCallArgumentsJoinToTheSchemaArguments) {
-  json req = json::parse(kToolRequest);
+  json req = json::parse(kOpenAiToolRequest);
   req["stream"] = true;
   const WireResult r = chat(req.dump());
   ASSERT_TRUE(r.complete);

@@ -8,21 +8,17 @@
 #include <thread>
 
 #include "net/http_client.h"
+#include "support/eventually.h"
 #include "unit/net/test_upstream.h"
 
 namespace osprey::net {
 namespace {
 
+using osprey::testing::eventually;
 using namespace std::chrono_literals;
 using fakes::Reply;
 using fakes::SeenRequest;
 using fakes::TestUpstream;
-
-template <typename Pred>
-bool eventually(Pred pred) {
-  for (int i = 0; i < 1000 && !pred(); ++i) std::this_thread::sleep_for(5ms);
-  return pred();
-}
 
 class HttpClientStreamTest : public ::testing::Test {
  protected:

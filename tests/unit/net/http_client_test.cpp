@@ -9,22 +9,17 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <thread>
 
+#include "support/eventually.h"
 #include "unit/net/test_upstream.h"
 
 namespace osprey::net {
 namespace {
 
+using osprey::testing::eventually;
 using namespace std::chrono_literals;
 using fakes::Reply;
 using fakes::SeenRequest;
 using fakes::TestUpstream;
-
-// Waits (bounded) for a condition the server thread makes true; synchronization, not timing.
-template <typename Pred>
-bool eventually(Pred pred) {
-  for (int i = 0; i < 1000 && !pred(); ++i) std::this_thread::sleep_for(5ms);
-  return pred();
-}
 
 class HttpClientTest : public ::testing::Test {
  protected:

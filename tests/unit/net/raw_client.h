@@ -18,6 +18,11 @@
 
 namespace osprey::net::testing {
 
+// The bytes of a GET for `path`; `extra` is more header lines, each ending in "\r\n".
+inline std::string get_request(std::string_view path, std::string_view extra = {}) {
+  return "GET " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n" + std::string(extra) + "\r\n";
+}
+
 struct RawResponse {
   int status = 0;
   std::map<std::string, std::string> headers;  // names lowercased

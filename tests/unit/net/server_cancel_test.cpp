@@ -11,25 +11,17 @@
 #include "net/event_stream.h"
 #include "net/server.h"
 #include "net/sleep.h"
+#include "support/eventually.h"
 #include "unit/net/raw_client.h"
 #include "unit/net/server_fixture.h"
 
 namespace osprey::net {
 namespace {
 
+using osprey::testing::eventually;
 using testing::RawClient;
 using testing::ServerFixture;
 using namespace std::chrono_literals;
-
-template <typename Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(2ms);
-  }
-  return pred();
-}
 
 // A handler that "works" (sleeps in small steps) until its request is cancelled or it is
 // released, recording what it saw.

@@ -12,30 +12,18 @@
 #include "net/event_stream.h"
 #include "net/server.h"
 #include "net/sleep.h"
+#include "support/eventually.h"
 #include "unit/net/raw_client.h"
 #include "unit/net/server_fixture.h"
 
 namespace osprey::net {
 namespace {
 
+using osprey::testing::eventually;
+using testing::get_request;
 using testing::RawClient;
 using testing::ServerFixture;
 using namespace std::chrono_literals;
-
-std::string get(std::string_view path) {
-  return "GET " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n\r\n";
-}
-
-// Spins (bounded) until `pred` holds; the server runs on other threads.
-template <typename Pred>
-bool eventually(Pred pred) {
-  const auto until = std::chrono::steady_clock::now() + 2s;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(2ms);
-  }
-  return pred();
-}
 
 struct DrainRoutes {
   std::atomic<bool> release_slow{false};
@@ -65,19 +53,19 @@ TEST(ServerDrainTest, DrainFinishesInFlightWorkAndStops) {
   ServerFixture f(routes.build());
 
   RawClient idle(f.port());  // an idle keep-alive connection
-  ASSERT_TRUE(idle.send(get("/fast")));
+  ASSERT_TRUE(idle.send(get_request("/fast")));
   ASSERT_TRUE(idle.read_response());
   // Its request counts as in flight until the hook runs, just after the client has the reply.
   ASSERT_EQ(f.records(1).size(), 1u);
 
   RawClient stream(f.port());
-  ASSERT_TRUE(stream.send(get("/stream")));
+  ASSERT_TRUE(stream.send(get_request("/stream")));
   auto head = stream.read_head();
   ASSERT_TRUE(head);
   ASSERT_TRUE(stream.read_until("data: hello\n\n"));
 
   RawClient slow(f.port());
-  ASSERT_TRUE(slow.send(get("/slow")));
+  ASSERT_TRUE(slow.send(get_request("/slow")));
   ASSERT_TRUE(eventually([&] { return f.server().in_flight() == 2; }));
 
   f.server().drain();
@@ -92,7 +80,7 @@ TEST(ServerDrainTest, DrainFinishesInFlightWorkAndStops) {
   ASSERT_TRUE(eventually([&] { return RawClient(f.port()).connect_errno() == ECONNREFUSED; }));
 
   // A request on an open keep-alive connection is still served, but told to close.
-  ASSERT_TRUE(idle.send(get("/fast")));
+  ASSERT_TRUE(idle.send(get_request("/fast")));
   auto last = idle.read_response();
   ASSERT_TRUE(last);
   EXPECT_EQ(last->status, 200);
@@ -114,7 +102,7 @@ TEST(ServerDrainTest, DrainWithNothingInFlightReturnsAtOnce) {
   DrainRoutes routes;
   ServerFixture f(routes.build());
   RawClient idle(f.port());
-  ASSERT_TRUE(idle.send(get("/fast")));
+  ASSERT_TRUE(idle.send(get_request("/fast")));
   ASSERT_TRUE(idle.read_response());
   f.server().drain();
   EXPECT_TRUE(f.wait_for_run_return(2s));
@@ -127,7 +115,7 @@ TEST(ServerDrainTest, DrainTimeoutForcesStop) {
   options.drain_timeout = 100ms;
   ServerFixture f(routes.build(), options);
   RawClient slow(f.port());
-  ASSERT_TRUE(slow.send(get("/slow")));
+  ASSERT_TRUE(slow.send(get_request("/slow")));
   ASSERT_TRUE(eventually([&] { return f.server().in_flight() == 1; }));
   f.server().drain();
   EXPECT_TRUE(f.wait_for_run_return(2s));

@@ -17,6 +17,7 @@
 namespace osprey::net {
 namespace {
 
+using testing::get_request;
 using testing::RawClient;
 using testing::RawResponse;
 using testing::ServerFixture;
@@ -48,10 +49,6 @@ Router test_routes() {
   return r;
 }
 
-std::string get(std::string_view path, std::string_view extra = {}) {
-  return "GET " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n" + std::string(extra) + "\r\n";
-}
-
 void expect_error(const std::optional<RawResponse>& r, int status, std::string_view code) {
   ASSERT_TRUE(r.has_value()) << "no response for expected " << code;
   EXPECT_EQ(r->status, status);
@@ -65,7 +62,7 @@ TEST(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
   ServerFixture f(test_routes());
   RawClient c(f.port());
   ASSERT_EQ(c.connect_errno(), 0);
-  ASSERT_TRUE(c.send(get("/hello?name=a%20b")));
+  ASSERT_TRUE(c.send(get_request("/hello?name=a%20b")));
   auto r1 = c.read_response();
   ASSERT_TRUE(r1);
   EXPECT_EQ(r1->status, 200);
@@ -83,7 +80,7 @@ TEST(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
 TEST(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   ServerFixture f(test_routes());
   RawClient c(f.port());
-  ASSERT_TRUE(c.send(get("/items/1") + get("/items/2")));
+  ASSERT_TRUE(c.send(get_request("/items/1") + get_request("/items/2")));
   auto r1 = c.read_response();
   auto r2 = c.read_response();
   ASSERT_TRUE(r1 && r2);
@@ -104,11 +101,11 @@ TEST(ServerTest, Http10ClosesUnlessKeepAliveRequested) {
 TEST(ServerTest, ClientRequestIdIsEchoedAndBadOneReplaced) {
   ServerFixture f(test_routes());
   RawClient c(f.port());
-  ASSERT_TRUE(c.send(get("/hello", "X-Request-Id: my-id-7\r\n")));
+  ASSERT_TRUE(c.send(get_request("/hello", "X-Request-Id: my-id-7\r\n")));
   auto r1 = c.read_response();
   ASSERT_TRUE(r1);
   EXPECT_EQ(r1->header("x-request-id"), "my-id-7");
-  ASSERT_TRUE(c.send(get("/hello", "X-Request-Id: " + std::string(200, 'a') + "\r\n")));
+  ASSERT_TRUE(c.send(get_request("/hello", "X-Request-Id: " + std::string(200, 'a') + "\r\n")));
   auto r2 = c.read_response();
   ASSERT_TRUE(r2);
   EXPECT_EQ(r2->header("x-request-id").size(), 32u);
@@ -123,7 +120,7 @@ TEST(ServerTest, HeadGetsHeadersOnly) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->header("content-length"), "11");
   // The next response on the connection starts right away: no body bytes were sent.
-  ASSERT_TRUE(c.send(get("/items/9")));
+  ASSERT_TRUE(c.send(get_request("/items/9")));
   auto next = c.read_response();
   ASSERT_TRUE(next);
   EXPECT_EQ(next->body, "9");
@@ -147,7 +144,7 @@ TEST(ServerTest, OversizedHeaderGets431) {
   options.max_header_bytes = 1024;
   ServerFixture f(test_routes(), options);
   RawClient c(f.port());
-  ASSERT_TRUE(c.send(get("/hello", "X-Big: " + std::string(4096, 'x') + "\r\n")));
+  ASSERT_TRUE(c.send(get_request("/hello", "X-Big: " + std::string(4096, 'x') + "\r\n")));
   expect_error(c.read_response(), 431, "headers_too_large");
 }
 
@@ -205,7 +202,7 @@ TEST(ServerTest, SlowLorisGets408WhileAnotherClientIsServed) {
   RawClient slow(f.port());
   ASSERT_TRUE(slow.send("GET /hello HTTP/1.1\r\nHost: t\r\nX-Partial: "));
   RawClient other(f.port());
-  ASSERT_TRUE(other.send(get("/items/5")));
+  ASSERT_TRUE(other.send(get_request("/items/5")));
   auto ok = other.read_response();
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->body, "5");
@@ -216,7 +213,7 @@ TEST(ServerTest, SlowLorisGets408WhileAnotherClientIsServed) {
 TEST(ServerTest, UnknownRouteGets404AndWrongMethod405WithAllow) {
   ServerFixture f(test_routes());
   RawClient c(f.port());
-  ASSERT_TRUE(c.send(get("/nope")));
+  ASSERT_TRUE(c.send(get_request("/nope")));
   auto r404 = c.read_response();
   expect_error(r404, 404, "not_found");
   ASSERT_TRUE(c.send("DELETE /echo HTTP/1.1\r\nHost: t\r\n\r\n"));
@@ -232,9 +229,9 @@ TEST(ServerTest, UnknownRouteGets404AndWrongMethod405WithAllow) {
 TEST(ServerTest, ThrowingHandlerGets500AndServerKeepsServing) {
   ServerFixture f(test_routes());
   RawClient c(f.port());
-  ASSERT_TRUE(c.send(get("/throw")));
+  ASSERT_TRUE(c.send(get_request("/throw")));
   expect_error(c.read_response(), 500, "internal_error");
-  ASSERT_TRUE(c.send(get("/items/ok")));
+  ASSERT_TRUE(c.send(get_request("/items/ok")));
   auto r = c.read_response();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "ok");
@@ -246,7 +243,7 @@ TEST(ServerTest, ThrowingHandlerGets500AndServerKeepsServing) {
 TEST(ServerTest, SseProducerEventsAreReceived) {
   ServerFixture f(test_routes());
   RawClient c(f.port());
-  ASSERT_TRUE(c.send(get("/events")));
+  ASSERT_TRUE(c.send(get_request("/events")));
   auto r = c.read_response();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -262,7 +259,7 @@ TEST(ServerTest, HooksReportEveryRequestOnceAndInFlightReturnsToZero) {
   ServerFixture f(test_routes());
   {
     RawClient c(f.port());
-    ASSERT_TRUE(c.send(get("/items/a") + get("/nope") + get("/items/b")));
+    ASSERT_TRUE(c.send(get_request("/items/a") + get_request("/nope") + get_request("/items/b")));
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(c.read_response());
   }
   const auto records = f.records(3);
@@ -278,7 +275,7 @@ TEST(ServerTest, ConnectionsBeyondTheLimitGet503) {
   options.max_connections = 1;
   ServerFixture f(test_routes(), options);
   RawClient first(f.port());
-  ASSERT_TRUE(first.send(get("/items/1")));
+  ASSERT_TRUE(first.send(get_request("/items/1")));
   ASSERT_TRUE(first.read_response());  // the first connection is established and counted
   RawClient second(f.port());
   expect_error(second.read_response(), 503, "unavailable");

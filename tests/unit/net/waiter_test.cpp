@@ -7,22 +7,17 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <chrono>
 #include <thread>
+
+#include "unit/net/run_task.h"
 
 namespace osprey::net {
 namespace {
 
 using namespace std::chrono_literals;
 
-template <typename T>
-T run_task(Task<T> task) {
-  boost::asio::io_context ioc;
-  auto fut = boost::asio::co_spawn(ioc, std::move(task), boost::asio::use_future);
-  ioc.run();
-  return fut.get();
-}
+using testing::run_task;
 
 TEST(WaiterTest, WakeFromAnotherThreadResumesOnTheWaitingThread) {
   Waiter waiter;

@@ -4,23 +4,16 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <stdexcept>
 #include <thread>
 
 #include "net/sleep.h"
+#include "unit/net/run_task.h"
 
 namespace osprey::net {
 namespace {
 
-// Runs `task` on a fresh io_context and returns its result (rethrowing its exception).
-template <typename T>
-T run_task(Task<T> task) {
-  boost::asio::io_context ioc;
-  auto fut = boost::asio::co_spawn(ioc, std::move(task), boost::asio::use_future);
-  ioc.run();
-  return fut.get();
-}
+using testing::run_task;
 
 TEST(WorkerPoolTest, RunReturnsValueComputedOnAWorkerThread) {
   WorkerPool pool(2);

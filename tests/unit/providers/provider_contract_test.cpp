@@ -8,19 +8,14 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "providers/overloaded.h"
+#include "support/eventually.h"
 #include "unit/providers/adapter_fixture.h"
 
 namespace osprey::providers::testing {
 namespace {
 
+using osprey::testing::eventually;
 using namespace std::chrono_literals;
-
-// Waits (bounded) for a condition another thread makes true; synchronization, not timing.
-template <typename Pred>
-bool eventually(Pred pred) {
-  for (int i = 0; i < 2000 && !pred(); ++i) std::this_thread::sleep_for(5ms);
-  return pred();
-}
 
 const ToolUseBlock* first_tool(const ChatResponse& r) {
   for (const auto& block : r.content) {

@@ -1,6 +1,6 @@
 #pragma once
-// eventually(): polls a condition instead of sleeping a fixed time, for integration tests that
-// wait for the server to reach a state (a refresh applied, a metric counted, a queue filled).
+// eventually(): polls a condition instead of sleeping a fixed time, for tests that wait for a
+// server or a client to reach a state (a refresh applied, a metric counted, a connection closed).
 #include <chrono>
 #include <thread>
 
