@@ -6,6 +6,16 @@ function(osprey_module name)
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   if(sources)
     add_library(osprey_${name} STATIC ${sources})
+    # Unity batches of 8 files: a cold build on 2 cores parses Asio, JSON and the standard
+    # library once per batch, not once per file. So helpers in a file's anonymous namespace must
+    # not reuse a name another file of the module uses; shared ones go in a header. GCC warns of
+    # anonymous-namespace types in an included .cpp as if it were a header (-Wsubobject-linkage).
+    set_target_properties(osprey_${name} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+    # GCC limits inlining growth in units over `large-unit-insns` (10,000), which a batch passes
+    # where its files alone did not: 8x the limit keeps the binary's inlining what it was per
+    # file (without it, callgrind counted 5% more instructions per proxied request).
+    target_compile_options(osprey_${name} PRIVATE -Wno-subobject-linkage
+                           --param=large-unit-insns=80000)
   else()
     # A module whose code has not landed yet still links (header-only for now).
     add_library(osprey_${name} INTERFACE)

@@ -13,18 +13,15 @@
 namespace osprey::batch {
 namespace {
 
-Error bad(std::string message) {
-  return make_error(ErrorCode::kInvalidRequest, std::move(message));
-}
-
 Status check_metadata(const nlohmann::json& metadata) {
   // OpenAI's limits: 16 pairs, keys up to 64 characters, values up to 512.
   if (!metadata.is_object() || metadata.size() > 16) {
-    return bad("metadata: must be an object of at most 16 string values");
+    return invalid_request("metadata: must be an object of at most 16 string values");
   }
   for (const auto& [key, value] : metadata.items()) {
     if (key.size() > 64 || !value.is_string() || value.get_ref<const std::string&>().size() > 512) {
-      return bad("metadata." + key + ": keys up to 64 characters, string values up to 512");
+      return invalid_request("metadata." + key +
+                             ": keys up to 64 characters, string values up to 512");
     }
   }
   return {};
@@ -40,28 +37,29 @@ std::string string_field(const nlohmann::json& spec, const char* name) {
 BatchWorkload::BatchWorkload(BatchWorkloadDeps deps) : deps_(std::move(deps)) {}
 
 Status BatchWorkload::validate(const nlohmann::json& spec) const {
-  if (!spec.is_object()) return bad("spec: must be an object");
+  if (!spec.is_object()) return invalid_request("spec: must be an object");
   static const char* kKnown[] = {"input_file_id", "items",    "endpoint",         "mode",
                                  "model",         "metadata", "completion_window"};
   for (const auto& [key, value] : spec.items()) {
     if (std::none_of(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return key == k; })) {
-      return bad(key + ": unknown field");
+      return invalid_request(key + ": unknown field");
     }
   }
   const bool file = spec.contains("input_file_id");
-  if (file == spec.contains("items")) return bad("input_file_id: give either it or items");
+  if (file == spec.contains("items"))
+    return invalid_request("input_file_id: give either it or items");
   if (file && string_field(spec, "input_file_id").empty()) {
-    return bad("input_file_id: must be a file id");
+    return invalid_request("input_file_id: must be a file id");
   }
   if (spec.contains("endpoint") && spec["endpoint"] != std::string(kChatCompletionsEndpoint)) {
-    return bad("endpoint: only \"/v1/chat/completions\" is supported");
+    return invalid_request("endpoint: only \"/v1/chat/completions\" is supported");
   }
   if (spec.contains("model") && string_field(spec, "model").empty()) {
-    return bad("model: must be a non-empty string");
+    return invalid_request("model: must be a non-empty string");
   }
   if (spec.contains("completion_window") && spec["completion_window"] != "24h") {
-    return bad("completion_window: only \"24h\" is supported");
+    return invalid_request("completion_window: only \"24h\" is supported");
   }
   if (spec.contains("metadata") && !spec["metadata"].is_null()) {
     if (Status st = check_metadata(spec["metadata"]); !st.ok()) return st;
@@ -96,7 +94,7 @@ Result<BatchInput> BatchWorkload::read_input(const nlohmann::json& spec,
 }
 
 Result<std::vector<jobs::PlannedItem>> BatchWorkload::plan(const nlohmann::json& spec) const {
-  if (!spec.contains("items")) return bad("input_file_id: needs the submitting tenant");
+  if (!spec.contains("items")) return invalid_request("input_file_id: needs the submitting tenant");
   return plan_for(spec, gateway::Principal{});
 }
 

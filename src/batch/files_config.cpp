@@ -1,14 +1,6 @@
 #include "batch/files_config.h"
 
 namespace osprey::batch {
-namespace {
-
-Error config_error(const std::string& key, const std::string& message) {
-  return make_error(ErrorCode::kConfigInvalid, "config: " + key + ": " + message);
-}
-
-}  // namespace
-
 Result<FilesConfig> parse_files_config(const nlohmann::json& sections,
                                        const std::string& data_dir) {
   FilesConfig c;

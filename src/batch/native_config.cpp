@@ -5,10 +5,6 @@
 namespace osprey::batch {
 namespace {
 
-Error config_error(const std::string& key, const std::string& message) {
-  return make_error(ErrorCode::kConfigInvalid, "config: " + key + ": " + message);
-}
-
 Status read_int(const nlohmann::json& node, const std::string& path, const char* key,
                 std::int64_t& out, std::int64_t min, std::int64_t max) {
   auto it = node.find(key);

@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-int usage_error(const std::string& message) {
+int maze_usage_error(const std::string& message) {
   std::fprintf(stderr, "osprey: %s\n%s", message.c_str(), maze_usage());
   return 2;
 }
@@ -280,7 +280,7 @@ Flags: --url URL (OSPREY_URL, default http://127.0.0.1:8080), --key KEY (OSPREY_
 }
 
 int run_maze(const MazeInvocation& inv) {
-  if (inv.words.size() < 2) return usage_error("maze needs a command");
+  if (inv.words.size() < 2) return maze_usage_error("maze needs a command");
   const ApiContext c = api_context(inv.options, inv.env);
   const std::string& cmd = inv.words[1];
   std::vector<std::string> args(inv.words.begin() + 2, inv.words.end());
@@ -290,14 +290,14 @@ int run_maze(const MazeInvocation& inv) {
   }
   if (cmd == "run" || (cmd == "sweep" && args.empty())) {
     auto request = experiment_request_from_flags(c.flags, cmd == "sweep");
-    if (!request) return usage_error(request.error().message);
+    if (!request) return maze_usage_error(request.error().message);
     return submit_and_wait(c, request.value());
   }
   if (cmd == "sweep") {
     const auto text = read_input(args[0]);
-    if (!text) return usage_error("cannot read " + args[0]);
+    if (!text) return maze_usage_error("cannot read " + args[0]);
     json request = json::parse(*text, nullptr, false);
-    if (!request.is_object()) return usage_error(args[0] + " is not a JSON object");
+    if (!request.is_object()) return maze_usage_error(args[0] + " is not a JSON object");
     return submit_and_wait(c, request);
   }
   if (cmd == "list") {
@@ -330,7 +330,7 @@ int run_maze(const MazeInvocation& inv) {
       }
     });
   }
-  if (args.size() != 1) return usage_error("maze " + cmd + " needs an experiment ID");
+  if (args.size() != 1) return maze_usage_error("maze " + cmd + " needs an experiment ID");
   const std::string path = "/v1/experiments/" + url_encode(args[0]);
   std::optional<ApiReply> reply;
   if (cmd == "show") {
@@ -340,7 +340,7 @@ int run_maze(const MazeInvocation& inv) {
   } else if (cmd == "replay") {
     reply = call_api(c, "POST", path + "/replay");
   } else {
-    return usage_error("unknown maze command \"" + cmd + "\"");
+    return maze_usage_error("unknown maze command \"" + cmd + "\"");
   }
   if (!reply) return 1;
   return print_reply(c, reply->body, [](const json& e) {

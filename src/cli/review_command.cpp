@@ -32,7 +32,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-int usage_error(const std::string& message) {
+int review_usage_error(const std::string& message) {
   std::fprintf(stderr, "osprey: %s\n%s", message.c_str(), review_usage());
   return 2;
 }
@@ -168,7 +168,7 @@ int run_review(const ReviewInvocation& inv) {
     return 0;
   }
   if (inv.words.size() != 2)
-    return usage_error("review needs one repository (directory or archive)");
+    return review_usage_error("review needs one repository (directory or archive)");
   static const char* kKnown[] = {"json",
                                  "url",
                                  "key",
@@ -183,7 +183,7 @@ int run_review(const ReviewInvocation& inv) {
   for (const auto& [name, value] : inv.options) {
     if (std::none_of(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return name == k; })) {
-      return usage_error("unknown flag --" + name);
+      return review_usage_error("unknown flag --" + name);
     }
   }
   const ApiContext c = api_context(inv.options, inv.env);
@@ -192,10 +192,10 @@ int run_review(const ReviewInvocation& inv) {
   const std::string model = flag(c, "model");
   const std::string mode = flag(c, "mode", "sync");
   const std::string out_dir = flag(c, "out", "review-out");
-  if (rules_path.empty()) return usage_error("review needs --rules FILE");
-  if (model.empty()) return usage_error("review needs --model MODEL");
+  if (rules_path.empty()) return review_usage_error("review needs --rules FILE");
+  if (model.empty()) return review_usage_error("review needs --model MODEL");
   if (mode != "sync" && mode != "native" && mode != "auto") {
-    return usage_error("--mode must be sync, native or auto (got \"" + mode + "\")");
+    return review_usage_error("--mode must be sync, native or auto (got \"" + mode + "\")");
   }
   // Numeric flags: absent keeps the default; anything but a positive number is a usage error.
   std::string bad_number;
@@ -212,23 +212,24 @@ int run_review(const ReviewInvocation& inv) {
   review::RequestOptions request_options{.model = model};
   request_options.max_tokens = static_cast<int>(std::min(number("max-tokens", 4096), 1'000'000ULL));
   const int poll_ms = static_cast<int>(std::min(number("poll-ms", 1000), 60'000ULL));
-  if (!bad_number.empty()) return usage_error("--" + bad_number + " needs a positive number");
+  if (!bad_number.empty())
+    return review_usage_error("--" + bad_number + " needs a positive number");
 
   const auto rules_text = read_text_file(rules_path);
-  if (!rules_text) return usage_error("cannot read " + rules_path);
+  if (!rules_text) return review_usage_error("cannot read " + rules_path);
   auto rules = review::parse_rule_set_text(*rules_text);
-  if (!rules) return usage_error(rules_path + ": " + rules.error().message);
+  if (!rules) return review_usage_error(rules_path + ": " + rules.error().message);
 
   ScratchDir scratch;
   std::string root = repo_arg;
   if (is_archive(repo_arg) && fs::is_regular_file(repo_arg)) {
     if (scratch.path().empty() || !extract_archive(repo_arg, scratch.path())) {
-      return usage_error("cannot unpack " + repo_arg + " with tar");
+      return review_usage_error("cannot unpack " + repo_arg + " with tar");
     }
     root = scratch.path();
   }
   auto repo = review::list_repository(root);
-  if (!repo) return usage_error(repo.error().message);
+  if (!repo) return review_usage_error(repo.error().message);
   const review::ReviewPlan plan = review::plan_review(*rules, repo->files, plan_options);
   const review::FileReader read = [&root](std::string_view path) {
     return review::read_repository_file(root, path);

@@ -4,6 +4,7 @@
 // more than {code, message} (e.g. providers' UpstreamError with Retry-After) reuses this class.
 #include <cassert>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -72,6 +73,19 @@ using Status = Result<void>;
 
 inline Error make_error(ErrorCode code, std::string message) {
   return Error{code, std::move(message)};
+}
+
+// The errors most modules build: a request (or spec) that is wrong, one of its fields that is,
+// and a config key with a bad value ("config: <key>: <message>").
+inline Error invalid_request(std::string message) {
+  return make_error(ErrorCode::kInvalidRequest, std::move(message));
+}
+inline Error invalid_field(std::string_view field, std::string_view why) {
+  return make_error(ErrorCode::kInvalidRequest, std::string(field) + ": " + std::string(why));
+}
+inline Error config_error(std::string_view key, std::string_view message) {
+  return make_error(ErrorCode::kConfigInvalid,
+                    "config: " + std::string(key) + ": " + std::string(message));
 }
 
 }  // namespace osprey

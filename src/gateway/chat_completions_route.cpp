@@ -14,8 +14,6 @@
 namespace osprey::gateway {
 namespace {
 
-constexpr std::string_view kRoute = "/v1/chat/completions";
-
 // The router's not_found means the model name is unknown; say so in OpenAI's own words.
 Error client_error(const providers::UpstreamError& upstream) {
   Error error = upstream.to_error();
@@ -99,7 +97,7 @@ net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request,
   if (!parsed || log::enabled(LogLevel::kDebug)) {
     const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
     if (body.is_discarded()) {
-      metrics_.count(kRoute, false, "error");
+      metrics_.count(kChatCompletionsPath, false, "error");
       const Error not_json = make_error(ErrorCode::kInvalidRequest, "body: not valid JSON");
       co_return net::Response::error(not_json, request.request_id);
     }
@@ -108,7 +106,7 @@ net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request,
     if (!parsed && stages_.validator != nullptr) {
       Status valid = stages_.validator->check(validation::BodyKind::kChatCompletions, body);
       if (!valid.ok()) {
-        metrics_.count(kRoute, false, "error");
+        metrics_.count(kChatCompletionsPath, false, "error");
         co_return net::Response::error(valid.error(), request.request_id);
       }
     }
@@ -134,13 +132,13 @@ net::Task<net::Response> ChatCompletionsRoute::respond(
     std::shared_ptr<RequestAccount> account) const {
   // A body that passed validation but not the adapter's parser still gets its ledger row.
   if (!parsed) {
-    metrics_.count(kRoute, false, "error");
+    metrics_.count(kChatCompletionsPath, false, "error");
     co_return net::Response::error(parsed.error(), request.request_id);
   }
   providers::ChatRequest chat = std::move(parsed.value());
   // --- auth: the key's plan names the models it may use.
   if (Status allowed = check_model_allowed(principal, chat.model); !allowed.ok()) {
-    metrics_.count(kRoute, chat.stream, "error");
+    metrics_.count(kChatCompletionsPath, chat.stream, "error");
     co_return net::Response::error(allowed.error(), request.request_id);
   }
   const std::string requested = chat.model;
@@ -151,7 +149,7 @@ net::Task<net::Response> ChatCompletionsRoute::respond(
   if (account) {
     std::optional<Error> refused = co_await stages_.limits->admit(*account, chat);
     if (refused) {
-      metrics_.count(kRoute, stream, "error");
+      metrics_.count(kChatCompletionsPath, stream, "error");
       co_return net::Response::error(*refused, request.request_id);
     }
   }
@@ -162,7 +160,7 @@ net::Task<net::Response> ChatCompletionsRoute::respond(
     cache_plan = stages_.cache->plan(chat, principal, request.header("cache-control"));
     if (std::optional<net::Response> hit = co_await stages_.cache->lookup(cache_plan)) {
       if (account) account->set_cache_hit(true);
-      metrics_.count(kRoute, stream, "ok");
+      metrics_.count(kChatCompletionsPath, stream, "ok");
       co_return std::move(*hit);
     }
   }
@@ -176,7 +174,7 @@ net::Task<net::Response> ChatCompletionsRoute::respond(
         co_await stages_.admission->admit(std::move(model), priority, std::move(cancel));
     if (!admitted) {
       metrics_.count(
-          kRoute, stream,
+          kChatCompletionsPath, stream,
           admitted.error().error.code == ErrorCode::kClientClosed ? "client_closed" : "error");
       co_return admission_rejection_response(admitted.error(), request.request_id);
     }
@@ -193,7 +191,7 @@ net::Task<net::Response> ChatCompletionsRoute::respond(
         co_await router_.chat(std::move(chat), std::move(ctx));
     if (!routed) {
       const bool gone = request.cancel && request.cancel->cancelled();
-      metrics_.count(kRoute, false, gone ? "client_closed" : "error");
+      metrics_.count(kChatCompletionsPath, false, gone ? "client_closed" : "error");
       co_return net::Response::error(client_error(routed.error()), request.request_id);
     }
     router::RoutedResponse& answer = routed.value();
@@ -212,7 +210,7 @@ net::Task<net::Response> ChatCompletionsRoute::respond(
                                                     .model = answer.model,
                                                     .deployment = answer.deployment});
     }
-    metrics_.count(kRoute, false, "ok");
+    metrics_.count(kChatCompletionsPath, false, "ok");
     co_return response;
   }
 
@@ -221,7 +219,7 @@ net::Task<net::Response> ChatCompletionsRoute::respond(
       co_await router_.stream(std::move(chat), std::move(ctx));
   if (!routed) {
     const bool gone = request.cancel && request.cancel->cancelled();
-    metrics_.count(kRoute, true, gone ? "client_closed" : "error");
+    metrics_.count(kChatCompletionsPath, true, gone ? "client_closed" : "error");
     co_return net::Response::error(client_error(routed.error()), request.request_id);
   }
   router::RoutedStream& opened = routed.value();

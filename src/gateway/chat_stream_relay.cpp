@@ -7,10 +7,6 @@
 
 namespace osprey::gateway {
 
-namespace {
-constexpr std::string_view kRoute = "/v1/chat/completions";
-}
-
 ChatStreamRelay::ChatStreamRelay(std::unique_ptr<providers::ChatEventReader> events,
                                  ChatStreamRelayContext context, GatewayMetrics& metrics)
     : events_(std::move(events)),
@@ -57,7 +53,7 @@ net::Task<bool> ChatStreamRelay::relay(net::EventStream& out) {
                                   {"deployment", context_.deployment},
                                   {"code", code_name(error.code)},
                                   {"error", error.message}});
-      metrics_.count(kRoute, true, "stream_failed");
+      metrics_.count(kChatCompletionsPath, true, "stream_failed");
       const std::string body = net::error_body(error, context_.request_id);
       co_await send(out, body);
       co_return false;
@@ -68,19 +64,19 @@ net::Task<bool> ChatStreamRelay::relay(net::EventStream& out) {
     }
     for (const nlohmann::json& chunk : writer_.write(*next.value())) {
       if (!co_await send(out, chunk.dump())) {
-        metrics_.count(kRoute, true, "client_closed");
+        metrics_.count(kChatCompletionsPath, true, "client_closed");
         co_return false;
       }
     }
   }
   if (std::optional<nlohmann::json> usage = writer_.finish()) {
     if (!co_await send(out, usage->dump())) {
-      metrics_.count(kRoute, true, "client_closed");
+      metrics_.count(kChatCompletionsPath, true, "client_closed");
       co_return false;
     }
   }
   const bool done = co_await send(out, "[DONE]");
-  metrics_.count(kRoute, true, done ? "ok" : "client_closed");
+  metrics_.count(kChatCompletionsPath, true, done ? "ok" : "client_closed");
   co_return done;
 }
 

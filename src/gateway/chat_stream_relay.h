@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/gateway_metrics.h"
@@ -18,6 +19,9 @@
 #include "providers/provider.h"
 
 namespace osprey::gateway {
+
+// The route a chat completion is counted under, streamed (by the relay) or not.
+inline constexpr std::string_view kChatCompletionsPath = "/v1/chat/completions";
 
 // How one streamed answer ended, for the end-of-request stages (token reconcile, budget settle,
 // usage ledger, cache store), which cannot act before the stream is over.

@@ -5,13 +5,6 @@
 namespace osprey::jobs {
 namespace {
 
-Error bad(std::string message) {
-  return make_error(ErrorCode::kInvalidRequest, std::move(message));
-}
-Error config_error(const std::string& key, const std::string& message) {
-  return make_error(ErrorCode::kConfigInvalid, "config: " + key + ": " + message);
-}
-
 std::chrono::milliseconds spec_timeout(const nlohmann::json& spec, const ExecRunner& r) {
   auto it = spec.find("timeout_ms");
   if (it == spec.end() || !it->is_number_integer()) return r.timeout;
@@ -86,20 +79,21 @@ const ExecRunner* ExecWorkload::runner(const nlohmann::json& spec) const {
 }
 
 Status ExecWorkload::validate(const nlohmann::json& spec) const {
-  if (!spec.is_object()) return bad("spec: must be an object");
+  if (!spec.is_object()) return invalid_request("spec: must be an object");
   auto name = spec.find("runner");
-  if (name == spec.end() || !name->is_string()) return bad("spec.runner: must be a string");
+  if (name == spec.end() || !name->is_string())
+    return invalid_request("spec.runner: must be a string");
   if (runner(spec) == nullptr) {
-    return bad("spec.runner: no runner \"" + name->get<std::string>() +
-               "\" is configured (workloads.exec.runners)");
+    return invalid_request("spec.runner: no runner \"" + name->get<std::string>() +
+                           "\" is configured (workloads.exec.runners)");
   }
   if (auto t = spec.find("timeout_ms");
       t != spec.end() && (!t->is_number_integer() || t->get<std::int64_t>() < 1)) {
-    return bad("spec.timeout_ms: must be an integer >= 1");
+    return invalid_request("spec.timeout_ms: must be an integer >= 1");
   }
   for (const auto& [key, value] : spec.items()) {
     if (key != "runner" && key != "items" && key != "timeout_ms") {
-      return bad("spec." + key + ": unknown field");
+      return invalid_request("spec." + key + ": unknown field");
     }
   }
   auto items = explicit_items(spec, max_items_);

@@ -12,15 +12,11 @@
 namespace osprey::jobs {
 namespace {
 
-Error bad(std::string message) {
-  return make_error(ErrorCode::kInvalidRequest, std::move(message));
-}
-
 Result<gateway::PriorityClass> parse_priority(const nlohmann::json& value) {
   if (value == "high") return gateway::PriorityClass::kHigh;
   if (value == "normal") return gateway::PriorityClass::kNormal;
   if (value == "low") return gateway::PriorityClass::kLow;
-  return bad("priority: must be \"high\", \"normal\" or \"low\"");
+  return invalid_request("priority: must be \"high\", \"normal\" or \"low\"");
 }
 
 Error not_found(std::int64_t job_id) {
@@ -61,20 +57,21 @@ JobService::JobService(store::Store& store, const WorkloadRegistry& workloads,
 Result<SubmittedJob> JobService::submit(const gateway::Principal& who, std::string_view body,
                                         std::string_view idempotency_key) {
   nlohmann::json req = nlohmann::json::parse(body, nullptr, false);
-  if (req.is_discarded() || !req.is_object()) return bad("body: must be a JSON object");
+  if (req.is_discarded() || !req.is_object()) return invalid_request("body: must be a JSON object");
   for (const auto& [key, value] : req.items()) {
     static const char* kKnown[] = {"workload", "spec", "priority", "tags", "max_attempts"};
     if (std::none_of(std::begin(kKnown), std::end(kKnown),
                      [&](const char* k) { return key == k; })) {
-      return bad(key + ": unknown field");
+      return invalid_request(key + ": unknown field");
     }
   }
   if (!req.contains("workload") || !req["workload"].is_string()) {
-    return bad("workload: must be a string");
+    return invalid_request("workload: must be a string");
   }
   const std::string workload_name = req["workload"].get<std::string>();
   const Workload* workload = workloads_.find(workload_name);
-  if (workload == nullptr) return bad("workload: unknown workload \"" + workload_name + "\"");
+  if (workload == nullptr)
+    return invalid_request("workload: unknown workload \"" + workload_name + "\"");
   const nlohmann::json spec = req.value("spec", nlohmann::json::object());
   if (Status st = workload->validate(spec); !st.ok()) return st.error();
 
@@ -91,22 +88,23 @@ Result<SubmittedJob> JobService::submit(const gateway::Principal& who, std::stri
   }
   job.priority = priority_value(priority);
   if (auto t = req.find("tags"); t != req.end()) {
-    if (!t->is_object()) return bad("tags: must be an object of strings");
+    if (!t->is_object()) return invalid_request("tags: must be an object of strings");
     for (const auto& [k, v] : t->items()) {
-      if (!v.is_string()) return bad("tags." + k + ": must be a string");
+      if (!v.is_string()) return invalid_request("tags." + k + ": must be a string");
     }
     job.tags_json = t->dump();
   }
   job.max_attempts = config_.max_attempts;
   if (auto m = req.find("max_attempts"); m != req.end()) {
     if (!m->is_number_integer() || m->get<std::int64_t>() < 1 || m->get<std::int64_t>() > 100) {
-      return bad("max_attempts: must be an integer in [1, 100]");
+      return invalid_request("max_attempts: must be an integer in [1, 100]");
     }
     job.max_attempts = m->get<int>();
   }
   job.resource = workload->resource_key(spec);
   if (!idempotency_key.empty()) {
-    if (idempotency_key.size() > 200) return bad("Idempotency-Key: at most 200 characters");
+    if (idempotency_key.size() > 200)
+      return invalid_request("Idempotency-Key: at most 200 characters");
     job.idempotency_key = std::string(idempotency_key);
     // SHA-256 of the parsed body, so formatting differences do not count as a different body.
     job.body_hash = api_key_hash(req.dump());
@@ -167,16 +165,16 @@ Result<std::vector<store::Job>> JobService::list(const gateway::Principal& who,
   filter.tenant_id = who.tenant_id;
   if (!query.state.empty()) {
     filter.state = store::parse_job_state(query.state);
-    if (!filter.state) return bad("state: unknown job state \"" + query.state + "\"");
+    if (!filter.state) return invalid_request("state: unknown job state \"" + query.state + "\"");
   }
   filter.workload = query.workload;
   if (!query.tag.empty()) {
     const auto sep = query.tag.find_first_of("=:");
-    if (sep == std::string::npos || sep == 0) return bad("tag: must be key=value");
+    if (sep == std::string::npos || sep == 0) return invalid_request("tag: must be key=value");
     filter.tag_key = query.tag.substr(0, sep);
     filter.tag_value = query.tag.substr(sep + 1);
   }
-  if (query.limit < 1 || query.limit > 1000) return bad("limit: must be in [1, 1000]");
+  if (query.limit < 1 || query.limit > 1000) return invalid_request("limit: must be in [1, 1000]");
   filter.limit = query.limit;
   filter.before_id = query.before_id;
   return store_.list_jobs(filter);
@@ -201,7 +199,7 @@ Result<std::pair<store::Job, std::int64_t>> JobService::redrive(const gateway::P
 
 Result<DeadLetterPage> JobService::dead_letters(const gateway::Principal& who, std::int64_t job_id,
                                                 std::int64_t after_id, int limit) {
-  if (limit < 1 || limit > 10000) return bad("limit: must be in [1, 10000]");
+  if (limit < 1 || limit > 10000) return invalid_request("limit: must be in [1, 10000]");
   auto job = owned_job(who, job_id);
   if (!job) return job.error();
   store::ItemFilter filter;

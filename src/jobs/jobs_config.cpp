@@ -6,10 +6,6 @@
 namespace osprey::jobs {
 namespace {
 
-Error config_error(const std::string& key, const std::string& message) {
-  return make_error(ErrorCode::kConfigInvalid, "config: " + key + ": " + message);
-}
-
 // Reads an integer key in [min, max]; leaves `out` alone when the key is absent.
 template <typename T>
 Status read_int(const nlohmann::json& node, const std::string& path, const char* key, T& out,

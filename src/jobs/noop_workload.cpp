@@ -8,10 +8,6 @@
 namespace osprey::jobs {
 namespace {
 
-Error bad(std::string message) {
-  return make_error(ErrorCode::kInvalidRequest, std::move(message));
-}
-
 bool in_list(const nlohmann::json& spec, const char* field, const std::string& key) {
   auto it = spec.find(field);
   if (it == spec.end() || !it->is_array()) return false;
@@ -27,15 +23,16 @@ std::int64_t int_field(const nlohmann::json& spec, const char* field) {
 }  // namespace
 
 Status NoopWorkload::validate(const nlohmann::json& spec) const {
-  if (!spec.is_object()) return bad("spec: must be an object");
+  if (!spec.is_object()) return invalid_request("spec: must be an object");
   const bool has_count = spec.contains("count");
   const bool has_items = spec.contains("items");
-  if (has_count == has_items) return bad("spec: give exactly one of count or items");
+  if (has_count == has_items) return invalid_request("spec: give exactly one of count or items");
   if (has_count) {
     const nlohmann::json& c = spec["count"];
     if (!c.is_number_integer() || c.get<std::int64_t>() < 1 ||
         c.get<std::uint64_t>() > max_items_) {
-      return bad("spec.count: must be an integer in [1, " + std::to_string(max_items_) + "]");
+      return invalid_request("spec.count: must be an integer in [1, " + std::to_string(max_items_) +
+                             "]");
     }
   }
   for (const char* field : {"delay_ms", "jitter_ms", "fail_attempts"}) {
@@ -43,17 +40,17 @@ Status NoopWorkload::validate(const nlohmann::json& spec) const {
     if (it == spec.end()) continue;
     if (!it->is_number_integer() || it->get<std::int64_t>() < 0 ||
         it->get<std::int64_t>() > 3'600'000) {
-      return bad(std::string("spec.") + field + ": must be an integer in [0, 3600000]");
+      return invalid_request(std::string("spec.") + field + ": must be an integer in [0, 3600000]");
     }
   }
   for (const char* field : {"fail_keys", "permanent_fail_keys"}) {
     auto it = spec.find(field);
     if (it != spec.end() && !it->is_array()) {
-      return bad(std::string("spec.") + field + ": must be an array of keys");
+      return invalid_request(std::string("spec.") + field + ": must be an array of keys");
     }
   }
   if (auto it = spec.find("resource"); it != spec.end() && !it->is_string()) {
-    return bad("spec.resource: must be a string");
+    return invalid_request("spec.resource: must be a string");
   }
   if (has_items) {
     auto items = explicit_items(spec, max_items_);

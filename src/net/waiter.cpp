@@ -23,10 +23,10 @@ struct Waiter::State {
 namespace {
 
 // Moved with swap() only: Boost 1.81's move assignment wraps the source instead of moving it.
-using Handler = boost::asio::any_completion_handler<void()>;
+using WakeHandler = boost::asio::any_completion_handler<void()>;
 
 // Resumes the waiting coroutine on its own executor (never inline on the caller's thread).
-void resume(const boost::asio::any_io_executor& executor, Handler handler) {
+void resume(const boost::asio::any_io_executor& executor, WakeHandler handler) {
   if (!handler) return;
   boost::asio::post(executor, [h = std::move(handler)]() mutable { std::move(h)(); });
 }
@@ -45,7 +45,7 @@ bool Waiter::woken() const {
 void Waiter::wake() { wake(state_); }
 
 void Waiter::wake(const std::shared_ptr<State>& state) {
-  Handler handler;
+  WakeHandler handler;
   boost::asio::any_io_executor executor;
   {
     std::lock_guard lock(state->mu);
@@ -70,7 +70,7 @@ Task<bool> Waiter::wait_for(std::chrono::milliseconds timeout) {
   boost::asio::any_io_executor executor = co_await boost::asio::this_coro::executor;
   // The handler is parked and the timer armed under the lock, so a wake() on another thread
   // either sees neither (and we return at once) or both.
-  auto initiate = [state, timeout, executor](Handler handler) {
+  auto initiate = [state, timeout, executor](WakeHandler handler) {
     std::unique_lock lock(state->mu);
     if (state->woken) {
       lock.unlock();
@@ -81,7 +81,7 @@ Task<bool> Waiter::wait_for(std::chrono::milliseconds timeout) {
     state->executor = executor;
     state->timer.emplace(executor, timeout);
     state->timer->async_wait([state](const boost::system::error_code&) {
-      Handler expired;
+      WakeHandler expired;
       {
         std::lock_guard inner(state->mu);
         if (state->woken) return;  // the wake already resumed the coroutine

@@ -13,21 +13,19 @@ namespace {
 constexpr std::array<std::string_view, 5> kStateNames = {"queued", "running", "completed", "failed",
                                                          "cancelled"};
 
-Error invalid(std::string_view field, const std::string& why) {
-  return make_error(ErrorCode::kInvalidRequest, std::string(field) + ": " + why);
-}
-
 bool has_nul(std::string_view text) { return text.find('\0') != std::string_view::npos; }
 
 Status check_text(std::string_view field, std::string_view text, std::size_t max_bytes) {
   if (text.size() > max_bytes || has_nul(text)) {
-    return invalid(field, "must be at most " + std::to_string(max_bytes) + " bytes without NUL");
+    return invalid_field(field,
+                         "must be at most " + std::to_string(max_bytes) + " bytes without NUL");
   }
   return {};
 }
 
 Status check_json_text(std::string_view field, std::string_view json) {
-  if (has_nul(json) || !nlohmann::json::accept(json)) return invalid(field, "is not valid JSON");
+  if (has_nul(json) || !nlohmann::json::accept(json))
+    return invalid_field(field, "is not valid JSON");
   return {};
 }
 
@@ -35,7 +33,7 @@ Status check_model_config(std::string_view field, std::string_view json) {
   if (Status s = check_json_object(field, json); !s) return s;
   const nlohmann::json config = nlohmann::json::parse(json);
   if (config.contains("model") && !config["model"].is_string()) {
-    return invalid(std::string(field) + ".model", "must be a string");
+    return invalid_field(std::string(field) + ".model", "must be a string");
   }
   return {};
 }
@@ -45,7 +43,7 @@ Status check_config_key(std::string_view field, std::string_view key) {
                   key.find_first_not_of(
                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                       "0123456789_-") == std::string_view::npos;
-  if (!ok) return invalid(field, "must be 1 to 64 characters of A-Z a-z 0-9 _ -");
+  if (!ok) return invalid_field(field, "must be 1 to 64 characters of A-Z a-z 0-9 _ -");
   return {};
 }
 
@@ -54,9 +52,9 @@ Status check_metrics(const ExperimentMetrics& m) {
                              m.wall_collisions,    m.revisits,  m.loops,      m.invalid_tool_calls,
                              m.missing_tool_calls, m.tokens_in, m.tokens_out, m.cost_micros};
   for (std::int64_t n : counts) {
-    if (n < 0) return invalid("metrics", "counts, durations and costs cannot be negative");
+    if (n < 0) return invalid_field("metrics", "counts, durations and costs cannot be negative");
   }
-  if (m.optimal_moves < -1) return invalid("metrics.optimal_moves", "must be >= -1");
+  if (m.optimal_moves < -1) return invalid_field("metrics.optimal_moves", "must be >= -1");
   return check_json_object("metrics.extra", m.extra_json);
 }
 
@@ -74,7 +72,7 @@ std::optional<ExperimentState> parse_experiment_state(std::string_view name) {
 }
 
 Status check_new_experiments(std::span<const NewExperiment> experiments) {
-  if (experiments.empty()) return invalid("experiments", "at least one is needed");
+  if (experiments.empty()) return invalid_field("experiments", "at least one is needed");
   for (std::size_t i = 0; i < experiments.size(); ++i) {
     const NewExperiment& e = experiments[i];
     const std::string field = "experiments[" + std::to_string(i) + "]";
@@ -84,8 +82,9 @@ Status check_new_experiments(std::span<const NewExperiment> experiments) {
     if (Status s = check_model_config(field + ".model_config", e.model_config_json); !s) return s;
     if (Status s = check_text(field + ".comment", e.comment, 10000); !s) return s;
     if (Status s = check_text(field + ".item_key", e.item_key, 512); !s) return s;
-    if (e.start_x < 0 || e.start_y < 0) return invalid(field + ".start", "cannot be negative");
-    if (e.job_id < 0) return invalid(field + ".job_id", "cannot be negative");
+    if (e.start_x < 0 || e.start_y < 0)
+      return invalid_field(field + ".start", "cannot be negative");
+    if (e.job_id < 0) return invalid_field(field + ".job_id", "cannot be negative");
   }
   return {};
 }
@@ -103,17 +102,18 @@ Status check_experiment_update(const ExperimentUpdate& update) {
 
 Status check_actions(std::span<const ExperimentAction> actions) {
   if (actions.empty() || actions.size() > kMaxActionsPerAppend) {
-    return invalid("actions", "a batch holds 1 to " + std::to_string(kMaxActionsPerAppend));
+    return invalid_field("actions", "a batch holds 1 to " + std::to_string(kMaxActionsPerAppend));
   }
   for (std::size_t i = 0; i < actions.size(); ++i) {
     const ExperimentAction& a = actions[i];
     if (a.step_number < 1 || a.turn_number < 0 || a.tokens_in < 0 || a.tokens_out < 0 ||
         a.cost_micros < 0 || a.model_ms < 0 || a.elapsed_ms < 0) {
-      return invalid("actions[" + std::to_string(i) + "]",
-                     "step_number must be >= 1; turn, tokens, cost and times >= 0");
+      return invalid_field("actions[" + std::to_string(i) + "]",
+                           "step_number must be >= 1; turn, tokens, cost and times >= 0");
     }
     if (a.action_type.empty() || a.action_type.size() > 64 || has_nul(a.action_type)) {
-      return invalid("actions[" + std::to_string(i) + "].action_type", "must be 1 to 64 bytes");
+      return invalid_field("actions[" + std::to_string(i) + "].action_type",
+                           "must be 1 to 64 bytes");
     }
     if (Status s = check_text("actions[" + std::to_string(i) + "].reasoning", a.reasoning, 100000);
         !s) {
@@ -137,13 +137,13 @@ Status check_experiment_filter(const ExperimentFilter& filter) {
   for (const ConfigMatch& match : filter.config) {
     const std::string field = "model_config." + match.key;
     if (Status s = check_config_key("model_config key", match.key); !s) return s;
-    if (!keys.insert(match.key).second) return invalid(field, "is given twice");
+    if (!keys.insert(match.key).second) return invalid_field(field, "is given twice");
     if (has_nul(match.value_json) || !nlohmann::json::accept(match.value_json)) {
-      return invalid(field, "must be a JSON string, number or boolean");
+      return invalid_field(field, "must be a JSON string, number or boolean");
     }
     const nlohmann::json value = nlohmann::json::parse(match.value_json);
     if (!value.is_string() && !value.is_number() && !value.is_boolean()) {
-      return invalid(field, "must be a JSON string, number or boolean");
+      return invalid_field(field, "must be a JSON string, number or boolean");
     }
   }
   return {};
@@ -154,7 +154,7 @@ Status check_experiment_compare(const ExperimentCompare& compare) {
   filter.limit = 1;  // not used by compare
   if (Status s = check_experiment_filter(filter); !s) return s;
   if (compare.config_keys.size() > kMaxCompareKeys) {
-    return invalid("group_by", "at most " + std::to_string(kMaxCompareKeys) + " config keys");
+    return invalid_field("group_by", "at most " + std::to_string(kMaxCompareKeys) + " config keys");
   }
   for (const std::string& key : compare.config_keys) {
     if (Status s = check_config_key("group_by", key); !s) return s;

@@ -9,17 +9,13 @@
 namespace osprey::store {
 namespace {
 
-Error invalid(std::string_view field, const std::string& why) {
-  return make_error(ErrorCode::kInvalidRequest, std::string(field) + ": " + why);
-}
-
 bool is_json(std::string_view text) { return nlohmann::json::accept(text); }
 
 }  // namespace
 
 Status check_limit(std::string_view field, int limit, int max) {
   if (limit < 1 || limit > max) {
-    return invalid(field, "must be between 1 and " + std::to_string(max));
+    return invalid_field(field, "must be between 1 and " + std::to_string(max));
   }
   return {};
 }
@@ -29,19 +25,19 @@ Status check_new_job(const NewJob& job) {
   if (Status s = check_json_object("spec", job.spec_json); !s) return s;
   if (Status s = check_tags_json(job.tags_json); !s) return s;
   if (job.priority < 0 || job.priority > kMaxJobPriority) {
-    return invalid("priority", "must be between 0 and " + std::to_string(kMaxJobPriority));
+    return invalid_field("priority", "must be between 0 and " + std::to_string(kMaxJobPriority));
   }
   if (job.max_attempts < 1 || job.max_attempts > 1000) {
-    return invalid("max_attempts", "must be between 1 and 1000");
+    return invalid_field("max_attempts", "must be between 1 and 1000");
   }
   if (job.resource.size() > 200 || job.resource.find('\0') != std::string::npos) {
-    return invalid("resource", "must be at most 200 bytes without NUL");
+    return invalid_field("resource", "must be at most 200 bytes without NUL");
   }
   if (job.idempotency_key.size() > 255 || job.idempotency_key.find('\0') != std::string::npos) {
-    return invalid("idempotency_key", "must be at most 255 bytes without NUL");
+    return invalid_field("idempotency_key", "must be at most 255 bytes without NUL");
   }
-  if (job.body_hash.size() > 255) return invalid("body_hash", "must be at most 255 bytes");
-  if (job.items.empty()) return invalid("items", "a job needs at least one item");
+  if (job.body_hash.size() > 255) return invalid_field("body_hash", "must be at most 255 bytes");
+  if (job.items.empty()) return invalid_field("items", "a job needs at least one item");
   std::unordered_set<std::string_view> keys;
   keys.reserve(job.items.size());
   for (std::size_t i = 0; i < job.items.size(); ++i) {
@@ -49,13 +45,13 @@ Status check_new_job(const NewJob& job) {
     const std::string field = "items[" + std::to_string(i) + "]";
     if (item.key.empty() || item.key.size() > kMaxItemKeyBytes ||
         item.key.find('\0') != std::string::npos) {
-      return invalid(field + ".key", "must be 1 to 512 bytes without NUL");
+      return invalid_field(field + ".key", "must be 1 to 512 bytes without NUL");
     }
     if (!keys.insert(item.key).second) {
-      return invalid(field + ".key", "'" + item.key + "' appears twice in the job");
+      return invalid_field(field + ".key", "'" + item.key + "' appears twice in the job");
     }
     if (item.input_json.find('\0') != std::string::npos || !is_json(item.input_json)) {
-      return invalid(field + ".input", "is not valid JSON");
+      return invalid_field(field + ".input", "is not valid JSON");
     }
   }
   return {};
@@ -64,7 +60,7 @@ Status check_new_job(const NewJob& job) {
 Status check_job_filter(const JobFilter& filter) {
   if (Status s = check_limit("limit", filter.limit, 1000); !s) return s;
   if (filter.tag_key.empty() && !filter.tag_value.empty()) {
-    return invalid("tag_value", "needs a tag_key");
+    return invalid_field("tag_value", "needs a tag_key");
   }
   if (!filter.tag_key.empty()) {
     if (Status s = check_tag_key(filter.tag_key); !s) return s;
@@ -79,12 +75,12 @@ Status check_item_filter(const ItemFilter& filter) {
 Status check_claim_request(const ClaimRequest& request) {
   if (Status s = check_name("worker_id", request.worker_id); !s) return s;
   if (Status s = check_limit("max_items", request.max_items, 10000); !s) return s;
-  if (request.lease.count() < 1) return invalid("lease", "must be at least 1 ms");
+  if (request.lease.count() < 1) return invalid_field("lease", "must be at least 1 ms");
   for (const ResourceCap& cap : request.resource_caps) {
-    if (cap.max_items < 0) return invalid("resource_caps", "max_items cannot be negative");
+    if (cap.max_items < 0) return invalid_field("resource_caps", "max_items cannot be negative");
   }
   for (const TenantCap& cap : request.tenant_caps) {
-    if (cap.max_items < 0) return invalid("tenant_caps", "max_items cannot be negative");
+    if (cap.max_items < 0) return invalid_field("tenant_caps", "max_items cannot be negative");
   }
   return {};
 }
@@ -95,14 +91,15 @@ Status check_settlements(std::span<const ItemSettlement> settlements) {
     const std::string field = "settlements[" + std::to_string(i) + "]";
     if (s.outcome == ItemOutcome::kDone) {
       if (s.result_json.find('\0') != std::string::npos || !is_json(s.result_json)) {
-        return invalid(field + ".result", "is not valid JSON");
+        return invalid_field(field + ".result", "is not valid JSON");
       }
-      if (s.cost_micros < 0) return invalid(field + ".cost_micros", "cannot be negative");
+      if (s.cost_micros < 0) return invalid_field(field + ".cost_micros", "cannot be negative");
     } else {
-      if (s.retry_delay.count() < 0) return invalid(field + ".retry_delay", "cannot be negative");
+      if (s.retry_delay.count() < 0)
+        return invalid_field(field + ".retry_delay", "cannot be negative");
       if (s.error_message.find('\0') != std::string::npos ||
           s.error_code.find('\0') != std::string::npos) {
-        return invalid(field + ".error", "cannot contain NUL");
+        return invalid_field(field + ".error", "cannot contain NUL");
       }
     }
   }

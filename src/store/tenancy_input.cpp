@@ -8,10 +8,6 @@
 namespace osprey::store {
 namespace {
 
-Error invalid(std::string_view field, const std::string& why) {
-  return make_error(ErrorCode::kInvalidRequest, std::string(field) + ": " + why);
-}
-
 // True if `text` matches `pattern`, where '9' stands for a digit and any other character for
 // itself.
 bool matches(std::string_view text, std::string_view pattern) {
@@ -25,8 +21,8 @@ bool matches(std::string_view text, std::string_view pattern) {
 
 Result<nlohmann::json> parse_object(std::string_view field, std::string_view json) {
   nlohmann::json parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return invalid(field, "is not valid JSON");
-  if (!parsed.is_object()) return invalid(field, "must be a JSON object");
+  if (parsed.is_discarded()) return invalid_field(field, "is not valid JSON");
+  if (!parsed.is_object()) return invalid_field(field, "must be a JSON object");
   return parsed;
 }
 
@@ -36,7 +32,7 @@ Status check_tags_json(std::string_view tags_json) {
   auto parsed = parse_object("tags", tags_json);
   if (!parsed) return parsed.error();
   for (const auto& [key, value] : parsed->items()) {
-    if (!value.is_string()) return invalid("tags." + key, "must be a string");
+    if (!value.is_string()) return invalid_field("tags." + key, "must be a string");
   }
   return {};
 }
@@ -48,10 +44,10 @@ Status check_json_object(std::string_view field, std::string_view json) {
 }
 
 Status check_tag_key(std::string_view key) {
-  if (key.empty() || key.size() > 64) return invalid("tag_key", "must be 1 to 64 characters");
+  if (key.empty() || key.size() > 64) return invalid_field("tag_key", "must be 1 to 64 characters");
   for (char c : key) {
     if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_' && c != '-') {
-      return invalid("tag_key", "may only contain letters, digits, '_' and '-'");
+      return invalid_field("tag_key", "may only contain letters, digits, '_' and '-'");
     }
   }
   return {};
@@ -66,22 +62,22 @@ Result<std::string> normalize_timestamp(std::string_view field, std::string_view
     return std::string(text.substr(0, 19)) + ".000Z";
   }
   if (is_canonical_timestamp(text)) return std::string(text);
-  return invalid(field, "must be an ISO-8601 UTC time like 2026-11-25T13:55:00.000Z");
+  return invalid_field(field, "must be an ISO-8601 UTC time like 2026-11-25T13:55:00.000Z");
 }
 
 Status check_day(std::string_view field, std::string_view day) {
-  if (!matches(day, "9999-99-99")) return invalid(field, "must be a day like 2026-11-25");
+  if (!matches(day, "9999-99-99")) return invalid_field(field, "must be a day like 2026-11-25");
   return {};
 }
 
 Status check_month(std::string_view field, std::string_view month) {
-  if (!matches(month, "9999-99")) return invalid(field, "must be a month like 2026-11");
+  if (!matches(month, "9999-99")) return invalid_field(field, "must be a month like 2026-11");
   return {};
 }
 
 Status check_name(std::string_view field, std::string_view name) {
-  if (name.empty() || name.size() > 200) return invalid(field, "must be 1 to 200 bytes");
-  if (name.find('\0') != std::string_view::npos) return invalid(field, "contains a NUL byte");
+  if (name.empty() || name.size() > 200) return invalid_field(field, "must be 1 to 200 bytes");
+  if (name.find('\0') != std::string_view::npos) return invalid_field(field, "contains a NUL byte");
   return {};
 }
 
@@ -92,11 +88,11 @@ Status check_usage_record(const UsageRecord& record) {
   }
   if (record.tokens_in < 0 || record.tokens_out < 0 || record.cost_micros < 0 ||
       record.latency_ms < 0) {
-    return invalid("usage", "tokens, cost and latency cannot be negative");
+    return invalid_field("usage", "tokens, cost and latency cannot be negative");
   }
   if (record.model.find('\0') != std::string::npos ||
       record.deployment.find('\0') != std::string::npos) {
-    return invalid("usage", "model and deployment cannot contain NUL bytes");
+    return invalid_field("usage", "model and deployment cannot contain NUL bytes");
   }
   return {};
 }

@@ -7,16 +7,6 @@
 #include "store/redacted_url.h"
 
 namespace osprey::store {
-namespace {
-
-// libpq messages end with a newline; error strings read better without it.
-std::string trimmed(const char* message) {
-  std::string text = message != nullptr ? message : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<PgConnection>> PgConnection::connect(const std::string& url) {
   std::unique_ptr<PGconn, Finish> conn(PQconnectdb(url.c_str()));
@@ -26,7 +16,8 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(const std::string& u
   }
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     return make_error(ErrorCode::kStoreError, "postgres: cannot connect to " + redact_url(url) +
-                                                  ": " + trimmed(PQerrorMessage(conn.get())));
+                                                  ": " +
+                                                  trimmed_pg_message(PQerrorMessage(conn.get())));
   }
   // Notices (e.g. "relation already exists, skipping") are expected and must not reach stderr.
   PQsetNoticeProcessor(
@@ -125,8 +116,14 @@ bool PgConnection::broken() const { return PQstatus(conn_.get()) != CONNECTION_O
 Error PgConnection::error(std::string_view what, const PgResult& result) const {
   std::string message = result.error_message();
   if (message.empty()) message = PQerrorMessage(conn_.get());
-  return make_error(ErrorCode::kStoreError,
-                    "postgres: " + std::string(what) + " failed: " + trimmed(message.c_str()));
+  return make_error(ErrorCode::kStoreError, "postgres: " + std::string(what) +
+                                                " failed: " + trimmed_pg_message(message.c_str()));
+}
+
+std::string trimmed_pg_message(const char* message) {
+  std::string text = message != nullptr ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
 }
 
 }  // namespace osprey::store

@@ -60,4 +60,8 @@ class PgConnection {
   std::unordered_set<std::string> prepared_;  // statement names prepared on conn_
 };
 
+// libpq's message for an error (PQerrorMessage, PQresultErrorMessage) without its trailing
+// newline; "" for null.
+std::string trimmed_pg_message(const char* message);
+
 }  // namespace osprey::store

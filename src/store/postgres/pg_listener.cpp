@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdint>
 
+#include "store/postgres/pg_connection.h"
 #include "store/redacted_url.h"
 
 namespace osprey::store {
@@ -19,12 +20,6 @@ bool is_identifier(const std::string& name) {
     if (!ok) return false;
   }
   return true;
-}
-
-std::string trimmed(const char* message) {
-  std::string text = message != nullptr ? message : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
 }
 
 }  // namespace
@@ -52,7 +47,7 @@ Status PgListener::connect() {
   conn_ = PQconnectdb(url_.c_str());
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string message = "postgres: listener cannot connect to " + redact_url(url_) + ": " +
-                          trimmed(PQerrorMessage(conn_));
+                          trimmed_pg_message(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
     return make_error(ErrorCode::kStoreError, std::move(message));
@@ -64,7 +59,7 @@ Status PgListener::connect() {
   const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);
   if (!ok) {
-    std::string message = "postgres: LISTEN failed: " + trimmed(PQerrorMessage(conn_));
+    std::string message = "postgres: LISTEN failed: " + trimmed_pg_message(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
     return make_error(ErrorCode::kStoreError, std::move(message));
@@ -108,7 +103,8 @@ Result<bool> PgListener::wait_for_notify(std::chrono::milliseconds timeout) {
   if (fds[0].revents != 0) {
     if (PQconsumeInput(conn_) == 0) {
       // Reconnected on the next call; report the loss now so the caller polls meanwhile.
-      std::string message = "postgres: listener connection lost: " + trimmed(PQerrorMessage(conn_));
+      std::string message =
+          "postgres: listener connection lost: " + trimmed_pg_message(PQerrorMessage(conn_));
       PQfinish(conn_);
       conn_ = nullptr;
       return make_error(ErrorCode::kStoreError, std::move(message));

@@ -39,11 +39,6 @@ std::string later_text(std::chrono::milliseconds delay) {
   return format_timestamp(std::chrono::system_clock::now() + delay);
 }
 
-std::optional<std::string> optional_text(const SqliteStatement& stmt, int column) {
-  if (stmt.column_is_null(column)) return std::nullopt;
-  return stmt.column_text(column);
-}
-
 Job read_job(const SqliteStatement& s) {
   Job job;
   job.id = s.column_int64(0);
@@ -63,8 +58,8 @@ Job read_job(const SqliteStatement& s) {
   job.cost_micros = s.column_int64(14);
   job.lease_expirations = s.column_int64(15);
   job.created_at = s.column_text(16);
-  job.started_at = optional_text(s, 17);
-  job.finished_at = optional_text(s, 18);
+  job.started_at = s.column_optional_text(17);
+  job.finished_at = s.column_optional_text(18);
   job.driver_state = s.column_text(19);
   return job;
 }
@@ -78,13 +73,13 @@ JobItem read_item(const SqliteStatement& s) {
   item.state = parse_item_state(s.column_text(4)).value_or(ItemState::kReady);
   item.attempts = static_cast<int>(s.column_int64(5));
   item.next_run_at = s.column_text(6);
-  item.lease_owner = optional_text(s, 7);
-  item.lease_expires_at = optional_text(s, 8);
+  item.lease_owner = s.column_optional_text(7);
+  item.lease_expires_at = s.column_optional_text(8);
   item.last_error_code = s.column_text(9);
   item.last_error = s.column_text(10);
-  item.result_json = optional_text(s, 11);
+  item.result_json = s.column_optional_text(11);
   item.cost_micros = s.column_int64(12);
-  item.finished_at = optional_text(s, 13);
+  item.finished_at = s.column_optional_text(13);
   return item;
 }
 

@@ -79,6 +79,11 @@ bool SqliteStatement::column_is_null(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
+std::optional<std::string> SqliteStatement::column_optional_text(int column) const {
+  if (column_is_null(column)) return std::nullopt;
+  return column_text(column);
+}
+
 void SqliteStatement::reset() {
   rewind();
   clear_bindings();

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -40,6 +41,8 @@ class SqliteStatement {
   std::string column_text(int column) const;
   std::int64_t column_int64(int column) const;
   bool column_is_null(int column) const;
+  // The column's text, or nullopt for NULL.
+  std::optional<std::string> column_optional_text(int column) const;
 
   // Ends the current execution and clears bindings, so the statement can be reused and holds
   // no read snapshot open.

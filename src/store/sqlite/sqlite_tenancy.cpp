@@ -20,15 +20,11 @@ Tenant read_tenant(const SqliteStatement& stmt, int first) {
                 stmt.column_int64(first + 3) != 0, stmt.column_text(first + 4)};
 }
 
-std::optional<std::string> optional_text(const SqliteStatement& stmt, int column) {
-  if (stmt.column_is_null(column)) return std::nullopt;
-  return stmt.column_text(column);
-}
-
 ApiKeyInfo read_key(const SqliteStatement& stmt) {
-  return ApiKeyInfo{stmt.column_int64(0),   stmt.column_int64(1), stmt.column_text(2),
-                    stmt.column_text(3),    stmt.column_text(4),  optional_text(stmt, 5),
-                    optional_text(stmt, 6), stmt.column_text(7),  stmt.column_int64(8)};
+  return ApiKeyInfo{
+      stmt.column_int64(0),         stmt.column_int64(1), stmt.column_text(2),
+      stmt.column_text(3),          stmt.column_text(4),  stmt.column_optional_text(5),
+      stmt.column_optional_text(6), stmt.column_text(7),  stmt.column_int64(8)};
 }
 
 bool is_unique_violation(const Error& error) {
