@@ -13,6 +13,11 @@ int hex_value(char c) {
 }  // namespace
 
 std::string percent_decode(std::string_view in, bool plus_as_space) {
+  // Most paths and query keys have nothing to decode: one scan, one copy.
+  if (in.find('%') == std::string_view::npos &&
+      (!plus_as_space || in.find('+') == std::string_view::npos)) {
+    return std::string(in);
+  }
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {

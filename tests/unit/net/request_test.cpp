@@ -48,6 +48,13 @@ TEST(PercentDecodeTest, KeepsMalformedEscapesLiterally) {
   EXPECT_EQ(percent_decode("a+b", true), "a b");
 }
 
+TEST(PercentDecodeTest, TextWithoutEscapesComesBackWhole) {
+  EXPECT_EQ(percent_decode(""), "");
+  EXPECT_EQ(percent_decode("/v1/chat/completions"), "/v1/chat/completions");
+  EXPECT_EQ(percent_decode("a%41+", true), "aA ");
+  EXPECT_EQ(percent_decode("%", true), "%");
+}
+
 TEST(RequestIdTest, AcceptsPrintableAsciiUpTo128) {
   EXPECT_TRUE(valid_request_id("abc-123_XYZ"));
   EXPECT_TRUE(valid_request_id(std::string(128, 'a')));
