@@ -48,7 +48,7 @@ TEST(PercentDecodeTest, KeepsMalformedEscapesLiterally) {
   EXPECT_EQ(percent_decode("a+b", true), "a b");
 }
 
-TEST(PercentDecodeTest, TextWithoutEscapesComesBackWhole) {
+TEST(PercentDecodeTest, PlainTextIsCopiedAndEscapedTextStillDecoded) {
   EXPECT_EQ(percent_decode(""), "");
   EXPECT_EQ(percent_decode("/v1/chat/completions"), "/v1/chat/completions");
   EXPECT_EQ(percent_decode("a%41+", true), "aA ");
