@@ -106,6 +106,9 @@ Task<void> accept_loop(ServerState& state) {
       co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
+    // SSE events are small writes of their own: with Nagle's algorithm each would wait for the
+    // client's ACK of the one before, up to its 40 ms delayed-ACK timer. Best effort.
+    socket.set_option(tcp::no_delay(true), ec);
     start_connection(state, std::move(socket));
   }
 }

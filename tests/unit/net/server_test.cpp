@@ -3,6 +3,9 @@
 #include "net/server.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -253,6 +256,37 @@ TEST(ServerTest, SseProducerEventsAreReceived) {
             "event: tick\nid: 1\ndata: {\"n\":1}\n\n"
             "event: tick\nid: 2\ndata: {\"n\":2}\n\n"
             "event: tick\nid: 3\ndata: {\"n\":3}\n\n");
+}
+
+// The server's end of a loopback connection, found among this process's descriptors (the
+// server under test runs in it): local port `server_port`, peer port `client_port`; -1 if none.
+int server_side_socket(std::uint16_t server_port, std::uint16_t client_port) {
+  for (int fd = 0; fd < 4096; ++fd) {
+    sockaddr_in local{}, peer{};
+    socklen_t local_len = sizeof local, peer_len = sizeof peer;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
+    if (local.sin_family == AF_INET && ntohs(local.sin_port) == server_port &&
+        ntohs(peer.sin_port) == client_port) {
+      return fd;
+    }
+  }
+  return -1;
+}
+
+// Each SSE event is a small write: under Nagle's algorithm the server would hold every one
+// until the client acknowledged the previous, which a delayed ACK stretches to 40 ms.
+TEST(ServerTest, AcceptedConnectionsSendWithoutNagleDelay) {
+  ServerFixture f(test_routes());
+  RawClient c(f.port());
+  ASSERT_TRUE(c.send(get_request("/events")));
+  ASSERT_TRUE(c.read_response());  // accepted and served: the socket is set up by now
+  const int fd = server_side_socket(f.port(), c.local_port());
+  ASSERT_GE(fd, 0) << "the server's end of the connection was not found";
+  int nodelay = 0;
+  socklen_t len = sizeof nodelay;
+  ASSERT_EQ(::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &len), 0);
+  EXPECT_NE(nodelay, 0);
 }
 
 TEST(ServerTest, HooksReportEveryRequestOnceAndInFlightReturnsToZero) {
