@@ -21,7 +21,9 @@ if api_key and api_key ~= "" then wrk.headers["Authorization"] = "Bearer " .. ap
 wrk.body = '{"model":"' .. model .. '","messages":[' ..
     '{"role":"system","content":"You are a terse assistant."},' ..
     '{"role":"user","content":"Say hello to the benchmark in five words."}],' ..
-    '"max_tokens":16,"temperature":0}'
+    '"max_tokens":16,"temperature":0' ..
+    -- BENCH_STREAM=1 asks for an SSE stream instead (scripts/build-pgo.sh trains on both).
+    ((os.getenv("BENCH_STREAM") == "1") and ',"stream":true}' or '}')
 
 function done(summary, latency, requests)
   local e = summary.errors

@@ -26,8 +26,11 @@ usage: bench/gateway/run.sh [options]
   --quick          duration 3, warm-up 1, 3 reps, no soak (unless --soak / --reps are given)
   --targets LIST   comma-separated subset of direct,nginx,osprey,osprey-limits,osprey-cache
                    (default all five)
-  --build-dir DIR  where osprey and osprey-fake-upstream are built (default build/bench;
-                   built there with cmake + ninja -j2 if missing). OSPREY_BIN / FAKE_BIN override.
+  --build-dir DIR  where osprey-fake-upstream is built (default build/bench; built there with
+                   cmake + ninja -j2 if missing). Osprey is the production build,
+                   build/pgo/src/osprey (scripts/build-pgo.sh runs if it is missing).
+                   OSPREY_BIN / FAKE_BIN override (OSPREY_BIN=build/release/src/osprey
+                   measures the plain release build).
   --out FILE       results file (default bench/gateway/results/<UTC date>.md,
                    <date>-quick.md with --quick); --no-save to only print
   --label TEXT     a note printed at the top of the results (e.g. "machine busy")
@@ -117,20 +120,30 @@ if [ "$(nproc --all)" -lt 2 ]; then
   exit 1
 fi
 
-OSPREY_BIN="${OSPREY_BIN:-$BUILD_DIR/src/osprey}"
+DEFAULT_OSPREY_BIN="$ROOT/build/pgo/src/osprey"
+OSPREY_BIN="${OSPREY_BIN:-$DEFAULT_OSPREY_BIN}"
 FAKE_BIN="${FAKE_BIN:-$BUILD_DIR/tests/fakes/osprey-fake-upstream}"
-to_build=()
-[ -x "$FAKE_BIN" ] || to_build+=(osprey-fake-upstream)
-if { [ -n "${WANT[osprey]:-}" ] || [ -n "${WANT[osprey-cache]:-}" ]; } && [ ! -x "$OSPREY_BIN" ]; then to_build+=(osprey); fi
-if [ ${#to_build[@]} -gt 0 ]; then
-  echo "run.sh: building ${to_build[*]} in $BUILD_DIR (Release)" >&2
-  mkdir -p "$BUILD_DIR"
-  if ! { cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release &&
-    ninja -C "$BUILD_DIR" -j2 "${to_build[@]}"; } >"$BUILD_DIR/bench-build.log" 2>&1; then
-    tail -n 30 "$BUILD_DIR/bench-build.log" >&2
-    echo "run.sh: build failed (full log: $BUILD_DIR/bench-build.log)" >&2
+# build_step LOG COMMAND...: runs a build, its output to LOG, the log's tail shown if it fails.
+build_step() {
+  local log="$1"
+  shift
+  mkdir -p "$(dirname "$log")"
+  if ! "$@" >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "run.sh: build failed (full log: $log)" >&2
     exit 1
   fi
+}
+if [ ! -x "$FAKE_BIN" ]; then
+  echo "run.sh: building osprey-fake-upstream in $BUILD_DIR (Release)" >&2
+  build_step "$BUILD_DIR/bench-build.log" bash -c "cmake -S '$ROOT' -B '$BUILD_DIR' -G Ninja \
+    -DCMAKE_BUILD_TYPE=Release && ninja -C '$BUILD_DIR' -j2 osprey-fake-upstream"
+fi
+if { [ -n "${WANT[osprey]:-}" ] || [ -n "${WANT[osprey-cache]:-}" ]; } && [ ! -x "$OSPREY_BIN" ]; then
+  [ "$OSPREY_BIN" = "$DEFAULT_OSPREY_BIN" ] ||
+    { echo "run.sh: OSPREY_BIN=$OSPREY_BIN is not an executable" >&2; exit 1; }
+  echo "run.sh: building $OSPREY_BIN with scripts/build-pgo.sh (about twice a release build)" >&2
+  build_step "$BUILD_DIR/bench-pgo-build.log" "$ROOT/scripts/build-pgo.sh" "$ROOT/build/pgo"
 fi
 
 # What is measured, read now: a binary rebuilt or a checkout changed during a long run must not
@@ -140,6 +153,12 @@ CHECKOUT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 if [ -n "$(git -C "$ROOT" status --porcelain -- src 2>/dev/null)" ]; then
   CHECKOUT+=" + uncommitted changes under src/"
 fi
+# The production build is only rebuilt when missing: say so when it is older than the checkout.
+case "$OSPREY_VERSION" in
+  *"(commit ${CHECKOUT%% *})" | *"(commit ${CHECKOUT%% *}-dirty)") ;;
+  *) echo "run.sh: warning: $OSPREY_BIN ($OSPREY_VERSION) was not built from the checkout" \
+    "(${CHECKOUT%% *}); rebuild it with scripts/build-pgo.sh" >&2 ;;
+esac
 
 # ---- process bookkeeping and teardown --------------------------------------------------------
 TMP="$(mktemp -d /tmp/osprey-bench.XXXXXX)"

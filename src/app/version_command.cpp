@@ -7,8 +7,9 @@
 namespace osprey::app {
 
 int run_version(const CommandLine&) {
-  std::printf("osprey %.*s (commit %.*s)\n", static_cast<int>(osprey::version().size()),
-              osprey::version().data(), static_cast<int>(osprey::git_commit().size()),
+  std::printf("osprey %.*s %.*s (commit %.*s)\n", static_cast<int>(osprey::version().size()),
+              osprey::version().data(), static_cast<int>(osprey::build_type().size()),
+              osprey::build_type().data(), static_cast<int>(osprey::git_commit().size()),
               osprey::git_commit().data());
   return 0;
 }

@@ -13,7 +13,9 @@ std::string_view version() { return OSPREY_VERSION; }
 std::string_view git_commit() { return commit_text; }
 void set_git_commit(std::string_view commit) { commit_text = commit; }
 std::string_view build_type() {
-#ifdef NDEBUG
+#if defined(NDEBUG) && defined(OSPREY_PGO_BUILD)
+  return "release+pgo";
+#elif defined(NDEBUG)
   return "release";
 #else
   return "debug";

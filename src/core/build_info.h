@@ -10,6 +10,7 @@ std::string_view version();     // e.g. "0.1.0"
 std::string_view git_commit();  // short hash ("-dirty" if built with changes), or "unknown"
 // Called once by main() before any other thread starts; `commit` must outlive the process.
 void set_git_commit(std::string_view commit);
-std::string_view build_type();  // "release" (NDEBUG) or "debug"
+// "release" (NDEBUG) or "debug"; "release+pgo" when built by scripts/build-pgo.sh.
+std::string_view build_type();
 
 }  // namespace osprey
