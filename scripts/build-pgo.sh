@@ -35,54 +35,36 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-# wait_for FILE PATTERN: until a started server has printed its address (10 s at most).
-wait_for() {
-  for _ in $(seq 100); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  log "no '$2' in $1:"
-  cat "$1" >&2
-  return 1
-}
-
-# start_fake VENDOR: a fake upstream speaking VENDOR's wire format; prints its URL.
-start_fake() {
-  "$FAKE_BIN" --vendor "$1" --port 0 --threads 1 --record-limit 0 >"$TMP/fake-$1.out" 2>&1 &
-  pids+=($!)
-  wait_for "$TMP/fake-$1.out" "listening on"
-  grep -o 'http://[0-9.:]*' "$TMP/fake-$1.out" | head -1
-}
-OPENAI_URL="$(start_fake openai)"
-ANTHROPIC_URL="$(start_fake anthropic)"
-OLLAMA_URL="$(start_fake ollama)"
-
-# The benchmark's server config (bench/gateway/osprey_config.sh), with one model per vendor.
+# shellcheck source=../bench/gateway/started_server.sh
+. bench/gateway/started_server.sh
+# shellcheck source=../bench/gateway/osprey_config.sh
 . bench/gateway/osprey_config.sh
-{
-  osprey_bench_config "$TMP/data" "$OPENAI_URL" bench-model | sed '/^pricing:/,$d'
-  cat <<EOF
-  - name: claude
+
+declare -A FAKE_URL
+for vendor in openai anthropic ollama; do
+  "$FAKE_BIN" --vendor "$vendor" --port 0 --threads 1 --record-limit 0 \
+    >"$TMP/fake-$vendor.out" 2>"$TMP/fake-$vendor.err" &
+  pids+=($!)
+  FAKE_URL[$vendor]="$(wait_for_url "$TMP/fake-$vendor.out" 'listening on' $! "fake $vendor")"
+done
+
+# The benchmark's server config, with one more model per vendor.
+osprey_bench_config "$TMP/data" "${FAKE_URL[openai]}" bench-model "  - name: claude
     deployments:
       - adapter: anthropic
-        base_url: $ANTHROPIC_URL
+        base_url: ${FAKE_URL[anthropic]}
         model: claude-3-5-haiku-latest
         api_key_env: OSPREY_PGO_ANTHROPIC_KEY
   - name: llama
     deployments:
       - adapter: ollama
-        base_url: $OLLAMA_URL
-        model: llama3.2
-EOF
-  osprey_bench_config "$TMP/data" "$OPENAI_URL" bench-model | sed -n '/^pricing:/,$p'
-} >"$TMP/osprey.yaml"
+        base_url: ${FAKE_URL[ollama]}
+        model: llama3.2" >"$TMP/osprey.yaml"
 OSPREY_PGO_ANTHROPIC_KEY=training-key "$B/src/osprey" serve --config "$TMP/osprey.yaml" \
   >"$TMP/osprey.out" 2>"$TMP/osprey.err" &
 OSPREY_PID=$!
-wait_for "$TMP/osprey.out" "osprey listening on"
-URL="$(grep -o 'http://[0-9.:]*' "$TMP/osprey.out" | head -1)"
-KEY="$(sed -n 's/^osprey admin key (shown once): //p' "$TMP/osprey.out")"
+URL="$(wait_for_url "$TMP/osprey.out" 'osprey listening on' "$OSPREY_PID" "the instrumented osprey")"
+KEY="$(admin_key "$TMP/osprey.out")"
 
 train() { # MODEL CONNECTIONS SECONDS STREAM
   local out
@@ -111,6 +93,8 @@ wait "$OSPREY_PID" || { log "the instrumented server did not exit cleanly"; exit
 profiles="$(find "$B" -name '*.gcda' | wc -l)"
 [ "$profiles" -gt 0 ] || { log "the training run wrote no profile"; exit 1; }
 log "profile: $profiles files"
+cleanup # the fakes are not needed during the rebuild
+trap - EXIT
 
 log "3/3 optimised build in $B"
 cmake -S . -B "$B" -DOSPREY_PGO=use >/dev/null

@@ -17,6 +17,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 # shellcheck source=osprey_config.sh
 . "$HERE/osprey_config.sh"
+# shellcheck source=started_server.sh
+. "$HERE/started_server.sh"
 OSPREY_BIN="${OSPREY_BIN:-$ROOT/build/release/src/osprey}"
 FAKE_BIN="${FAKE_BIN:-$ROOT/build/release/tests/fakes/osprey-fake-upstream}"
 OUT="${1:-$(mktemp -d /tmp/osprey-callgrind.XXXXXX)}"
@@ -34,23 +36,9 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-wait_for_url() {  # FILE PID -> the first http://127.0.0.1:port in FILE
-  local i
-  for i in $(seq 1 300); do
-    if grep -qoE 'http://127\.0\.0\.1:[0-9]+' "$1" 2>/dev/null; then
-      grep -oE 'http://127\.0\.0\.1:[0-9]+' "$1" | head -1
-      return 0
-    fi
-    kill -0 "$2" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "callgrind.sh: $1 shows no URL" >&2
-  return 1
-}
-
 "$FAKE_BIN" --vendor openai --port 0 --threads 1 --record-limit 0 >"$OUT/fake.out" 2>"$OUT/fake.err" &
 PIDS+=($!)
-FAKE_URL="$(wait_for_url "$OUT/fake.out" "${PIDS[0]}")"
+FAKE_URL="$(wait_for_url "$OUT/fake.out" 'listening on' "${PIDS[0]}" osprey-fake-upstream)"
 
 osprey_bench_config "$OUT/data" "$FAKE_URL" bench-model >"$OUT/osprey.yaml"
 valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" --dump-instr=no \
@@ -58,8 +46,8 @@ valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" --dump-instr
   >"$OUT/osprey.out" 2>"$OUT/osprey.err" &
 VP=$!
 PIDS+=("$VP")
-URL="$(wait_for_url "$OUT/osprey.out" "$VP")"
-KEY="$(sed -n 's/^osprey admin key (shown once): //p' "$OUT/osprey.out")"
+URL="$(wait_for_url "$OUT/osprey.out" 'osprey listening on' "$VP" osprey)"
+KEY="$(admin_key "$OUT/osprey.out")"
 load() { BENCH_MODEL=bench-model BENCH_API_KEY="$KEY" wrk -t1 -c4 -d"$1"s -s "$HERE/chat.lua" "$URL/v1/chat/completions"; }
 
 load 3 >/dev/null  # warm-up: pools, allocator, caches

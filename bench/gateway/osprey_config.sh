@@ -2,7 +2,8 @@
 # run.sh and callgrind.sh, so both measure the same server): one I/O thread, JSON access log on,
 # one model on the fake upstream, with a price so every request costs and writes a ledger row.
 
-# osprey_bench_config DATA_DIR FAKE_URL MODEL: prints the YAML.
+# osprey_bench_config DATA_DIR FAKE_URL MODEL [MORE_MODELS]: prints the YAML. MORE_MODELS is YAML
+# for further entries of `models:` (scripts/build-pgo.sh adds other vendors' fakes).
 osprey_bench_config() {
   cat <<EOF
 data_dir: $1
@@ -20,6 +21,9 @@ models:
         adapter: openai
         base_url: $2
         model: $3
+EOF
+  if [ -n "${4:-}" ]; then printf '%s\n' "$4"; fi
+  cat <<EOF
 pricing:
   models:
     $3:

@@ -15,6 +15,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 # shellcheck source=osprey_config.sh
 . "$HERE/osprey_config.sh"
+# shellcheck source=started_server.sh
+. "$HERE/started_server.sh"
 
 usage() {
   cat <<EOF
@@ -123,12 +125,13 @@ fi
 DEFAULT_OSPREY_BIN="$ROOT/build/pgo/src/osprey"
 OSPREY_BIN="${OSPREY_BIN:-$DEFAULT_OSPREY_BIN}"
 FAKE_BIN="${FAKE_BIN:-$BUILD_DIR/tests/fakes/osprey-fake-upstream}"
-# build_step LOG COMMAND...: runs a build, its output to LOG, the log's tail shown if it fails.
+# build_step LOG COMMAND...: runs a build step, its output appended to LOG, whose tail is shown
+# if it fails.
 build_step() {
   local log="$1"
   shift
   mkdir -p "$(dirname "$log")"
-  if ! "$@" >"$log" 2>&1; then
+  if ! "$@" >>"$log" 2>&1; then
     tail -n 30 "$log" >&2
     echo "run.sh: build failed (full log: $log)" >&2
     exit 1
@@ -136,8 +139,8 @@ build_step() {
 }
 if [ ! -x "$FAKE_BIN" ]; then
   echo "run.sh: building osprey-fake-upstream in $BUILD_DIR (Release)" >&2
-  build_step "$BUILD_DIR/bench-build.log" bash -c "cmake -S '$ROOT' -B '$BUILD_DIR' -G Ninja \
-    -DCMAKE_BUILD_TYPE=Release && ninja -C '$BUILD_DIR' -j2 osprey-fake-upstream"
+  build_step "$BUILD_DIR/bench-build.log" cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release
+  build_step "$BUILD_DIR/bench-build.log" ninja -C "$BUILD_DIR" -j2 osprey-fake-upstream
 fi
 if { [ -n "${WANT[osprey]:-}" ] || [ -n "${WANT[osprey-cache]:-}" ]; } && [ ! -x "$OSPREY_BIN" ]; then
   [ "$OSPREY_BIN" = "$DEFAULT_OSPREY_BIN" ] ||
@@ -153,12 +156,14 @@ CHECKOUT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 if [ -n "$(git -C "$ROOT" status --porcelain -- src 2>/dev/null)" ]; then
   CHECKOUT+=" + uncommitted changes under src/"
 fi
-# The production build is only rebuilt when missing: say so when it is older than the checkout.
-case "$OSPREY_VERSION" in
-  *"(commit ${CHECKOUT%% *})" | *"(commit ${CHECKOUT%% *}-dirty)") ;;
-  *) echo "run.sh: warning: $OSPREY_BIN ($OSPREY_VERSION) was not built from the checkout" \
-    "(${CHECKOUT%% *}); rebuild it with scripts/build-pgo.sh" >&2 ;;
-esac
+# The production build is only rebuilt when missing: say so when the checkout's code has changed
+# since the commit it was built from.
+BUILT_FROM="${OSPREY_VERSION##*(commit }"
+BUILT_FROM="${BUILT_FROM%)}"
+if ! git -C "$ROOT" diff --quiet "${BUILT_FROM%-dirty}" HEAD -- src cmake CMakeLists.txt 2>/dev/null; then
+  echo "run.sh: warning: $OSPREY_BIN ($OSPREY_VERSION) was built from other code than the" \
+    "checkout (${CHECKOUT%% *}); rebuild it with scripts/build-pgo.sh" >&2
+fi
 
 # ---- process bookkeeping and teardown --------------------------------------------------------
 TMP="$(mktemp -d /tmp/osprey-bench.XXXXXX)"
@@ -194,23 +199,6 @@ trap 'echo "run.sh: interrupted" >&2; exit 130' INT TERM
 die() {
   echo "run.sh: $*" >&2
   exit 1
-}
-
-# Waits until FILE has a line matching REGEX and prints the first http://127.0.0.1:PORT in it.
-wait_for_url() {
-  local file="$1" regex="$2" pid="$3" what="$4" i line
-  for i in $(seq 1 200); do
-    line="$(grep -m1 -E "$regex" "$file" 2>/dev/null || true)"
-    if [ -n "$line" ]; then
-      grep -oE 'http://127\.0\.0\.1:[0-9]+' <<<"$line" | head -1
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "run.sh: $what did not start; its output:" >&2
-  tail -n 20 "$file" "${file%.out}.err" 2>/dev/null >&2 || true
-  return 1
 }
 
 free_port() {
@@ -305,7 +293,7 @@ if [ -n "${WANT[osprey]:-}" ]; then
     { tail -n 20 "$TMP/osprey-stderr.log" >&2; exit 1; }
   # The admin key printed on the first start of the fresh data dir authenticates every request
   # (chat.lua and the check below send it to every target; the others ignore it).
-  OSPREY_KEY="$(sed -n 's/^osprey admin key (shown once): //p' "$TMP/osprey.out")"
+  OSPREY_KEY="$(admin_key "$TMP/osprey.out")"
   if [ -n "${WANT[osprey-limits]:-}" ]; then
     # A tenant key with every per-key limit set (requests/s, tokens/min, concurrency), far above
     # what one core can serve, so the limits are checked on every request and nothing is refused.
@@ -330,7 +318,7 @@ if [ -n "${WANT[osprey-cache]:-}" ]; then
   OSPREY_CACHE_PID=$!
   OSPREY_CACHE_URL="$(wait_for_url "$TMP/osprey-cache.out" 'osprey listening on' "$OSPREY_CACHE_PID" osprey-cache)" ||
     { tail -n 20 "$TMP/osprey-cache-stderr.log" >&2; exit 1; }
-  CACHE_KEY="$(sed -n 's/^osprey admin key (shown once): //p' "$TMP/osprey-cache.out")"
+  CACHE_KEY="$(admin_key "$TMP/osprey-cache.out")"
 fi
 
 target_url() {
