@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "support/byte_mutator.h"
+
 namespace osprey::net {
 namespace {
 
@@ -196,26 +198,11 @@ bool expect_same_response_as_beast(std::string_view bytes) {
   return true;
 }
 
-// Replaces, inserts or deletes one or two bytes of `text`, biased to the bytes HTTP cares about.
-std::string mutate(std::string text, std::mt19937& rng) {
+// One or two edits, biased to the bytes HTTP cares about.
+std::string mutate(const std::string& text, std::mt19937& rng) {
   static const std::string alphabet =
       std::string(" \t\r\n:,;\"()/\\?=-0123456789aAzZ\x7f\x80\xff\x00", 33);
-  const int edits = 1 + static_cast<int>(rng() % 2);
-  for (int e = 0; e < edits && !text.empty(); ++e) {
-    const std::size_t at = rng() % text.size();
-    const char c = alphabet[rng() % alphabet.size()];
-    switch (rng() % 3) {
-      case 0:
-        text[at] = c;
-        break;
-      case 1:
-        text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c);
-        break;
-      default:
-        text.erase(at, 1);
-    }
-  }
-  return text;
+  return osprey::testing::mutate_bytes(text, rng, alphabet);
 }
 
 TEST(PlainRequestTest, WhateverItTakesBeastReadsTheSameWay) {

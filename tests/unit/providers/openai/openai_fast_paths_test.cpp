@@ -3,13 +3,16 @@
 // upstream body, the same bytes for every request and response.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "providers/openai/openai_request_parser.h"
 #include "providers/openai/openai_response_writer.h"
 #include "providers/openai/openai_upstream_codec.h"
+#include "support/byte_mutator.h"
 #include "unit/providers/fixture_file.h"
 
 namespace osprey::providers::openai {
@@ -19,6 +22,22 @@ using nlohmann::json;
 using testing::read_fixture;
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
+// The bytes JSON syntax turns on, escapes and digits, and bytes that are not UTF-8 on their own.
+constexpr char kJsonByteList[] = "{}[],:\"\\/ \n0123456789.-+eEutrfalsn\xC3\xA9\x80\xFF\x00";
+const std::string kJsonBytes(kJsonByteList, sizeof(kJsonByteList) - 1);  // with the NUL
+
+// The fake upstream's answer, field for field what OpenAI sends.
+const std::string kFakeUpstreamResponse =
+    R"({"id":"chatcmpl-fake1","object":"chat.completion","created":1795622715,"model":"m",)"
+    R"("choices":[{"index":0,"message":{"role":"assistant","content":"echo: hi","refusal":null,)"
+    R"("annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":1,)"
+    R"("completion_tokens":2,"total_tokens":3,"prompt_tokens_details":{"cached_tokens":0},)"
+    R"("completion_tokens_details":{"reasoning_tokens":0}},"service_tier":"default"})";
+// The benchmark's request.
+const std::string kBenchRequest =
+    R"({"model":"bench-model","messages":[{"role":"system","content":"You are a terse )"
+    R"(assistant."},{"role":"user","content":"Say hello to the benchmark in five words."}],)"
+    R"("max_tokens":16,"temperature":0})";
 
 // nlohmann skips a leading UTF-8 byte order mark; the fast path does not take such a body, so
 // prefixing one forces the DOM path: the reference every fast result is compared with.
@@ -51,14 +70,8 @@ std::string describe(const Result<ChatResponse>& r) {
 }
 
 TEST(OpenAiFastPaths, ResponseParseMatchesTheDomPath) {
-  const std::string fake_upstream =
-      R"({"id":"chatcmpl-fake1","object":"chat.completion","created":1795622715,"model":"m",)"
-      R"("choices":[{"index":0,"message":{"role":"assistant","content":"echo: hi","refusal":null,)"
-      R"("annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":1,)"
-      R"("completion_tokens":2,"total_tokens":3,"prompt_tokens_details":{"cached_tokens":0},)"
-      R"("completion_tokens_details":{"reasoning_tokens":0}},"service_tier":"default"})";
   const std::vector<std::string> bodies = {
-      fake_upstream,
+      kFakeUpstreamResponse,
       read_fixture("openai/response_text.json"),
       read_fixture("openai/response_tool_calls.json"),
       R"({"choices":[{"message":{"content":"a\"b\\c\n\td\/e"},"finish_reason":"length"}]})",
@@ -113,9 +126,7 @@ std::string describe(const Result<ChatRequest>& r) {
 TEST(OpenAiFastPaths, RequestParseMatchesTheDomPath) {
   const std::vector<std::string> bodies = {
       read_fixture("openai/client_request_tools.json"),
-      R"({"model":"bench-model","messages":[{"role":"system","content":"You are a terse )"
-      R"(assistant."},{"role":"user","content":"Say hello to the benchmark in five words."}],)"
-      R"("max_tokens":16,"temperature":0})",
+      kBenchRequest,
       R"({"model":"m","messages":[{"role":"developer","content":""},{"role":"user","content":""},)"
       R"({"role":"assistant","content":"a\"b\n"},{"role":"user","content":"x","name":"bob"}],)"
       R"("temperature":-0,"top_p":0.25,"seed":-7,"user":"u1","stream":true,)"
@@ -179,6 +190,51 @@ TEST(OpenAiFastPaths, RequestParseMatchesTheDomPath) {
               describe(parse_chat_request_text(std::string(kBom) + body)))
         << body;
   }
+}
+
+// Mutated bodies reach the almost-valid inputs the lists above miss (a number cut short, an
+// escape broken, a stray byte that is not UTF-8): the fast path takes many of them, and whatever
+// it answers, success or error, the DOM path answers the same.
+TEST(OpenAiFastPaths, MutatedResponsesParseAsTheDomParsesThem) {
+  const std::vector<std::string> seeds = {kFakeUpstreamResponse,
+                                          read_fixture("openai/response_text.json"),
+                                          read_fixture("openai/response_tool_calls.json")};
+  std::mt19937 rng(20261127);
+  int parsed = 0;
+  for (int i = 0; i < 10000 && !HasFailure(); ++i) {
+    const std::string body =
+        osprey::testing::mutate_bytes(seeds[rng() % seeds.size()], rng, kJsonBytes);
+    const auto fast = parse_chat_response(body);
+    if (fast.ok()) ++parsed;
+    const std::string a = describe(fast);
+    const std::string b = describe(parse_via_dom(body));
+    // An error quotes a body cut at a fixed length, and the reference's excerpt lost the mark's
+    // three bytes: long quotes are compared up to the shorter one's cut.
+    const bool both_cut = a.ends_with("...") && b.ends_with("...") && a.size() > 3 && b.size() > 3;
+    const std::size_t n = both_cut ? std::min(a.size(), b.size()) - 3 : std::string::npos;
+    EXPECT_EQ(a.substr(0, n), b.substr(0, n)) << body;
+  }
+  EXPECT_GT(parsed, 1000);  // the accepting side is exercised too
+}
+
+TEST(OpenAiFastPaths, MutatedRequestsParseAsTheDomParsesThem) {
+  const std::vector<std::string> seeds = {
+      kBenchRequest,
+      R"({"model":"m","messages":[{"role":"developer","content":"d"},{"role":"user",)"
+      R"("content":"a\"b\u00e9"}],"temperature":0.5,"top_p":1e-1,"seed":-7,"user":"u1",)"
+      R"("stream":true,"stream_options":{"include_usage":true},"max_completion_tokens":5})",
+  };
+  std::mt19937 rng(271120261);
+  int taken = 0;
+  for (int i = 0; i < 10000 && !HasFailure(); ++i) {
+    const std::string body =
+        osprey::testing::mutate_bytes(seeds[rng() % seeds.size()], rng, kJsonBytes);
+    if (parse_plain_chat_request(body).has_value()) ++taken;
+    EXPECT_EQ(describe(parse_chat_request_text(body)),
+              describe(parse_chat_request_text(std::string(kBom) + body)))
+        << body;
+  }
+  EXPECT_GT(taken, 800);  // the fast path takes many of them
 }
 
 ChatRequest parse_request(const std::string& text) {
