@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "support/json_mutator.h"
+
 namespace osprey::batch {
 namespace {
 
@@ -96,6 +100,35 @@ TEST(BatchInputTest, InlineItemsFollowTheSameRules) {
   ASSERT_FALSE(input.ok());
   EXPECT_NE(input.error().message.find("line 2: custom_id"), std::string::npos);
   EXPECT_FALSE(parse_batch_items(nlohmann::json::object(), {}).ok());
+}
+
+// Inline items of any wrong shape (a value of another type, a field missing or repeated) are
+// refused with an error naming the line, never by an exception.
+TEST(BatchInputTest, EveryWrongShapeIsAnErrorNotAnException) {
+  nlohmann::json items = nlohmann::json::array();
+  items.push_back(nlohmann::json::parse(input_line("a", kBody)));
+  items.push_back(nlohmann::json::parse(
+      input_line("b", R"({"model":"gpt","messages":[{"role":"system","content":"s"},)"
+                      R"({"role":"user","content":[{"type":"text","text":"x"}]}],)"
+                      R"("max_tokens":5,"temperature":0.5})")));
+  ASSERT_TRUE(parse_batch_items(items, {}).ok());
+  std::mt19937 rng(29);
+  int refused = 0;
+  for (int i = 0; i < 2000 && !HasFailure(); ++i) {
+    const nlohmann::json mutated = osprey::testing::mutate_json(items, rng, 1 + i % 2);
+    Result<BatchInput> input = Error{ErrorCode::kInternal, "not parsed"};
+    EXPECT_NO_THROW(input = parse_batch_items(mutated, {})) << mutated.dump();
+    EXPECT_NO_THROW((void)parse_batch_jsonl(mutated.is_array() && !mutated.empty()
+                                                ? mutated[0].dump() + "\n" + mutated.back().dump()
+                                                : mutated.dump(),
+                                            {}))
+        << mutated.dump();
+    if (!input.ok()) {
+      ++refused;
+      EXPECT_EQ(input.error().code, ErrorCode::kInvalidRequest) << mutated.dump();
+    }
+  }
+  EXPECT_GT(refused, 1000);
 }
 
 }  // namespace

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "support/json_mutator.h"
+
 #include "unit/maze/maze_fixture.h"  // where the original mazes are
 
 namespace osprey::experiments {
@@ -122,6 +126,40 @@ TEST(ExperimentRequest, BadInputNamesTheField) {
     EXPECT_TRUE(batch.error().message.starts_with(c.field))
         << c.body.dump() << " -> " << batch.error().message;
   }
+}
+
+// A request of any wrong shape (a value of another type, a size out of range, a field missing
+// or repeated) is refused with an error naming it, never by an exception or by building a
+// maze or a sweep too large to hold.
+TEST(ExperimentRequest, EveryWrongShapeIsAnErrorNotAnException) {
+  MazeLibrary library("/nonexistent");
+  const json request = {
+      {"mazes",
+       {small_maze(), {{"generator", {{"kind", "open_field"}, {"width", 9}, {"height", 9}}}}}},
+      {"model_configs", {{{"model", "a"}, {"temperature", 0.1}, {"seed", 5}}, {{"model", "b"}}}},
+      {"repetitions", 3},
+      {"comment", "c"},
+      {"max_attempts", 2},
+      {"turn_delay_ms", 10}};
+  const auto seed = parse_experiment_request(request, library, 12, 1000);
+  ASSERT_TRUE(seed.ok()) << seed.error().message;
+  std::mt19937 rng(31);
+  int refused = 0;
+  for (int i = 0; i < 2000 && !HasFailure(); ++i) {
+    const json mutated = osprey::testing::mutate_json(request, rng, 1 + i % 2);
+    Result<ExperimentBatch> batch = Error{ErrorCode::kInternal, "not parsed"};
+    EXPECT_NO_THROW(batch = parse_experiment_request(mutated, library, 12, 1000)) << mutated.dump();
+    if (!batch.ok()) {
+      ++refused;
+      // A maze named but not in the library is not found; every other refusal is the request's.
+      EXPECT_TRUE(batch.error().code == ErrorCode::kInvalidRequest ||
+                  batch.error().code == ErrorCode::kNotFound)
+          << mutated.dump();
+    } else {
+      EXPECT_LE(batch->experiments.size(), 12u) << mutated.dump();
+    }
+  }
+  EXPECT_GT(refused, 200);
 }
 
 }  // namespace

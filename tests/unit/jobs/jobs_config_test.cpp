@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "support/json_mutator.h"
+
 namespace osprey::jobs {
 namespace {
 
@@ -17,27 +21,31 @@ TEST(JobsConfig, DefaultsWithoutASection) {
   EXPECT_TRUE(c->resource_limits.empty());
 }
 
+// A value for every key of the jobs section (and the exec workload's runners).
+json every_key() {
+  return {{"jobs",
+           {{"worker_threads", 8},
+            {"claim_batch", 64},
+            {"lease_ms", 5000},
+            {"poll_ms", 50},
+            {"max_attempts", 5},
+            {"retry_base_delay_ms", 10},
+            {"retry_max_delay_ms", 100},
+            {"results_dir", "/out"},
+            {"min_free_bytes", 1},
+            {"retention_s", 60},
+            {"max_items_per_job", 10},
+            {"max_running_jobs_per_tenant", 2},
+            {"max_items_in_flight_per_tenant", 50},
+            {"tenants", {{"acme", {{"max_items_in_flight", 7}}}}},
+            {"resources", {{"gpt-4o", {{"max_concurrent", 3}}}}}}},
+          {"workloads",
+           {{"exec",
+             {{"runners", {{"py", {{"command", {"python3", "run.py"}}, {"timeout_ms", 900}}}}}}}}}};
+}
+
 TEST(JobsConfig, ReadsEveryKey) {
-  const json sections = {
-      {"jobs",
-       {{"worker_threads", 8},
-        {"claim_batch", 64},
-        {"lease_ms", 5000},
-        {"poll_ms", 50},
-        {"max_attempts", 5},
-        {"retry_base_delay_ms", 10},
-        {"retry_max_delay_ms", 100},
-        {"results_dir", "/out"},
-        {"min_free_bytes", 1},
-        {"retention_s", 60},
-        {"max_items_per_job", 10},
-        {"max_running_jobs_per_tenant", 2},
-        {"max_items_in_flight_per_tenant", 50},
-        {"tenants", {{"acme", {{"max_items_in_flight", 7}}}}},
-        {"resources", {{"gpt-4o", {{"max_concurrent", 3}}}}}}},
-      {"workloads",
-       {{"exec",
-         {{"runners", {{"py", {{"command", {"python3", "run.py"}}, {"timeout_ms", 900}}}}}}}}}};
+  const json sections = every_key();
   auto c = parse_jobs_config(sections, "/data");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->worker_threads, 8);
@@ -68,6 +76,23 @@ TEST(JobsConfig, ErrorsNameTheKey) {
             "config: workloads.exec.runners.x.command: is required");
   EXPECT_EQ(bad({{"workloads", {{"exec", {{"runners", {{"x", {{"command", "sh"}}}}}}}}}}),
             "config: workloads.exec.runners.x.command: must be a non-empty list of strings");
+}
+
+// Any value of another type, out of range, missing or repeated is refused with an error naming
+// it, never by an exception.
+TEST(JobsConfig, EveryWrongShapeIsAnErrorNotAnException) {
+  std::mt19937 rng(23);
+  int refused = 0;
+  for (int i = 0; i < 2000 && !HasFailure(); ++i) {
+    const json sections = osprey::testing::mutate_json(every_key(), rng, 1 + i % 2);
+    Result<JobsConfig> c = Error{ErrorCode::kInternal, "not parsed"};
+    EXPECT_NO_THROW(c = parse_jobs_config(sections, "/data")) << sections.dump();
+    if (!c.ok()) {
+      ++refused;
+      EXPECT_EQ(c.error().code, ErrorCode::kConfigInvalid) << sections.dump();
+    }
+  }
+  EXPECT_GT(refused, 1000);
 }
 
 }  // namespace

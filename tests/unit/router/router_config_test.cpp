@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/json_mutator.h"
+
 namespace osprey::router {
 namespace {
 
@@ -285,6 +287,25 @@ TEST(RouterConfig, ValidateCatchesProblemsInConfigBuiltInCode) {
   auto status = validate_router_config(c);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().message, "models[0].fallbacks[0]: unknown model 'b'");
+}
+
+// A config with any value of another type, out of range, missing or repeated is refused with a
+// message naming what is wrong, never by an exception (a reload keeps the old config then).
+TEST(RouterConfigTest, EveryWrongShapeIsAnErrorNotAnException) {
+  std::mt19937 rng(3);
+  int refused = 0;
+  for (int i = 0; i < 3000 && !HasFailure(); ++i) {
+    const json config =
+        osprey::testing::mutate_json(full_example(), rng, 1 + static_cast<int>(i % 2));
+    Result<RouterConfig> parsed = Error{ErrorCode::kInternal, "not parsed"};
+    EXPECT_NO_THROW(parsed = parse_router_config(config, kEnv)) << config.dump();
+    if (!parsed.ok()) {
+      ++refused;
+      EXPECT_EQ(parsed.error().code, ErrorCode::kConfigInvalid) << config.dump();
+      EXPECT_FALSE(parsed.error().message.empty());
+    }
+  }
+  EXPECT_GT(refused, 1000);
 }
 
 }  // namespace

@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "providers/anthropic/anthropic_codec.h"
+#include "providers/bedrock/converse_codec.h"
+#include "providers/ollama/ollama_codec.h"
+#include "providers/openai/openai_upstream_codec.h"
+#include "support/json_mutator.h"
 #include "unit/providers/fixture_file.h"
 
 namespace osprey::providers::openai {
@@ -192,6 +199,31 @@ TEST(OpenAiRequestParser, InvalidJsonBytesAreInvalidRequest) {
   ASSERT_FALSE(req.ok());
   EXPECT_EQ(req.code(), ErrorCode::kInvalidRequest);
   EXPECT_EQ(req.error().message, "body: not valid JSON");
+}
+
+// Any client body of the wrong shape (a value of another type, a number out of range, a field
+// missing or repeated) is an invalid_request error, never an exception; and whatever is accepted
+// can be written for every vendor.
+TEST(ChatRequestParserTest, EveryWrongShapeIsAnErrorAndEveryAcceptedRequestCanBeSent) {
+  const json seed = read_json_fixture("openai/client_request_tools.json");
+  std::mt19937 rng(11);
+  int accepted = 0;
+  for (int i = 0; i < 3000 && !HasFailure(); ++i) {
+    const json body = osprey::testing::mutate_json(seed, rng, 1 + static_cast<int>(i % 2));
+    Result<ChatRequest> parsed = Error{ErrorCode::kInternal, "not parsed"};
+    EXPECT_NO_THROW(parsed = parse_chat_request(body)) << body.dump();
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidRequest) << body.dump();
+      continue;
+    }
+    ++accepted;
+    const ChatRequest& r = *parsed;
+    EXPECT_NO_THROW((void)write_chat_request(r, "m", r.stream, r.extra)) << body.dump();
+    EXPECT_NO_THROW((void)anthropic::build_messages_request(r)) << body.dump();
+    EXPECT_NO_THROW((void)ollama::build_chat_request(r)) << body.dump();
+    EXPECT_NO_THROW((void)bedrock::build_converse_request(r)) << body.dump();
+  }
+  EXPECT_GT(accepted, 300);
 }
 
 }  // namespace
