@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "support/byte_mutator.h"
 #include "unit/providers/bedrock/event_stream_frame.h"
 
 namespace osprey::providers::bedrock {
@@ -95,6 +98,36 @@ TEST(EventStreamDecoder, IncompleteFrameWaitsForMoreBytes) {
   ASSERT_TRUE(out.ok());
   EXPECT_TRUE(out->empty());
   EXPECT_EQ(decoder.buffered(), frame.size() - 1);
+}
+
+// Header blocks with any bytes in them (a length past the block's end, an unknown or cut value
+// type, an empty name), inside frames whose CRCs are right, so the header reader meets them: a
+// clear error or the headers, never a crash or a read past the frame.
+TEST(EventStreamDecoder, BrokenHeaderBlocksAreErrorsNotCrashes) {
+  const std::string block = testing::encode_headers(
+      {{":message-type", "event"}, {":event-type", "contentBlockDelta"}, {":content-type", "j"}});
+  constexpr char kBytes[] = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x10\x7f\x80\xff:ae";
+  const std::string alphabet(kBytes, sizeof(kBytes) - 1);
+  std::mt19937 rng(37);
+  int decoded = 0;
+  for (int i = 0; i < 5000 && !HasFailure(); ++i) {
+    const std::string frame = testing::encode_raw_frame(
+        osprey::testing::mutate_bytes(block, rng, alphabet, 1, 3), R"({"delta":{"text":"x"}})");
+    EventStreamDecoder decoder;
+    Result<std::vector<EventStreamMessage>> messages = Error{ErrorCode::kInternal, "not fed"};
+    EXPECT_NO_THROW(messages = decoder.feed(frame));
+    if (!messages.ok()) {
+      EXPECT_EQ(messages.error().code, ErrorCode::kUpstreamError);
+      continue;
+    }
+    ++decoded;
+    ASSERT_EQ(messages->size(), 1u);
+    for (const auto& [name, value] : (*messages)[0].headers) {
+      EXPECT_LE(name.size() + value.size(), frame.size());
+    }
+    EXPECT_EQ((*messages)[0].payload, R"({"delta":{"text":"x"}})");
+  }
+  EXPECT_GT(decoded, 100);
 }
 
 }  // namespace

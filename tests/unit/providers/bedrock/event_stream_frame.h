@@ -25,8 +25,8 @@ inline std::string encode_raw_frame(const std::string& headers, const std::strin
   return frame;
 }
 
-inline std::string encode_frame(const std::vector<std::pair<std::string, std::string>>& headers,
-                                const std::string& payload) {
+// The header block of string headers, as a frame carries it.
+inline std::string encode_headers(const std::vector<std::pair<std::string, std::string>>& headers) {
   std::string block;
   for (const auto& [name, value] : headers) {
     block += static_cast<char>(name.size());
@@ -36,7 +36,12 @@ inline std::string encode_frame(const std::vector<std::pair<std::string, std::st
     block += static_cast<char>(value.size() & 0xff);
     block += value;
   }
-  return encode_raw_frame(block, payload);
+  return block;
+}
+
+inline std::string encode_frame(const std::vector<std::pair<std::string, std::string>>& headers,
+                                const std::string& payload) {
+  return encode_raw_frame(encode_headers(headers), payload);
 }
 
 }  // namespace osprey::providers::bedrock::testing
