@@ -10,7 +10,9 @@
 #
 # usage: bench/gateway/callgrind.sh [OUT_DIR]   (OSPREY_BIN / FAKE_BIN as for run.sh)
 # Prints one line (requests, instructions, per-request figure) and leaves callgrind.out in
-# OUT_DIR for `callgrind_annotate [--inclusive=yes] OUT_DIR/callgrind.out`.
+# OUT_DIR for `callgrind_annotate [--inclusive=yes] OUT_DIR/callgrind.out`. CACHE_SIM=1 also
+# simulates the first-level caches (32 KiB each) and prints their misses per request: the path is
+# mostly straight-line code, so instruction-cache misses show how much code a request runs.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -41,8 +43,10 @@ PIDS+=($!)
 FAKE_URL="$(wait_for_url "$OUT/fake.out" 'listening on' "${PIDS[0]}" osprey-fake-upstream)"
 
 osprey_bench_config "$OUT/data" "$FAKE_URL" bench-model >"$OUT/osprey.yaml"
+CACHE_SIM_FLAG=()
+[ "${CACHE_SIM:-0}" = 1 ] && CACHE_SIM_FLAG=(--cache-sim=yes)
 valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" --dump-instr=no \
-  --instr-atstart=no "$OSPREY_BIN" serve --config "$OUT/osprey.yaml" \
+  "${CACHE_SIM_FLAG[@]}" --instr-atstart=no "$OSPREY_BIN" serve --config "$OUT/osprey.yaml" \
   >"$OUT/osprey.out" 2>"$OUT/osprey.err" &
 VP=$!
 PIDS+=("$VP")
@@ -65,6 +69,13 @@ wait "$VP" 2>/dev/null || true
 requests="$(grep -oE '^ *[0-9]+ requests' "$OUT/wrk.out" | grep -oE '[0-9]+')"
 idle="$(awk '/^totals:/ {print $2}' "$OUT/callgrind.out.1")"
 total="$(awk '/^totals:/ {print $2}' "$OUT/callgrind.out")"
-sed -i "s/^summary: .*/summary: $total/" "$OUT/callgrind.out"  # wrong after -z; annotate reads it
+totals="$(sed -n 's/^totals: //p' "$OUT/callgrind.out")"
+sed -i "s/^summary: .*/summary: $totals/" "$OUT/callgrind.out"  # wrong after -z; annotate reads it
 echo "requests=$requests instructions=$total idle=$idle per_request=$(((total - idle) / requests))"
+if [ "${CACHE_SIM:-0}" = 1 ]; then
+  # Events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw; the idle window's counts are subtracted.
+  paste <(sed -n 's/^totals: //p' "$OUT/callgrind.out") <(sed -n 's/^totals: //p' "$OUT/callgrind.out.1") |
+    awk -v n="$requests" '{ printf "per_request: i1_misses=%d d1_read_misses=%d d1_write_misses=%d\n",
+      ($4 - $13) / n, ($5 - $14) / n, ($6 - $15) / n }'
+fi
 echo "profile: callgrind_annotate --inclusive=yes $OUT/callgrind.out" >&2
