@@ -26,14 +26,21 @@ void ChatStreamRelay::finish(bool complete) {
   for (const auto& hook : context_.on_complete) hook(outcome);
 }
 
-net::Task<bool> ChatStreamRelay::send(net::EventStream& out, const std::string& data) {
-  // Named locals, not temporaries, inside co_await (GCC 12 coroutine temporaries are fragile).
-  const std::string_view payload = data;
-  const std::string_view no_event;
-  const std::string_view no_id;
-  const bool sent = co_await out.send(payload, no_event, no_id);
+namespace {
+// Held chunks are flushed before this many bytes, so a long burst still leaves in pieces.
+constexpr std::size_t kMaxHeldBytes = 16 * 1024;
+}  // namespace
+
+net::Task<bool> ChatStreamRelay::flush(net::EventStream& out) {
+  if (held_.empty()) co_return true;
+  const std::span<const std::string> lines = held_;
+  const bool sent = co_await out.send_all(lines);
   if (!sent && context_.cancel) context_.cancel->cancel();
-  if (sent && context_.record_events) sent_.push_back(data);
+  if (sent && context_.record_events) {
+    for (std::string& line : held_) sent_.push_back(std::move(line));
+  }
+  held_.clear();
+  held_bytes_ = 0;
   co_return sent;
 }
 
@@ -42,8 +49,17 @@ net::Task<void> ChatStreamRelay::run(net::EventStream& out) {
   finish(complete);
 }
 
+// Each event's chunks are held while the next event is already decoded, and written together
+// before the relay would wait for the upstream: a burst of events (a fast local model, several
+// events in one read) leaves in one write, and a token that arrives alone is never held back.
 net::Task<bool> ChatStreamRelay::relay(net::EventStream& out) {
   while (true) {
+    if (!held_.empty() && (!events_->ready() || held_bytes_ >= kMaxHeldBytes)) {
+      if (!co_await flush(out)) {
+        metrics_.count(kChatCompletionsPath, true, "client_closed");
+        co_return false;
+      }
+    }
     providers::UpstreamResult<std::optional<providers::StreamEvent>> next =
         co_await events_->next();
     if (!next) {
@@ -54,8 +70,8 @@ net::Task<bool> ChatStreamRelay::relay(net::EventStream& out) {
                                   {"code", code_name(error.code)},
                                   {"error", error.message}});
       metrics_.count(kChatCompletionsPath, true, "stream_failed");
-      const std::string body = net::error_body(error, context_.request_id);
-      co_await send(out, body);
+      held_.push_back(net::error_body(error, context_.request_id));
+      co_await flush(out);
       co_return false;
     }
     if (!next.value().has_value()) break;
@@ -63,19 +79,13 @@ net::Task<bool> ChatStreamRelay::relay(net::EventStream& out) {
       usage_ = {usage->input_tokens, usage->output_tokens};
     }
     for (const nlohmann::json& chunk : writer_.write(*next.value())) {
-      if (!co_await send(out, chunk.dump())) {
-        metrics_.count(kChatCompletionsPath, true, "client_closed");
-        co_return false;
-      }
+      held_.push_back(chunk.dump());
+      held_bytes_ += held_.back().size();
     }
   }
-  if (std::optional<nlohmann::json> usage = writer_.finish()) {
-    if (!co_await send(out, usage->dump())) {
-      metrics_.count(kChatCompletionsPath, true, "client_closed");
-      co_return false;
-    }
-  }
-  const bool done = co_await send(out, "[DONE]");
+  if (std::optional<nlohmann::json> usage = writer_.finish()) held_.push_back(usage->dump());
+  held_.push_back("[DONE]");
+  const bool done = co_await flush(out);
   metrics_.count(kChatCompletionsPath, true, done ? "ok" : "client_closed");
   co_return done;
 }

@@ -59,8 +59,9 @@ class ChatStreamRelay {
  private:
   // The stream itself; true when it ended with [DONE] delivered.
   net::Task<bool> relay(net::EventStream& out);
-  // Sends one data line; false once the client is gone (the cancel token is then fired).
-  net::Task<bool> send(net::EventStream& out, const std::string& data);
+  // Sends the held data lines in one write and empties them; false once the client is gone (the
+  // cancel token is then fired).
+  net::Task<bool> flush(net::EventStream& out);
   void finish(bool complete);  // runs the on_complete hooks once
 
   std::unique_ptr<providers::ChatEventReader> events_;
@@ -68,6 +69,9 @@ class ChatStreamRelay {
   GatewayMetrics& metrics_;
   providers::openai::OpenAiChunkWriter writer_;
   providers::Usage usage_;
+  // Chunks written while the next event was already decoded, sent together before a wait.
+  std::vector<std::string> held_;
+  std::size_t held_bytes_ = 0;
   std::vector<std::string> sent_;  // only with context_.record_events
   bool finished_ = false;
 };

@@ -339,6 +339,34 @@ Task<Result<std::optional<std::string>>> ClientExchange::next_chunk() {
   }
 }
 
+std::optional<std::string> ClientExchange::next_buffered_chunk() {
+  if (failed_ || done_ || !parser_ || parser_->is_done()) return std::nullopt;
+  ClientConnection& connection = *lease_.connection();
+  beast::flat_buffer& buffer = connection.buffer();
+  if (buffer.size() == 0) return std::nullopt;
+  if (!scratch_) scratch_ = std::make_unique<char[]>(kChunkBytes);
+  auto& body = parser_->get().body();
+  body.data = scratch_.get();
+  body.size = kChunkBytes;
+  beast::error_code ec;
+  // A chunk's size line and its data are two steps of the parser.
+  while (!parser_->is_done() && body.size == kChunkBytes) {
+    const std::size_t used = parser_->put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec || used == 0) break;
+  }
+  if (ec == http::error::need_more || ec == http::error::need_buffer) ec = {};
+  if (ec) {
+    failed_ = classify(ec, ClientErrorKind::kMalformed, "reading the body");
+    disarm_cancel();
+    lease_.drop_connection();
+    return std::nullopt;
+  }
+  const std::size_t n = kChunkBytes - body.size;
+  if (n == 0) return std::nullopt;
+  return std::string(scratch_.get(), n);
+}
+
 void ClientExchange::finish() {
   done_ = true;
   disarm_cancel();

@@ -56,6 +56,9 @@ class ClientExchange {
 
   // The next decoded body bytes; nullopt at the clean end. After an error, returns it again.
   Task<Result<std::optional<std::string>>> next_chunk();
+  // The next decoded body bytes if they already arrived (a later chunk of the same read), else
+  // nullopt; never reads. A malformed body is kept as the error next_chunk() returns.
+  std::optional<std::string> next_buffered_chunk();
 
  private:
   using Parser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;

@@ -87,6 +87,7 @@ class ExchangeStream final : public ResponseStream {
   int status() const override { return exchange_->status(); }
   const Headers& headers() const override { return exchange_->headers(); }
   Task<Result<std::optional<std::string>>> next() override { return exchange_->next_chunk(); }
+  std::optional<std::string> next_buffered() override { return exchange_->next_buffered_chunk(); }
 
  private:
   std::unique_ptr<ClientExchange> exchange_;

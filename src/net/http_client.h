@@ -83,6 +83,9 @@ class ResponseStream {
   // Errors: kUpstreamTimeout (idle/total), kUpstreamError (connection cut mid-body),
   // kClientClosed (cancelled).
   virtual Task<Result<std::optional<std::string>>> next() = 0;
+  // The next piece if it already arrived with an earlier read, else nullopt; never waits. A
+  // malformed body is reported by the following next().
+  virtual std::optional<std::string> next_buffered() { return std::nullopt; }
 };
 
 class HttpClient {

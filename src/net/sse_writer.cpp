@@ -27,6 +27,12 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 std::string format_sse_event(std::string_view data, std::string_view event, std::string_view id) {
   std::string out;
   out.reserve(data.size() + event.size() + id.size() + 32);
+  append_sse_event(out, data, event, id);
+  return out;
+}
+
+void append_sse_event(std::string& out, std::string_view data, std::string_view event,
+                      std::string_view id) {
   if (!event.empty()) append_field(out, "event", event);
   if (!id.empty()) append_field(out, "id", id);
   // Every line of data becomes its own "data:" field; the client joins them with '\n'.
@@ -41,7 +47,6 @@ std::string format_sse_event(std::string_view data, std::string_view event, std:
     data.remove_prefix(nl + 1);
   }
   out.push_back('\n');
-  return out;
 }
 
 SseWriter::SseWriter(ServerState& state, asio::ip::tcp::socket& socket, SocketDeadline& deadline,
@@ -56,6 +61,15 @@ bool SseWriter::closing() const { return state_.draining(); }
 
 Task<bool> SseWriter::send(std::string_view data, std::string_view event, std::string_view id) {
   std::string payload = format_sse_event(data, event, id);
+  co_return co_await write(std::move(payload));
+}
+
+Task<bool> SseWriter::send_all(std::span<const std::string> data) {
+  std::size_t size = 0;
+  for (const std::string& one : data) size += one.size() + 8;
+  std::string payload;
+  payload.reserve(size);
+  for (const std::string& one : data) append_sse_event(payload, one, {}, {});
   co_return co_await write(std::move(payload));
 }
 

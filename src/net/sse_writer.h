@@ -18,6 +18,9 @@ class ServerState;
 // "event: e\nid: i\ndata: line1\ndata: line2\n\n". CR and LF inside `event` and `id` are
 // replaced by spaces so a value cannot inject fields.
 std::string format_sse_event(std::string_view data, std::string_view event, std::string_view id);
+// The same, appended to `out`.
+void append_sse_event(std::string& out, std::string_view data, std::string_view event,
+                      std::string_view id);
 
 class SseWriter final : public EventStream {
  public:
@@ -27,6 +30,8 @@ class SseWriter final : public EventStream {
 
   Task<bool> send(std::string_view data, std::string_view event = {},
                   std::string_view id = {}) override;
+  // All of `data` in one write.
+  Task<bool> send_all(std::span<const std::string> data) override;
   Task<bool> comment(std::string_view text) override;
   bool closing() const override;
   Task<bool> sleep(std::chrono::milliseconds d) override;

@@ -54,6 +54,10 @@ class ChatEventReader {
   // The next event, std::nullopt after the clean end of the stream, or an error (stream cut,
   // timeout, an error event from the vendor). After an error or the end, do not call again.
   virtual net::Task<UpstreamResult<std::optional<StreamEvent>>> next() = 0;
+  // True when next() will answer without waiting for the upstream (an event that arrived with an
+  // earlier read, decoded here if need be): the caller may then hold what it writes, to send the
+  // events that arrived together in one write.
+  virtual bool ready() { return false; }
 };
 
 class Provider {

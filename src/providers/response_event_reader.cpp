@@ -25,6 +25,21 @@ net::Task<void> ResponseEventReader::drain() {
   stream_.reset();
 }
 
+bool ResponseEventReader::ready() {
+  // Decodes what already arrived; past the end marker, next() reads the rest of the body.
+  while (pending_.empty() && !failed_ && !ended_ && !decoder_->done()) {
+    std::optional<std::string> chunk = stream_->next_buffered();
+    if (!chunk) break;
+    auto events = decoder_->feed(*chunk);
+    if (!events) {
+      fail(events.error());  // next() answers with it at once
+      break;
+    }
+    for (auto& event : events.value()) pending_.push_back(std::move(event));
+  }
+  return !pending_.empty() || failed_.has_value();
+}
+
 net::Task<UpstreamResult<std::optional<StreamEvent>>> ResponseEventReader::next() {
   using Out = UpstreamResult<std::optional<StreamEvent>>;
   if (failed_) co_return Out(*failed_);

@@ -23,6 +23,7 @@ class ResponseEventReader final : public ChatEventReader {
                       std::unique_ptr<StreamDecoder> decoder, std::string vendor);
 
   net::Task<UpstreamResult<std::optional<StreamEvent>>> next() override;
+  bool ready() override;
 
  private:
   UpstreamError fail(UpstreamError error);

@@ -30,6 +30,7 @@ class RoutedEventReader final : public providers::ChatEventReader {
   ~RoutedEventReader() override;
 
   net::Task<providers::UpstreamResult<std::optional<providers::StreamEvent>>> next() override;
+  bool ready() override { return first_pending_ || (!finished_ && inner_->ready()); }
 
  private:
   void note_usage(const providers::StreamEvent& event);

@@ -138,6 +138,24 @@ TEST_F(GatewayApi, StreamedChatSendsChunksUsageAndDone) {
   EXPECT_TRUE(saw_usage);
 }
 
+// Events that arrive together leave in one write, but one that arrives alone is never held for
+// the next: with the upstream pausing 1.5 s between chunks, the first reaches the client long
+// before the second exists.
+TEST_F(GatewayApi, AStreamedChunkIsForwardedWithoutWaitingForTheNext) {
+  HttpResponse set =
+      http_request(fake_->port(), "POST", "/_fake/faults", R"({"chunk_delay_ms":1500})", kJson);
+  ASSERT_EQ(set.status, 200) << set.body;
+  json request = kHello;
+  request["stream"] = true;
+  Connection c;
+  ASSERT_TRUE(c.connect(osprey_->port()));
+  ASSERT_TRUE(c.send_request("POST", "/v1/chat/completions", request.dump(), json_with_key()));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.wait_for_text("chat.completion.chunk", 1200ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1200ms);
+  c.close();  // the client leaves; Osprey cancels the upstream call
+}
+
 TEST_F(GatewayApi, UpstreamFailureMidStreamSendsErrorEventAndNoDone) {
   HttpResponse set = http_request(fake_->port(), "POST", "/_fake/faults",
                                   R"({"stream_error_after_chunks":2})", kJson);

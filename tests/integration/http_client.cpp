@@ -203,6 +203,14 @@ bool Connection::wait_closed(std::chrono::milliseconds timeout) {
   return true;
 }
 
+bool Connection::wait_for_text(const std::string& text, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (buffer_.find(text) == std::string::npos) {
+    if (eof_ || !fill(deadline)) return buffer_.find(text) != std::string::npos;
+  }
+  return true;
+}
+
 HttpResponse http_request(std::uint16_t port, const std::string& method, const std::string& target,
                           const std::string& body,
                           const std::vector<std::pair<std::string, std::string>>& headers,

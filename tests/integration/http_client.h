@@ -36,6 +36,8 @@ class Connection {
   HttpResponse read_response(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // True if the peer closed the connection (reads EOF) within `timeout`.
   bool wait_closed(std::chrono::milliseconds timeout);
+  // True once the bytes received so far (unparsed) contain `text`, read for at most `timeout`.
+  bool wait_for_text(const std::string& text, std::chrono::milliseconds timeout);
   bool is_open() const { return fd_ >= 0; }
   void close();
 

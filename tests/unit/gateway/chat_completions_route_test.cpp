@@ -27,14 +27,25 @@ namespace {
 using json = nlohmann::json;
 using testing::ScriptBook;
 
-// Records what a streaming response sends; `fail_after` makes the client "leave".
+// Records what a streaming response sends, and how many events each write carried;
+// `fail_after` makes the client "leave".
 class RecordingStream final : public net::EventStream {
  public:
   std::vector<std::string> sent;
+  std::vector<std::size_t> writes;
   int fail_after = -1;
   net::Task<bool> send(std::string_view data, std::string_view, std::string_view) override {
     if (fail_after >= 0 && static_cast<int>(sent.size()) >= fail_after) co_return false;
     sent.emplace_back(data);
+    writes.push_back(1);
+    co_return true;
+  }
+  net::Task<bool> send_all(std::span<const std::string> data) override {
+    for (const std::string& one : data) {
+      if (fail_after >= 0 && static_cast<int>(sent.size()) >= fail_after) co_return false;
+      sent.push_back(one);
+    }
+    writes.push_back(data.size());
     co_return true;
   }
   net::Task<bool> comment(std::string_view) override { co_return true; }
@@ -248,6 +259,36 @@ TEST_F(ChatCompletionsRouteTest, StreamRelaysChunksUsageThenDone) {
   }
   EXPECT_EQ(text, "hi there");
   EXPECT_TRUE(usage);
+}
+
+// Events that arrive together leave together, and a stream whose events each come alone sends
+// each at once (never held back waiting for the next): the same events either way.
+TEST_F(ChatCompletionsRouteTest, EventsThatArriveTogetherShareAWrite) {
+  const std::string body =
+      R"({"model":"chat","stream":true,"stream_options":{"include_usage":true},
+          "messages":[{"role":"user","content":"hi"}]})";
+  net::Response one_by_one = call(body);
+  RecordingStream alone;
+  run_stream(one_by_one, alone);
+  ASSERT_EQ(alone.sent.size(), 6u);
+  // Each chunk at once; only the end (the usage chunk and [DONE], ready together) shares a write.
+  EXPECT_EQ(alone.writes, (std::vector<std::size_t>{1, 1, 1, 1, 2}));
+
+  book_.by_model["up-chat"].burst = true;
+  net::Response together = call(body);
+  RecordingStream burst;
+  run_stream(together, burst);
+  ASSERT_EQ(burst.sent.size(), alone.sent.size());
+  for (std::size_t i = 0; i < burst.sent.size(); ++i) {
+    json a = json::parse(burst.sent[i] == "[DONE]" ? "null" : burst.sent[i]);
+    json b = json::parse(alone.sent[i] == "[DONE]" ? "null" : alone.sent[i]);
+    if (a.is_object()) a.erase("created");
+    if (b.is_object()) b.erase("created");
+    EXPECT_EQ(a, b) << i;
+  }
+  // The burst's four chunks (its usage event writes none of its own) in one write, then the
+  // usage chunk and [DONE] in another.
+  EXPECT_EQ(burst.writes, (std::vector<std::size_t>{4, 2}));
 }
 
 TEST_F(ChatCompletionsRouteTest, StreamFailureMidwaySendsErrorEventAndNoDone) {

@@ -20,6 +20,7 @@ struct Script {
   providers::ChatResponse response;
   std::vector<providers::StreamEvent> events;
   std::optional<providers::UpstreamError> stream_error;  // after `events`, instead of the end
+  bool burst = false;  // the events arrive together: the reader is ready() while any are left
 };
 
 struct ScriptBook {
@@ -30,7 +31,10 @@ struct ScriptBook {
 class ScriptedReader final : public providers::ChatEventReader {
  public:
   explicit ScriptedReader(Script script)
-      : events_(script.events.begin(), script.events.end()), error_(script.stream_error) {}
+      : events_(script.events.begin(), script.events.end()),
+        error_(script.stream_error),
+        burst_(script.burst) {}
+  bool ready() override { return burst_ && !events_.empty(); }
   net::Task<providers::UpstreamResult<std::optional<providers::StreamEvent>>> next() override {
     if (!events_.empty()) {
       providers::StreamEvent event = events_.front();
@@ -44,6 +48,7 @@ class ScriptedReader final : public providers::ChatEventReader {
  private:
   std::deque<providers::StreamEvent> events_;
   std::optional<providers::UpstreamError> error_;
+  bool burst_ = false;
 };
 
 class ScriptedProvider final : public providers::Provider {

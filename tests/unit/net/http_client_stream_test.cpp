@@ -5,6 +5,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <thread>
 
 #include "net/http_client.h"
@@ -87,6 +89,97 @@ TEST_F(HttpClientStreamTest, ChunksArriveBeforeTheLastIsSent) {
   ASSERT_FALSE(failure) << failure->message;
   EXPECT_EQ(before_gate, "data: a\n\ndata: b\n\n");
   EXPECT_EQ(after_gate, "data: [DONE]\n\n");
+}
+
+// Serves one connection: reads a request head, writes `response` in one write (so the client's
+// first read brings all of it) and closes.
+std::string serve_in_one_write(boost::asio::io_context& io, std::string response) {
+  auto acceptor = std::make_shared<boost::asio::ip::tcp::acceptor>(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  const unsigned short port = acceptor->local_endpoint().port();
+  boost::asio::co_spawn(
+      io,
+      [acceptor, response]() -> Task<void> {
+        auto socket = co_await acceptor->async_accept(boost::asio::use_awaitable);
+        std::string request;
+        std::array<char, 1024> buffer{};
+        while (request.find("\r\n\r\n") == std::string::npos) {
+          const std::size_t n = co_await socket.async_read_some(boost::asio::buffer(buffer),
+                                                                boost::asio::use_awaitable);
+          request.append(buffer.data(), n);
+        }
+        co_await boost::asio::async_write(socket, boost::asio::buffer(response),
+                                          boost::asio::use_awaitable);
+        // Closing at once lets the test's io_context run dry; the client has every byte.
+      },
+      boost::asio::detached);
+  return "http://127.0.0.1:" + std::to_string(port) + "/";
+}
+
+const std::string kChunkedHead = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+// Chunks that came with an earlier read are handed out without waiting; what has not arrived is
+// not, and the stream still ends cleanly after them.
+TEST_F(HttpClientStreamTest, ChunksAlreadyReadAreHandedOutWithoutWaiting) {
+  ClientRequest request = get();
+  request.url = serve_in_one_write(io_, kChunkedHead + "9\r\ndata: a\n\n\r\n9\r\ndata: b\n\n\r\n" +
+                                            "e\r\ndata: [DONE]\n\n\r\n0\r\n\r\n");
+  HttpClient client;
+  std::vector<std::string> pieces;
+  std::optional<std::string> first_buffered;
+  std::optional<Error> failure;
+  fakes::run_on(io_, [&]() -> Task<void> {
+    auto stream = co_await client.open(request);
+    if (!stream) {
+      failure = stream.error();
+      co_return;
+    }
+    auto first = co_await (*stream)->next();
+    if (!first || !*first) {
+      failure = first ? Error{ErrorCode::kInternal, "ended early"} : first.error();
+      co_return;
+    }
+    pieces.push_back(**first);
+    while (std::optional<std::string> more = (*stream)->next_buffered()) pieces.push_back(*more);
+    auto end = co_await (*stream)->next();
+    if (!end || *end) failure = end ? Error{ErrorCode::kInternal, "not the end"} : end.error();
+  });
+  ASSERT_FALSE(failure) << failure->message;
+  EXPECT_EQ(pieces, (std::vector<std::string>{"data: a\n\n", "data: b\n\n", "data: [DONE]\n\n"}));
+}
+
+TEST_F(HttpClientStreamTest, NothingIsHandedOutBeforeItArrivesAndABrokenChunkIsAnError) {
+  upstream_.on_request([](const SeenRequest&) {
+    Reply reply;
+    reply.chunks = {"data: a\n\n", "data: b\n\n"};
+    reply.chunk_delay = 200ms;  // the second chunk is not there when the first is read
+    return reply;
+  });
+  HttpClient client;
+  std::optional<std::string> early;
+  fakes::run_on(io_, [&]() -> Task<void> {
+    auto stream = co_await client.open(get());
+    if (!stream) co_return;
+    auto first = co_await (*stream)->next();
+    early = (*stream)->next_buffered();
+    co_await read_all(**stream);
+  });
+  EXPECT_FALSE(early.has_value()) << *early;
+
+  ClientRequest broken = get();
+  broken.url = serve_in_one_write(io_, kChunkedHead + "9\r\ndata: a\n\n\r\nzz\r\nxx\r\n0\r\n\r\n");
+  std::optional<std::string> after_broken;
+  std::optional<Result<std::optional<std::string>>> then;
+  fakes::run_on(io_, [&]() -> Task<void> {
+    auto stream = co_await client.open(broken);
+    if (!stream) co_return;
+    auto first = co_await (*stream)->next();
+    after_broken = (*stream)->next_buffered();
+    then.emplace(co_await (*stream)->next());
+  });
+  EXPECT_FALSE(after_broken.has_value());
+  ASSERT_TRUE(then.has_value());
+  EXPECT_FALSE(then->ok());
 }
 
 TEST_F(HttpClientStreamTest, FullyReadStreamReturnsConnectionToPool) {
