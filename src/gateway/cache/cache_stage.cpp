@@ -10,14 +10,11 @@
 namespace osprey::gateway {
 namespace {
 
-// Replays a stored stream: the same data payloads in the same order.
+// Replays a stored stream: the same data payloads in the same order, in one write (all of them
+// are at hand).
 net::Task<void> replay(std::shared_ptr<const CachedAnswer> answer, net::EventStream& out) {
-  const std::string_view no_event;
-  const std::string_view no_id;
-  for (const std::string& event : answer->events) {
-    const std::string_view payload = event;
-    if (!co_await out.send(payload, no_event, no_id)) co_return;
-  }
+  const std::span<const std::string> events = answer->events;
+  co_await out.send_all(events);
 }
 
 }  // namespace
