@@ -56,6 +56,19 @@ void expect_usable(const UpstreamError& e, const std::string& body) {
   EXPECT_FALSE(e.message.empty()) << body;
 }
 
+// Mutations of a vendor's recorded answers through its parser: each a usable answer or a stable
+// error, and many still accepted (the accepting side is exercised too).
+template <typename Parse>
+void expect_answers_usable(const std::vector<std::string>& seeds, unsigned rng_seed, Parse parse) {
+  int accepted = 0;
+  for_each_mutation(seeds, rng_seed, [&](const std::string& body) {
+    Result<ChatResponse> r = Error{ErrorCode::kInternal, "not parsed"};
+    EXPECT_NO_THROW(r = parse(body)) << body;
+    expect_usable(r, body, accepted);
+  });
+  EXPECT_GT(accepted, 100);
+}
+
 // Feeds a stream parser its `count` pieces (`feed(i)`) until it reports an error, which is final.
 template <typename Feed>
 void feed_until_error(std::size_t count, Feed feed, const std::string& body) {
@@ -85,15 +98,9 @@ std::vector<SseEvent> sse_events_of(const std::string& body) {
 }
 
 TEST(MalformedUpstream, OpenAiAnswersErrorsAndStreams) {
-  int accepted = 0;
-  for_each_mutation(
+  expect_answers_usable(
       {read_fixture("openai/response_text.json"), read_fixture("openai/response_tool_calls.json")},
-      1, [&](const std::string& body) {
-        Result<ChatResponse> r = Error{ErrorCode::kInternal, "not parsed"};
-        EXPECT_NO_THROW(r = openai::parse_chat_response(body)) << body;
-        expect_usable(r, body, accepted);
-      });
-  EXPECT_GT(accepted, 100);
+      1, [](const std::string& body) { return openai::parse_chat_response(body); });
   for_each_mutation({read_fixture("openai/error_400.json"), read_fixture("openai/error_429.json"),
                      read_fixture("openai/error_500.json")},
                     2, [](const std::string& body) {
@@ -110,15 +117,10 @@ TEST(MalformedUpstream, OpenAiAnswersErrorsAndStreams) {
 }
 
 TEST(MalformedUpstream, AnthropicAnswersErrorsAndStreams) {
-  int accepted = 0;
-  for_each_mutation({read_fixture("anthropic/response_text.json"),
-                     read_fixture("anthropic/response_tool_use.json")},
-                    4, [&](const std::string& body) {
-                      Result<ChatResponse> r = Error{ErrorCode::kInternal, "not parsed"};
-                      EXPECT_NO_THROW(r = anthropic::parse_messages_response(body)) << body;
-                      expect_usable(r, body, accepted);
-                    });
-  EXPECT_GT(accepted, 100);
+  expect_answers_usable(
+      {read_fixture("anthropic/response_text.json"),
+       read_fixture("anthropic/response_tool_use.json")},
+      4, [](const std::string& body) { return anthropic::parse_messages_response(body); });
   for_each_mutation(
       {read_fixture("anthropic/error_400.json"), read_fixture("anthropic/error_429.json"),
        read_fixture("anthropic/error_529.json")},
@@ -138,15 +140,9 @@ TEST(MalformedUpstream, AnthropicAnswersErrorsAndStreams) {
 }
 
 TEST(MalformedUpstream, OllamaAnswersTagsErrorsAndStreams) {
-  int accepted = 0;
-  for_each_mutation(
+  expect_answers_usable(
       {read_fixture("ollama/response_text.json"), read_fixture("ollama/response_tool_calls.json")},
-      7, [&](const std::string& body) {
-        Result<ChatResponse> r = Error{ErrorCode::kInternal, "not parsed"};
-        EXPECT_NO_THROW(r = ollama::parse_chat_response(body)) << body;
-        expect_usable(r, body, accepted);
-      });
-  EXPECT_GT(accepted, 100);
+      7, [](const std::string& body) { return ollama::parse_chat_response(body); });
   for_each_mutation({read_fixture("ollama/tags.json")}, 8, [](const std::string& body) {
     EXPECT_NO_THROW((void)ollama::parse_tags(body)) << body;
   });
@@ -164,15 +160,9 @@ TEST(MalformedUpstream, OllamaAnswersTagsErrorsAndStreams) {
 }
 
 TEST(MalformedUpstream, BedrockAnswersErrorsAndStreamEvents) {
-  int accepted = 0;
-  for_each_mutation(
+  expect_answers_usable(
       {read_fixture("bedrock/response_text.json"), read_fixture("bedrock/response_tool_use.json")},
-      11, [&](const std::string& body) {
-        Result<ChatResponse> r = Error{ErrorCode::kInternal, "not parsed"};
-        EXPECT_NO_THROW(r = bedrock::parse_converse_response(body)) << body;
-        expect_usable(r, body, accepted);
-      });
-  EXPECT_GT(accepted, 100);
+      11, [](const std::string& body) { return bedrock::parse_converse_response(body); });
   for_each_mutation({read_fixture("bedrock/error_throttling.json"),
                      read_fixture("bedrock/error_validation.json")},
                     12, [](const std::string& body) {
