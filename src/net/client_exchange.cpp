@@ -314,8 +314,7 @@ Task<Result<std::optional<std::string>>> ClientExchange::next_chunk() {
       direct.resize(capacity);
       target = direct.data();
     } else {
-      if (!scratch_) scratch_ = std::make_unique<char[]>(kChunkBytes);
-      target = scratch_.get();
+      target = scratch();
     }
     auto& body = parser_->get().body();
     body.data = target;
@@ -325,10 +324,8 @@ Task<Result<std::optional<std::string>>> ClientExchange::next_chunk() {
     if (ec == http::error::need_buffer) ec = {};
     const std::size_t n = capacity - parser_->get().body().size;
     if (ec) {
-      failed_ = classify(ec, ClientErrorKind::kTimeoutIdle,
-                         "no body data for " + ms_text(idle_read_timeout_));
-      disarm_cancel();
-      lease_.drop_connection();
+      fail_body(classify(ec, ClientErrorKind::kTimeoutIdle,
+                         "no body data for " + ms_text(idle_read_timeout_)));
       co_return *failed_;
     }
     if (n > 0 && target == direct.data()) {
@@ -344,9 +341,8 @@ std::optional<std::string> ClientExchange::next_buffered_chunk() {
   ClientConnection& connection = *lease_.connection();
   beast::flat_buffer& buffer = connection.buffer();
   if (buffer.size() == 0) return std::nullopt;
-  if (!scratch_) scratch_ = std::make_unique<char[]>(kChunkBytes);
   auto& body = parser_->get().body();
-  body.data = scratch_.get();
+  body.data = scratch();
   body.size = kChunkBytes;
   beast::error_code ec;
   // A chunk's size line and its data are two steps of the parser.
@@ -357,14 +353,23 @@ std::optional<std::string> ClientExchange::next_buffered_chunk() {
   }
   if (ec == http::error::need_more || ec == http::error::need_buffer) ec = {};
   if (ec) {
-    failed_ = classify(ec, ClientErrorKind::kMalformed, "reading the body");
-    disarm_cancel();
-    lease_.drop_connection();
+    fail_body(classify(ec, ClientErrorKind::kMalformed, "reading the body"));
     return std::nullopt;
   }
   const std::size_t n = kChunkBytes - body.size;
   if (n == 0) return std::nullopt;
   return std::string(scratch_.get(), n);
+}
+
+void ClientExchange::fail_body(Error error) {
+  failed_ = std::move(error);
+  disarm_cancel();
+  lease_.drop_connection();
+}
+
+char* ClientExchange::scratch() {
+  if (!scratch_) scratch_ = std::make_unique<char[]>(kChunkBytes);
+  return scratch_.get();
 }
 
 void ClientExchange::finish() {

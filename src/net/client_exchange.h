@@ -76,6 +76,10 @@ class ClientExchange {
   Error classify(const boost::system::error_code& ec, ClientErrorKind timeout_kind,
                  std::string_view what) const;
   void finish();
+  // Ends the body with `error`, which next_chunk() returns from now on; the connection, in an
+  // unknown state, is closed.
+  void fail_body(Error error);
+  char* scratch();  // scratch_, allocated on first use
 
   std::shared_ptr<const Endpoint> endpoint_;
   std::chrono::steady_clock::time_point total_deadline_;

@@ -30,7 +30,6 @@ class SseWriter final : public EventStream {
 
   Task<bool> send(std::string_view data, std::string_view event = {},
                   std::string_view id = {}) override;
-  // All of `data` in one write.
   Task<bool> send_all(std::span<const std::string> data) override;
   Task<bool> comment(std::string_view text) override;
   bool closing() const override;

@@ -25,17 +25,21 @@ net::Task<void> ResponseEventReader::drain() {
   stream_.reset();
 }
 
+bool ResponseEventReader::decode(std::string_view bytes) {
+  auto events = decoder_->feed(bytes);
+  if (!events) {
+    fail(events.error());
+    return false;
+  }
+  for (auto& event : events.value()) pending_.push_back(std::move(event));
+  return true;
+}
+
 bool ResponseEventReader::ready() {
   // Decodes what already arrived; past the end marker, next() reads the rest of the body.
   while (pending_.empty() && !failed_ && !ended_ && !decoder_->done()) {
     std::optional<std::string> chunk = stream_->next_buffered();
-    if (!chunk) break;
-    auto events = decoder_->feed(*chunk);
-    if (!events) {
-      fail(events.error());  // next() answers with it at once
-      break;
-    }
-    for (auto& event : events.value()) pending_.push_back(std::move(event));
+    if (!chunk || !decode(*chunk)) break;  // after a decoding error next() answers at once
   }
   return !pending_.empty() || failed_.has_value();
 }
@@ -59,9 +63,7 @@ net::Task<UpstreamResult<std::optional<StreamEvent>>> ResponseEventReader::next(
       e.message = vendor_ + " stream ended before " + std::string(decoder_->end_marker());
       co_return Out(fail(std::move(e)));
     }
-    auto events = decoder_->feed(**chunk);
-    if (!events) co_return Out(fail(events.error()));
-    for (auto& event : events.value()) pending_.push_back(std::move(event));
+    if (!decode(**chunk)) co_return Out(*failed_);
   }
   StreamEvent event = std::move(pending_.front());
   pending_.pop_front();

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "net/http_client.h"
 #include "providers/provider.h"
@@ -27,6 +28,8 @@ class ResponseEventReader final : public ChatEventReader {
 
  private:
   UpstreamError fail(UpstreamError error);
+  // Queues the events `bytes` complete; false after a decoding error (failed_ then holds it).
+  bool decode(std::string_view bytes);
   // After the end marker, reads the rest of the body so the connection can go back to the pool.
   net::Task<void> drain();
 
