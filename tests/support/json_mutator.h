@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 namespace osprey::testing {
@@ -72,6 +73,17 @@ inline nlohmann::json mutate_json(nlohmann::json doc, std::mt19937& rng, int edi
     }
   }
   return doc;
+}
+
+// Calls `check` on `rounds` mutations of `seed` (one or two edits each, the same ones on every
+// run of the same `rng_seed`), stopping at the test's first failure.
+template <typename Check>
+void for_each_json_mutation(const nlohmann::json& seed, unsigned rng_seed, int rounds,
+                            Check check) {
+  std::mt19937 rng(rng_seed);
+  for (int i = 0; i < rounds && !::testing::Test::HasFailure(); ++i) {
+    check(mutate_json(seed, rng, 1 + i % 2));
+  }
 }
 
 }  // namespace osprey::testing

@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "support/json_mutator.h"
 
 namespace osprey::batch {
@@ -112,10 +110,8 @@ TEST(BatchInputTest, EveryWrongShapeIsAnErrorNotAnException) {
                       R"({"role":"user","content":[{"type":"text","text":"x"}]}],)"
                       R"("max_tokens":5,"temperature":0.5})")));
   ASSERT_TRUE(parse_batch_items(items, {}).ok());
-  std::mt19937 rng(29);
   int refused = 0;
-  for (int i = 0; i < 2000 && !HasFailure(); ++i) {
-    const nlohmann::json mutated = osprey::testing::mutate_json(items, rng, 1 + i % 2);
+  osprey::testing::for_each_json_mutation(items, 29, 2000, [&](const nlohmann::json& mutated) {
     Result<BatchInput> input = Error{ErrorCode::kInternal, "not parsed"};
     EXPECT_NO_THROW(input = parse_batch_items(mutated, {})) << mutated.dump();
     EXPECT_NO_THROW((void)parse_batch_jsonl(mutated.is_array() && !mutated.empty()
@@ -127,7 +123,7 @@ TEST(BatchInputTest, EveryWrongShapeIsAnErrorNotAnException) {
       ++refused;
       EXPECT_EQ(input.error().code, ErrorCode::kInvalidRequest) << mutated.dump();
     }
-  }
+  });
   EXPECT_GT(refused, 1000);
 }
 

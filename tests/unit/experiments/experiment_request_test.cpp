@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "support/json_mutator.h"
 
 #include "unit/maze/maze_fixture.h"  // where the original mazes are
@@ -143,10 +141,8 @@ TEST(ExperimentRequest, EveryWrongShapeIsAnErrorNotAnException) {
       {"turn_delay_ms", 10}};
   const auto seed = parse_experiment_request(request, library, 12, 1000);
   ASSERT_TRUE(seed.ok()) << seed.error().message;
-  std::mt19937 rng(31);
   int refused = 0;
-  for (int i = 0; i < 2000 && !HasFailure(); ++i) {
-    const json mutated = osprey::testing::mutate_json(request, rng, 1 + i % 2);
+  osprey::testing::for_each_json_mutation(request, 31, 2000, [&](const json& mutated) {
     Result<ExperimentBatch> batch = Error{ErrorCode::kInternal, "not parsed"};
     EXPECT_NO_THROW(batch = parse_experiment_request(mutated, library, 12, 1000)) << mutated.dump();
     if (!batch.ok()) {
@@ -158,7 +154,7 @@ TEST(ExperimentRequest, EveryWrongShapeIsAnErrorNotAnException) {
     } else {
       EXPECT_LE(batch->experiments.size(), 12u) << mutated.dump();
     }
-  }
+  });
   EXPECT_GT(refused, 200);
 }
 

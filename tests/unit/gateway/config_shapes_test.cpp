@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <random>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -46,10 +45,8 @@ json full_sections() {
 // message. Returns how many were refused.
 int refusals(const json& seed, unsigned rng_seed, ErrorCode refusal_code,
              const std::function<Status(const json&)>& parse) {
-  std::mt19937 rng(rng_seed);
   int refused = 0;
-  for (int i = 0; i < 2000 && !::testing::Test::HasFailure(); ++i) {
-    const json doc = osprey::testing::mutate_json(seed, rng, 1 + static_cast<int>(i % 2));
+  osprey::testing::for_each_json_mutation(seed, rng_seed, 2000, [&](const json& doc) {
     Status status = Error{ErrorCode::kInternal, "not parsed"};
     EXPECT_NO_THROW(status = parse(doc)) << doc.dump();
     if (!status.ok()) {
@@ -57,7 +54,7 @@ int refusals(const json& seed, unsigned rng_seed, ErrorCode refusal_code,
       EXPECT_EQ(status.error().code, refusal_code) << doc.dump();
       EXPECT_FALSE(status.error().message.empty()) << doc.dump();
     }
-  }
+  });
   return refused;
 }
 

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "support/json_mutator.h"
 
 namespace osprey::jobs {
@@ -81,17 +79,15 @@ TEST(JobsConfig, ErrorsNameTheKey) {
 // Any value of another type, out of range, missing or repeated is refused with an error naming
 // it, never by an exception.
 TEST(JobsConfig, EveryWrongShapeIsAnErrorNotAnException) {
-  std::mt19937 rng(23);
   int refused = 0;
-  for (int i = 0; i < 2000 && !HasFailure(); ++i) {
-    const json sections = osprey::testing::mutate_json(every_key(), rng, 1 + i % 2);
+  osprey::testing::for_each_json_mutation(every_key(), 23, 2000, [&](const json& sections) {
     Result<JobsConfig> c = Error{ErrorCode::kInternal, "not parsed"};
     EXPECT_NO_THROW(c = parse_jobs_config(sections, "/data")) << sections.dump();
     if (!c.ok()) {
       ++refused;
       EXPECT_EQ(c.error().code, ErrorCode::kConfigInvalid) << sections.dump();
     }
-  }
+  });
   EXPECT_GT(refused, 1000);
 }
 

@@ -87,10 +87,7 @@ TEST(MultipartTest, RandomPartsComeBackAsSent) {
     for (std::size_t i = 0; i < sent.size(); ++i) {
       for (std::size_t n = rng() % 40; n > 0; --n) sent[i] += bytes[rng() % bytes.size()];
       // A delimiter is CRLF, "--" and the boundary: data that held one would end the part.
-      if (sent[i].find("\r\n--" + boundary) != std::string::npos ||
-          (sent[i] + "\r\n").find("\r\n--" + boundary) != std::string::npos) {
-        sent[i] = "x";
-      }
+      if (sent[i].find("\r\n--" + boundary) != std::string::npos) sent[i] = "x";
       body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"f" + std::to_string(i) +
               "\"\r\n\r\n" + sent[i] + "\r\n";
     }

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "providers/anthropic/anthropic_codec.h"
 #include "providers/bedrock/converse_codec.h"
 #include "providers/ollama/ollama_codec.h"
@@ -206,15 +204,13 @@ TEST(OpenAiRequestParser, InvalidJsonBytesAreInvalidRequest) {
 // can be written for every vendor.
 TEST(ChatRequestParserTest, EveryWrongShapeIsAnErrorAndEveryAcceptedRequestCanBeSent) {
   const json seed = read_json_fixture("openai/client_request_tools.json");
-  std::mt19937 rng(11);
   int accepted = 0;
-  for (int i = 0; i < 3000 && !HasFailure(); ++i) {
-    const json body = osprey::testing::mutate_json(seed, rng, 1 + static_cast<int>(i % 2));
+  osprey::testing::for_each_json_mutation(seed, 11, 3000, [&](const json& body) {
     Result<ChatRequest> parsed = Error{ErrorCode::kInternal, "not parsed"};
     EXPECT_NO_THROW(parsed = parse_chat_request(body)) << body.dump();
     if (!parsed.ok()) {
       EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidRequest) << body.dump();
-      continue;
+      return;
     }
     ++accepted;
     const ChatRequest& r = *parsed;
@@ -222,7 +218,7 @@ TEST(ChatRequestParserTest, EveryWrongShapeIsAnErrorAndEveryAcceptedRequestCanBe
     EXPECT_NO_THROW((void)anthropic::build_messages_request(r)) << body.dump();
     EXPECT_NO_THROW((void)ollama::build_chat_request(r)) << body.dump();
     EXPECT_NO_THROW((void)bedrock::build_converse_request(r)) << body.dump();
-  }
+  });
   EXPECT_GT(accepted, 300);
 }
 
