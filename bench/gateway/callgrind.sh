@@ -67,15 +67,16 @@ kill "$VP"
 wait "$VP" 2>/dev/null || true
 
 requests="$(grep -oE '^ *[0-9]+ requests' "$OUT/wrk.out" | grep -oE '[0-9]+')"
-idle="$(awk '/^totals:/ {print $2}' "$OUT/callgrind.out.1")"
-total="$(awk '/^totals:/ {print $2}' "$OUT/callgrind.out")"
-totals="$(sed -n 's/^totals: //p' "$OUT/callgrind.out")"
-sed -i "s/^summary: .*/summary: $totals/" "$OUT/callgrind.out"  # wrong after -z; annotate reads it
+# Event counts of the load and idle windows: Ir first, then (CACHE_SIM=1) Dr Dw I1mr D1mr D1mw ...
+read -ra load_counts <<<"$(sed -n 's/^totals: //p' "$OUT/callgrind.out")"
+read -ra idle_counts <<<"$(sed -n 's/^totals: //p' "$OUT/callgrind.out.1")"
+total="${load_counts[0]}"
+idle="${idle_counts[0]}"
+sed -i "s/^summary: .*/summary: ${load_counts[*]}/" "$OUT/callgrind.out"  # wrong after -z; annotate reads it
 echo "requests=$requests instructions=$total idle=$idle per_request=$(((total - idle) / requests))"
 if [ "${CACHE_SIM:-0}" = 1 ]; then
-  # Events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw; the idle window's counts are subtracted.
-  paste <(sed -n 's/^totals: //p' "$OUT/callgrind.out") <(sed -n 's/^totals: //p' "$OUT/callgrind.out.1") |
-    awk -v n="$requests" '{ printf "per_request: i1_misses=%d d1_read_misses=%d d1_write_misses=%d\n",
-      ($4 - $13) / n, ($5 - $14) / n, ($6 - $15) / n }'
+  per_request() { echo $(((load_counts[$1] - idle_counts[$1]) / requests)); }
+  echo "per_request: i1_misses=$(per_request 3) d1_read_misses=$(per_request 4)" \
+    "d1_write_misses=$(per_request 5)"
 fi
 echo "profile: callgrind_annotate --inclusive=yes $OUT/callgrind.out" >&2
