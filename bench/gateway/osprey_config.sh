@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/gateway/osprey_config.sh — the Osprey config every gateway benchmark runs with (sourced by
 # run.sh and callgrind.sh, so both measure the same server): one I/O thread, JSON access log on,
 # one model on the fake upstream, with a price so every request costs and writes a ledger row.
