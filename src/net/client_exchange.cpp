@@ -71,7 +71,7 @@ Result<std::string> build_request_head(const ClientRequest& request, const Endpo
   bool has_host = false;
   for (const auto& [name, value] : request.headers.fields()) {
     if (!is_token(name) || !is_field_value(value)) {
-      return make_error(ErrorCode::kInvalidRequest, "bad header field '" + name + "'");
+      return make_error(ErrorCode::kInvalidRequest, "bad header field '" + std::string(name) + "'");
     }
     if (is_framing_field(name)) continue;
     has_host = has_host || iequals(name, "host");
@@ -273,7 +273,7 @@ bool ClientExchange::take_plain(std::size_t max_header_bytes) {
       parse_plain_response(bytes, max_header_bytes, std::numeric_limits<std::size_t>::max());
   if (!plain) return false;
   status_ = plain->status;
-  headers_.reserve(plain->field_count);
+  headers_.reserve(plain->field_count, plain->field_bytes);
   for (std::size_t i = 0; i < plain->field_count; ++i) {
     headers_.add(plain->fields[i].first, plain->fields[i].second);
   }

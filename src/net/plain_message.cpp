@@ -143,6 +143,7 @@ bool read_fields_and_body(std::string_view bytes, std::size_t pos, std::size_t h
     }
     if (m.field_count == PlainMessage::kMaxFields) return false;
     m.fields[m.field_count++] = {name, value};
+    m.field_bytes += name.size() + value.size();
   }
   if (require_length && !seen_length) return false;
   const std::size_t head_size = head_end + 4;

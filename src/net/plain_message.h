@@ -21,6 +21,7 @@ struct PlainMessage {
   unsigned version = 11;  // 10 or 11
   std::array<std::pair<std::string_view, std::string_view>, kMaxFields> fields;
   std::size_t field_count = 0;
+  std::size_t field_bytes = 0;  // names and values together: what a Headers copy needs
   std::string_view body;
   bool keep_alive = true;
   std::size_t size = 0;  // bytes of head and body: what to consume from the buffer

@@ -157,7 +157,7 @@ bool Session::read_plain(Exchange& ex, Request& req, unsigned& version, bool& ke
   ex.bytes_in = plain->size;
   req.method = ex.method;
   set_target(req, ex.target);
-  req.headers.reserve(plain->field_count);
+  req.headers.reserve(plain->field_count, plain->field_bytes);
   for (std::size_t i = 0; i < plain->field_count; ++i) {
     req.headers.add(plain->fields[i].first, plain->fields[i].second);
   }
