@@ -23,7 +23,8 @@ struct Request {
   std::string body;
   std::string request_id;   // from X-Request-Id if valid, else generated; echoed in the response
   std::string remote_addr;  // "ip:port" of the peer
-  std::string route;        // matched route pattern ("/v1/jobs/{id}"), "unmatched" otherwise
+  // Matched route pattern ("/v1/jobs/{id}"), owned by the server's router; "unmatched" otherwise.
+  std::string_view route;
   std::vector<std::pair<std::string, std::string>> params;  // path parameters from the route
   std::chrono::steady_clock::time_point received_at{};
   // Fired by the server when the client disconnects while the handler runs, or when a write of

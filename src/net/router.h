@@ -20,7 +20,7 @@ using Handler = std::function<Task<Response>(Request&)>;
 struct RouteMatch {
   enum class Kind { kFound, kNotFound, kMethodNotAllowed } kind = Kind::kNotFound;
   const Handler* handler = nullptr;
-  std::string pattern;                                      // matched pattern when found
+  std::string_view pattern;  // matched pattern when found; owned by the Router
   std::vector<std::pair<std::string, std::string>> params;  // decoded path parameters
   std::string allow;                                        // "GET, POST" when kMethodNotAllowed
 };

@@ -309,7 +309,7 @@ Task<Response> Session::dispatch(Request& req, Exchange& ex) {
   } catch (...) {
     failure = "handler threw a non-standard exception";
   }
-  state_.event("handler_error", match.pattern + " " + ex.request_id + ": " + failure);
+  state_.event("handler_error", std::string(match.pattern) + " " + ex.request_id + ": " + failure);
   ex.error = ErrorCode::kInternal;
   co_return Response::error({ErrorCode::kInternal, "internal server error"}, req.request_id);
 }
@@ -404,10 +404,11 @@ Task<bool> Session::send_stream(Exchange& ex, Response response, unsigned versio
     co_await response.stream(writer);
   } catch (const std::exception& e) {
     producer_ok = false;
-    state_.event("stream_error", ex.route + " " + ex.request_id + ": " + e.what());
+    state_.event("stream_error", std::string(ex.route) + " " + ex.request_id + ": " + e.what());
   } catch (...) {
     producer_ok = false;
-    state_.event("stream_error", ex.route + " " + ex.request_id + ": non-standard exception");
+    state_.event("stream_error",
+                 std::string(ex.route) + " " + ex.request_id + ": non-standard exception");
   }
   // A failed producer gets no terminating chunk, so the client sees a truncated stream.
   if (producer_ok) co_await writer.finish();

@@ -42,7 +42,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // What the server reports about one request.
   struct Exchange {
     std::string method;
-    std::string route = "malformed";
+    std::string_view route = "malformed";  // a router pattern or a literal
     std::string target;
     std::string request_id;
     std::chrono::steady_clock::time_point first_byte;
