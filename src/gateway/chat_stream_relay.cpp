@@ -31,10 +31,10 @@ namespace {
 constexpr std::size_t kMaxHeldBytes = 16 * 1024;
 }  // namespace
 
-net::Task<bool> ChatStreamRelay::flush(net::EventStream& out) {
+net::Task<bool> ChatStreamRelay::flush(net::EventStream& out, bool last) {
   if (held_.empty()) co_return true;
   const std::span<const std::string> lines = held_;
-  const bool sent = co_await out.send_all(lines);
+  const bool sent = last ? co_await out.send_last(lines) : co_await out.send_all(lines);
   if (!sent && context_.cancel) context_.cancel->cancel();
   if (sent && context_.record_events) {
     for (std::string& line : held_) sent_.push_back(std::move(line));
@@ -71,7 +71,7 @@ net::Task<bool> ChatStreamRelay::relay(net::EventStream& out) {
                                   {"error", error.message}});
       metrics_.count(kChatCompletionsPath, true, "stream_failed");
       held_.push_back(net::error_body(error, context_.request_id));
-      co_await flush(out);
+      co_await flush(out, true);
       co_return false;
     }
     if (!next.value().has_value()) break;
@@ -85,7 +85,7 @@ net::Task<bool> ChatStreamRelay::relay(net::EventStream& out) {
   }
   if (std::optional<nlohmann::json> usage = writer_.finish()) held_.push_back(usage->dump());
   held_.push_back("[DONE]");
-  const bool done = co_await flush(out);
+  const bool done = co_await flush(out, true);
   metrics_.count(kChatCompletionsPath, true, done ? "ok" : "client_closed");
   co_return done;
 }

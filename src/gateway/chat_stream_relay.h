@@ -60,8 +60,8 @@ class ChatStreamRelay {
   // The stream itself; true when it ended with [DONE] delivered.
   net::Task<bool> relay(net::EventStream& out);
   // Sends the held data lines in one write and empties them; false once the client is gone (the
-  // cancel token is then fired).
-  net::Task<bool> flush(net::EventStream& out);
+  // cancel token is then fired). `last`: they end the stream (EventStream::send_last).
+  net::Task<bool> flush(net::EventStream& out, bool last = false);
   void finish(bool complete);  // runs the on_complete hooks once
 
   std::unique_ptr<providers::ChatEventReader> events_;

@@ -22,6 +22,9 @@ class EventStream {
   // Sends unnamed events, in order, in one write: events that are ready together then cost one
   // system call (and one TCP segment) instead of one each. Same result as send() for each.
   virtual Task<bool> send_all(std::span<const std::string> data) = 0;
+  // send_all() for the stream's last events: the producer writes nothing after them (a later
+  // write returns false), so the end of the response can leave in the same write.
+  virtual Task<bool> send_last(std::span<const std::string> data) = 0;
   // Sends an SSE comment line (": text"), e.g. as a keep-alive.
   virtual Task<bool> comment(std::string_view text) = 0;
   // True once the server is draining: the producer should finish promptly. After the producer

@@ -5,12 +5,14 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_cat.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 
 #include "net/server_state.h"
 
 namespace osprey::net {
 namespace asio = boost::asio;
+namespace beast = boost::beast;
 namespace http = boost::beast::http;
 
 namespace {
@@ -64,13 +66,30 @@ Task<bool> SseWriter::send(std::string_view data, std::string_view event, std::s
   co_return co_await write(std::move(payload));
 }
 
-Task<bool> SseWriter::send_all(std::span<const std::string> data) {
+namespace {
+
+// Unnamed events, one after the other.
+std::string format_sse_events(std::span<const std::string> data) {
   std::size_t size = 0;
   for (const std::string& one : data) size += one.size() + 8;
   std::string payload;
   payload.reserve(size);
   for (const std::string& one : data) append_sse_event(payload, one, {}, {});
-  co_return co_await write(std::move(payload));
+  return payload;
+}
+
+}  // namespace
+
+Task<bool> SseWriter::send_all(std::span<const std::string> data) {
+  co_return co_await write(format_sse_events(data));
+}
+
+Task<bool> SseWriter::send_last(std::span<const std::string> data) {
+  std::string payload = format_sse_events(data);
+  const bool sent = chunked_ && !closing() ? co_await write_ending(std::move(payload))
+                                           : co_await write(std::move(payload));
+  ended_ = true;
+  co_return sent;
 }
 
 Task<bool> SseWriter::comment(std::string_view text) {
@@ -81,7 +100,7 @@ Task<bool> SseWriter::comment(std::string_view text) {
 }
 
 Task<bool> SseWriter::write(std::string payload) {
-  if (gone_) co_return false;
+  if (gone_ || ended_) co_return false;
   boost::system::error_code ec;
   std::size_t n = 0;
   deadline_.arm(state_.options.write_timeout);
@@ -95,6 +114,19 @@ Task<bool> SseWriter::write(std::string payload) {
   deadline_.disarm();
   bytes_written_ += n;
   if (ec) gone_ = true;
+  co_return !gone_;
+}
+
+Task<bool> SseWriter::write_ending(std::string payload) {
+  if (gone_ || ended_) co_return false;
+  boost::system::error_code ec;
+  deadline_.arm(state_.options.write_timeout);
+  bytes_written_ += co_await asio::async_write(
+      socket_, beast::buffers_cat(http::make_chunk(asio::buffer(payload)), http::make_chunk_last()),
+      asio::redirect_error(asio::use_awaitable, ec));
+  deadline_.disarm();
+  if (ec) gone_ = true;
+  last_chunk_sent_ = !gone_;
   co_return !gone_;
 }
 
@@ -125,7 +157,8 @@ Task<bool> SseWriter::sleep(std::chrono::milliseconds d) {
 }
 
 Task<void> SseWriter::finish() {
-  if (gone_) co_return;
+  if (gone_ || last_chunk_sent_) co_return;
+  ended_ = false;  // the server's own closing writes follow the producer's last events
   if (closing()) {
     std::string payload = format_sse_event(R"({"reason":"server_draining"})", "shutdown", {});
     if (!co_await write(std::move(payload))) co_return;

@@ -31,11 +31,15 @@ class SseWriter final : public EventStream {
   Task<bool> send(std::string_view data, std::string_view event = {},
                   std::string_view id = {}) override;
   Task<bool> send_all(std::span<const std::string> data) override;
+  // With chunked framing, the events and the last chunk go in one write (unless the server is
+  // draining: finish() still owes the client its `event: shutdown`).
+  Task<bool> send_last(std::span<const std::string> data) override;
   Task<bool> comment(std::string_view text) override;
   bool closing() const override;
   Task<bool> sleep(std::chrono::milliseconds d) override;
 
-  // Ends the stream: an `event: shutdown` first if the server is draining, then the last chunk.
+  // Ends the stream: an `event: shutdown` first if the server is draining, then the last chunk
+  // (nothing if send_last() already wrote it).
   Task<void> finish();
 
   bool gone() const { return gone_; }
@@ -46,6 +50,8 @@ class SseWriter final : public EventStream {
 
  private:
   Task<bool> write(std::string payload);
+  // Writes `payload` as one chunk followed by the last chunk (chunked framing only).
+  Task<bool> write_ending(std::string payload);
 
   ServerState& state_;
   boost::asio::ip::tcp::socket& socket_;
@@ -53,6 +59,8 @@ class SseWriter final : public EventStream {
   boost::asio::steady_timer& wake_timer_;
   const bool chunked_;
   bool gone_ = false;
+  bool ended_ = false;            // send_last() was called: the producer writes no more
+  bool last_chunk_sent_ = false;  // the response's end went out with send_last()
   bool consumed_input_ = false;
   std::size_t bytes_written_ = 0;
   std::array<char, 512> scratch_{};

@@ -10,11 +10,11 @@
 namespace osprey::gateway {
 namespace {
 
-// Replays a stored stream: the same data payloads in the same order, in one write (all of them
-// are at hand).
+// Replays a stored stream: the same data payloads in the same order, in one write with the end
+// of the response (all of them are at hand).
 net::Task<void> replay(std::shared_ptr<const CachedAnswer> answer, net::EventStream& out) {
   const std::span<const std::string> events = answer->events;
-  co_await out.send_all(events);
+  co_await out.send_last(events);
 }
 
 }  // namespace

@@ -34,19 +34,28 @@ class RecordingStream final : public net::EventStream {
   std::vector<std::string> sent;
   std::vector<std::size_t> writes;
   int fail_after = -1;
+  bool ended = false;  // send_last() came; nothing may follow it
   net::Task<bool> send(std::string_view data, std::string_view, std::string_view) override {
+    if (ended) ADD_FAILURE() << "a write after send_last";
     if (fail_after >= 0 && static_cast<int>(sent.size()) >= fail_after) co_return false;
     sent.emplace_back(data);
     writes.push_back(1);
     co_return true;
   }
   net::Task<bool> send_all(std::span<const std::string> data) override {
+    if (ended) ADD_FAILURE() << "a write after send_last";
     for (const std::string& one : data) {
       if (fail_after >= 0 && static_cast<int>(sent.size()) >= fail_after) co_return false;
       sent.push_back(one);
     }
     writes.push_back(data.size());
     co_return true;
+  }
+  net::Task<bool> send_last(std::span<const std::string> data) override {
+    if (ended) ADD_FAILURE() << "a second send_last";
+    const bool ok = co_await send_all(data);
+    ended = true;
+    co_return ok;
   }
   net::Task<bool> comment(std::string_view) override { co_return true; }
   bool closing() const override { return false; }
@@ -273,6 +282,7 @@ TEST_F(ChatCompletionsRouteTest, EventsThatArriveTogetherShareAWrite) {
   ASSERT_EQ(alone.sent.size(), 6u);
   // Each chunk at once; only the end (the usage chunk and [DONE], ready together) shares a write.
   EXPECT_EQ(alone.writes, (std::vector<std::size_t>{1, 1, 1, 1, 2}));
+  EXPECT_TRUE(alone.ended);  // the last write said so, so the response's end can share it
 
   book_.by_model["up-chat"].burst = true;
   net::Response together = call(body);
@@ -289,6 +299,7 @@ TEST_F(ChatCompletionsRouteTest, EventsThatArriveTogetherShareAWrite) {
   // The burst's four chunks (its usage event writes none of its own) in one write, then the
   // usage chunk and [DONE] in another.
   EXPECT_EQ(burst.writes, (std::vector<std::size_t>{4, 2}));
+  EXPECT_TRUE(burst.ended);
 }
 
 TEST_F(ChatCompletionsRouteTest, StreamFailureMidwaySendsErrorEventAndNoDone) {
@@ -302,6 +313,7 @@ TEST_F(ChatCompletionsRouteTest, StreamFailureMidwaySendsErrorEventAndNoDone) {
   RecordingStream out;
   run_stream(r, out);
   ASSERT_FALSE(out.sent.empty());
+  EXPECT_TRUE(out.ended);
   EXPECT_NE(out.sent.back(), "[DONE]");
   const json last = json::parse(out.sent.back());
   EXPECT_EQ(last["error"]["code"], "upstream_error");

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <future>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "net/event_stream.h"
 #include "net/server.h"
@@ -42,6 +44,9 @@ struct DrainRoutes {
         while (!s.closing()) {
           if (!co_await s.sleep(10s)) break;
         }
+        // Its last event while draining: the server's shutdown event must still follow it.
+        const std::vector<std::string> last{"bye"};
+        co_await s.send_last(last);
       });
     });
     return r;
@@ -75,6 +80,7 @@ TEST(ServerDrainTest, DrainFinishesInFlightWorkAndStops) {
   auto tail = stream.read_until(R"(data: {"reason":"server_draining"})");
   ASSERT_TRUE(tail);
   EXPECT_NE(tail->find("event: shutdown\n"), std::string::npos);
+  EXPECT_LT(tail->find("data: bye\n\n"), tail->find("event: shutdown\n"));
 
   // New connections are refused once the listener is closed.
   ASSERT_TRUE(eventually([&] { return RawClient(f.port()).connect_errno() == ECONNREFUSED; }));

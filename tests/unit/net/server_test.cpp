@@ -7,10 +7,12 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "net/event_stream.h"
 #include "net/sleep.h"
@@ -24,6 +26,9 @@ using testing::get_request;
 using testing::RawClient;
 using testing::RawResponse;
 using testing::ServerFixture;
+
+// Set by /last-events if the stream took a write after its last events.
+std::atomic<bool> write_after_last_succeeded{false};
 
 Router test_routes() {
   Router r;
@@ -47,6 +52,15 @@ Router test_routes() {
         const std::string id = std::to_string(i);
         if (!co_await s.send(data, "tick", id)) co_return;
       }
+    });
+  });
+  r.get("/last-events", [](Request&) -> Task<Response> {
+    co_return Response::sse([](EventStream& s) -> Task<void> {
+      if (!co_await s.send("first")) co_return;
+      const std::vector<std::string> last{"second", "[DONE]"};
+      if (!co_await s.send_last(last)) co_return;
+      // Nothing may follow the last events: the response has ended with them.
+      if (co_await s.send("too late")) write_after_last_succeeded = true;
     });
   });
   return r;
@@ -256,6 +270,27 @@ TEST(ServerTest, SseProducerEventsAreReceived) {
             "event: tick\nid: 1\ndata: {\"n\":1}\n\n"
             "event: tick\nid: 2\ndata: {\"n\":2}\n\n"
             "event: tick\nid: 3\ndata: {\"n\":3}\n\n");
+}
+
+TEST(ServerTest, SseLastEventsEndTheResponseAndTheConnectionServesOn) {
+  ServerFixture f(test_routes());
+  RawClient c(f.port());
+  ASSERT_TRUE(c.send(get_request("/last-events")));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "data: first\n\ndata: second\n\ndata: [DONE]\n\n");
+  // One end of the chunked body, not two: the next response on this connection reads clean.
+  ASSERT_TRUE(c.send(get_request("/hello")));
+  auto next = c.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(next->body, "hello world");
+  EXPECT_FALSE(write_after_last_succeeded.load());
+  const auto records = f.records(2);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].status, 200);
+  EXPECT_FALSE(records[0].error.has_value());
 }
 
 // The server's end of a loopback connection, found among this process's descriptors (the
