@@ -258,6 +258,8 @@ net::Task<net::Response> ChatCompletionsRoute::respond(
         std::shared_ptr<AdmissionPermit> hold = permit;
         co_await keep->run(out);
       });
+  // The first event arrived before the stream was handed over: it carries the head.
+  response.head_with_first_events = true;
   add_routing_headers(response, requested, opened.model, opened.deployment);
   add_cache_header(response, cache_plan);
   co_return response;

@@ -20,6 +20,10 @@ struct Response {
   // When set, the response is an SSE stream: the server sends the status and headers with
   // `Content-Type: text/event-stream`, then awaits this producer. `body` is ignored.
   std::function<Task<void>(EventStream&)> stream;
+  // The producer writes its first events without waiting for anything (they are at hand when
+  // the response is made): the status and headers then leave in the same write as those events
+  // instead of a write of their own. Unset, they are written before the producer starts.
+  bool head_with_first_events = false;
 
   static Response json(int status, std::string body);
   static Response text(int status, std::string body, std::string_view content_type = "text/plain");

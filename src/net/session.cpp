@@ -380,11 +380,16 @@ Task<bool> Session::send_stream(Exchange& ex, Response response, unsigned versio
   const bool chunked = version >= 11;
   head_.clear();
   append_sse_head(response, version, keep_alive && chunked, ex.request_id, head_);
+  SseWriter writer(state_, socket_, deadline_, wake_timer_, chunked);
   boost::system::error_code ec;
-  deadline_.arm(state_.options.write_timeout);
-  ex.bytes_out += co_await asio::async_write(socket_, asio::buffer(head_),
-                                             asio::redirect_error(asio::use_awaitable, ec));
-  deadline_.disarm();
+  if (response.head_with_first_events && !head_only) {
+    writer.prefix_next_write(head_);
+  } else {
+    deadline_.arm(state_.options.write_timeout);
+    ex.bytes_out += co_await asio::async_write(socket_, asio::buffer(head_),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+    deadline_.disarm();
+  }
   if (ec || head_only) {
     if (ec) {
       ex.error = ErrorCode::kClientClosed;
@@ -398,7 +403,6 @@ Task<bool> Session::send_stream(Exchange& ex, Response response, unsigned versio
     co_return false;
   }
 
-  SseWriter writer(state_, socket_, deadline_, wake_timer_, chunked);
   bool producer_ok = true;
   try {
     co_await response.stream(writer);
@@ -411,7 +415,11 @@ Task<bool> Session::send_stream(Exchange& ex, Response response, unsigned versio
                  std::string(ex.route) + " " + ex.request_id + ": non-standard exception");
   }
   // A failed producer gets no terminating chunk, so the client sees a truncated stream.
-  if (producer_ok) co_await writer.finish();
+  if (producer_ok) {
+    co_await writer.finish();
+  } else {
+    co_await writer.flush_prefix();  // the status and headers, if no event carried them
+  }
   ex.bytes_out += writer.bytes_written();
   if (!producer_ok) ex.error = ErrorCode::kInternal;
   if (writer.gone()) {

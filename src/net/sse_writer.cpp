@@ -5,14 +5,14 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/buffers_cat.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
+
+#include <vector>
 
 #include "net/server_state.h"
 
 namespace osprey::net {
 namespace asio = boost::asio;
-namespace beast = boost::beast;
 namespace http = boost::beast::http;
 
 namespace {
@@ -99,40 +99,68 @@ Task<bool> SseWriter::comment(std::string_view text) {
   co_return co_await write(std::move(payload));
 }
 
-Task<bool> SseWriter::write(std::string payload) {
-  if (gone_ || ended_) co_return false;
-  boost::system::error_code ec;
-  std::size_t n = 0;
-  deadline_.arm(state_.options.write_timeout);
-  if (chunked_) {
-    n = co_await asio::async_write(socket_, http::make_chunk(asio::buffer(payload)),
-                                   asio::redirect_error(asio::use_awaitable, ec));
-  } else {
-    n = co_await asio::async_write(socket_, asio::buffer(payload),
-                                   asio::redirect_error(asio::use_awaitable, ec));
+namespace {
+
+// Appends a buffer sequence's buffers (a Beast chunk is several) to `out`.
+template <class Buffers>
+void append_buffers(std::vector<asio::const_buffer>& out, const Buffers& buffers) {
+  for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
+       ++it) {
+    out.emplace_back(*it);
   }
+}
+
+}  // namespace
+
+void SseWriter::prefix_next_write(std::string_view bytes) { prefix_ = bytes; }
+
+Task<bool> SseWriter::write_out(std::vector<asio::const_buffer> buffers) {
+  if (!prefix_.empty()) {
+    buffers.insert(buffers.begin(), asio::buffer(prefix_));
+    prefix_ = {};
+  }
+  boost::system::error_code ec;
+  deadline_.arm(state_.options.write_timeout);
+  bytes_written_ +=
+      co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, ec));
   deadline_.disarm();
-  bytes_written_ += n;
   if (ec) gone_ = true;
   co_return !gone_;
 }
 
+Task<bool> SseWriter::flush_prefix() {
+  if (gone_ || prefix_.empty()) co_return !gone_;
+  co_return co_await write_out({});
+}
+
+Task<bool> SseWriter::write(std::string payload) {
+  if (gone_ || ended_) co_return false;
+  std::vector<asio::const_buffer> out;
+  if (!chunked_) {
+    out.push_back(asio::buffer(payload));
+    co_return co_await write_out(std::move(out));
+  }
+  const auto chunk = http::make_chunk(asio::buffer(payload));  // alive until written
+  append_buffers(out, chunk);
+  co_return co_await write_out(std::move(out));
+}
+
 Task<bool> SseWriter::write_ending(std::string payload) {
   if (gone_ || ended_) co_return false;
-  boost::system::error_code ec;
-  deadline_.arm(state_.options.write_timeout);
-  bytes_written_ += co_await asio::async_write(
-      socket_, beast::buffers_cat(http::make_chunk(asio::buffer(payload)), http::make_chunk_last()),
-      asio::redirect_error(asio::use_awaitable, ec));
-  deadline_.disarm();
-  if (ec) gone_ = true;
-  last_chunk_sent_ = !gone_;
-  co_return !gone_;
+  std::vector<asio::const_buffer> out;
+  const auto chunk = http::make_chunk(asio::buffer(payload));
+  const auto last = http::make_chunk_last();
+  append_buffers(out, chunk);
+  append_buffers(out, last);
+  last_chunk_sent_ = co_await write_out(std::move(out));
+  co_return last_chunk_sent_;
 }
 
 Task<bool> SseWriter::sleep(std::chrono::milliseconds d) {
   using namespace asio::experimental::awaitable_operators;
   const auto until = std::chrono::steady_clock::now() + d;
+  // The status and headers do not wait with the producer.
+  if (!co_await flush_prefix()) co_return false;
   while (!gone_ && !closing()) {
     if (std::chrono::steady_clock::now() >= until) co_return true;
     wake_timer_.expires_at(until);
@@ -163,13 +191,14 @@ Task<void> SseWriter::finish() {
     std::string payload = format_sse_event(R"({"reason":"server_draining"})", "shutdown", {});
     if (!co_await write(std::move(payload))) co_return;
   }
-  if (!chunked_) co_return;
-  boost::system::error_code ec;
-  deadline_.arm(state_.options.write_timeout);
-  bytes_written_ += co_await asio::async_write(socket_, http::make_chunk_last(),
-                                               asio::redirect_error(asio::use_awaitable, ec));
-  deadline_.disarm();
-  if (ec) gone_ = true;
+  if (!chunked_) {
+    co_await flush_prefix();
+    co_return;
+  }
+  std::vector<asio::const_buffer> out;
+  const auto last = http::make_chunk_last();
+  append_buffers(out, last);
+  co_await write_out(std::move(out));
 }
 
 }  // namespace osprey::net

@@ -3,10 +3,12 @@
 // chunk with the write timeout, notices a vanished client (failed write, or EOF while sleeping)
 // and wakes early when the server drains. Used only on the connection's strand.
 #include <array>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/event_stream.h"
 #include "net/socket_deadline.h"
@@ -38,6 +40,12 @@ class SseWriter final : public EventStream {
   bool closing() const override;
   Task<bool> sleep(std::chrono::milliseconds d) override;
 
+  // `bytes` (the response head, which must outlive the writer) go in front of the next write,
+  // whatever it is; sleep() and finish() send them if nothing else has.
+  void prefix_next_write(std::string_view bytes);
+  // Sends the pending prefix now, if any; false once the client is gone.
+  Task<bool> flush_prefix();
+
   // Ends the stream: an `event: shutdown` first if the server is draining, then the last chunk
   // (nothing if send_last() already wrote it).
   Task<void> finish();
@@ -50,6 +58,8 @@ class SseWriter final : public EventStream {
 
  private:
   Task<bool> write(std::string payload);
+  // Writes the pending prefix and `buffers` in one write.
+  Task<bool> write_out(std::vector<boost::asio::const_buffer> buffers);
   // Writes `payload` as one chunk followed by the last chunk (chunked framing only).
   Task<bool> write_ending(std::string payload);
 
@@ -58,6 +68,7 @@ class SseWriter final : public EventStream {
   SocketDeadline& deadline_;
   boost::asio::steady_timer& wake_timer_;
   const bool chunked_;
+  std::string_view prefix_;  // see prefix_next_write()
   bool gone_ = false;
   bool ended_ = false;            // send_last() was called: the producer writes no more
   bool last_chunk_sent_ = false;  // the response's end went out with send_last()

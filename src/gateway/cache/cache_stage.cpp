@@ -76,6 +76,7 @@ net::Task<std::optional<net::Response>> CacheStage::lookup(const CachePlan& plan
         co_await replay(keep, out);
       })
                      : net::Response::json(200, answer->body);
+  response.head_with_first_events = answer->stream;  // the whole replay is at hand
   response.headers.set("x-osprey-cache", "hit");
   response.headers.set("x-osprey-deployment", answer->deployment);
   if (answer->model != plan.requested_model) response.headers.set("x-osprey-model", answer->model);

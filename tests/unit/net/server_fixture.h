@@ -20,6 +20,7 @@ struct RecordedRequest {
   std::string request_id;
   int status = 0;
   std::optional<ErrorCode> error;
+  std::size_t bytes_out = 0;
 };
 
 inline ServerOptions fast_options() {
@@ -42,7 +43,7 @@ class ServerFixture {
     hooks.on_request_end = [this](const RequestRecord& r) {
       std::lock_guard lock(mu_);
       records_.push_back({std::string(r.method), std::string(r.route), std::string(r.request_id),
-                          r.status, r.error});
+                          r.status, r.error, r.bytes_out});
     };
     hooks.on_event = [this](std::string_view what, std::string_view detail) {
       std::lock_guard lock(mu_);

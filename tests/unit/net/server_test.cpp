@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -62,6 +63,32 @@ Router test_routes() {
       // Nothing may follow the last events: the response has ended with them.
       if (co_await s.send("too late")) write_after_last_succeeded = true;
     });
+  });
+  // Streams whose head waits for their first write (Response::head_with_first_events).
+  r.get("/early-events", [](Request&) -> Task<Response> {
+    Response response = Response::sse([](EventStream& s) -> Task<void> {
+      const std::vector<std::string> all{"one", "[DONE]"};
+      co_await s.send_last(all);
+    });
+    response.head_with_first_events = true;
+    co_return response;
+  });
+  r.get("/late-events", [](Request&) -> Task<Response> {
+    Response response = Response::sse([](EventStream& s) -> Task<void> {
+      if (!co_await s.sleep(std::chrono::milliseconds(1500))) co_return;
+      const std::vector<std::string> all{"late"};
+      co_await s.send_last(all);
+    });
+    response.head_with_first_events = true;
+    co_return response;
+  });
+  r.get("/failing-events", [](Request&) -> Task<Response> {
+    Response response = Response::sse([](EventStream&) -> Task<void> {
+      throw std::runtime_error("producer bug");
+      co_return;
+    });
+    response.head_with_first_events = true;
+    co_return response;
   });
   return r;
 }
@@ -290,6 +317,50 @@ TEST(ServerTest, SseLastEventsEndTheResponseAndTheConnectionServesOn) {
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].status, 200);
   EXPECT_FALSE(records[0].error.has_value());
+}
+
+TEST(ServerTest, AStreamHeadCanLeaveWithItsFirstEvents) {
+  ServerFixture f(test_routes());
+  RawClient c(f.port());
+  ASSERT_TRUE(c.send(get_request("/early-events") + get_request("/hello")));
+  const auto stream = c.read_response();
+  const auto next = c.read_response();
+  ASSERT_TRUE(stream && next);
+  EXPECT_EQ(stream->status, 200);
+  EXPECT_EQ(stream->header("content-type"), "text/event-stream");
+  EXPECT_FALSE(stream->header("x-request-id").empty());
+  EXPECT_EQ(stream->body, "data: one\n\ndata: [DONE]\n\n");
+  EXPECT_EQ(next->body, "hello world");
+  const auto records = f.records(2);
+  ASSERT_EQ(records.size(), 2u);
+  // The head's bytes count as written, as when it leaves on its own.
+  EXPECT_GT(records[0].bytes_out, stream->body.size() + 60);
+}
+
+TEST(ServerTest, AHeldStreamHeadDoesNotWaitForAProducerThatSleeps) {
+  ServerFixture f(test_routes());
+  RawClient c(f.port());
+  const auto asked = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.send(get_request("/late-events")));
+  const auto head = c.read_head();
+  ASSERT_TRUE(head);
+  // The producer sleeps 1.5 s before its first event; the head is sent when the sleep begins.
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::milliseconds(1200));
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(c.read_until("data: late\n\n"));
+}
+
+TEST(ServerTest, AHeldStreamHeadStillReachesTheClientWhenTheProducerFails) {
+  ServerFixture f(test_routes());
+  RawClient c(f.port());
+  ASSERT_TRUE(c.send(get_request("/failing-events")));
+  const auto head = c.read_head();
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(c.at_eof());  // then a truncated stream: no terminating chunk, connection closed
+  const auto records = f.records(1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].error, ErrorCode::kInternal);
 }
 
 // The server's end of a loopback connection, found among this process's descriptors (the
