@@ -361,6 +361,12 @@ std::optional<std::string> ClientExchange::next_buffered_chunk() {
   return std::string(scratch_.get(), n);
 }
 
+bool ClientExchange::body_end_buffered() const {
+  if (failed_) return false;
+  if (!parser_) return done_ || plain_body_.empty();  // a plain body came whole with the head
+  return done_ || parser_->is_done();
+}
+
 void ClientExchange::fail_body(Error error) {
   failed_ = std::move(error);
   disarm_cancel();

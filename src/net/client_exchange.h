@@ -59,6 +59,8 @@ class ClientExchange {
   // The next decoded body bytes if they already arrived (a later chunk of the same read), else
   // nullopt; never reads. A malformed body is kept as the error next_chunk() returns.
   std::optional<std::string> next_buffered_chunk();
+  // The body's end was already parsed from buffered bytes (or the body is done).
+  bool body_end_buffered() const;
 
  private:
   using Parser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;

@@ -88,6 +88,7 @@ class ExchangeStream final : public ResponseStream {
   const Headers& headers() const override { return exchange_->headers(); }
   Task<Result<std::optional<std::string>>> next() override { return exchange_->next_chunk(); }
   std::optional<std::string> next_buffered() override { return exchange_->next_buffered_chunk(); }
+  bool end_buffered() const override { return exchange_->body_end_buffered(); }
 
  private:
   std::unique_ptr<ClientExchange> exchange_;

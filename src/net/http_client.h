@@ -86,6 +86,9 @@ class ResponseStream {
   // The next piece if it already arrived with an earlier read, else nullopt; never waits. A
   // malformed body is reported by the following next().
   virtual std::optional<std::string> next_buffered() { return std::nullopt; }
+  // True when the body's end has already been read (after next_buffered() took what came before
+  // it): next() then answers the clean end without waiting.
+  virtual bool end_buffered() const { return false; }
 };
 
 class HttpClient {

@@ -41,7 +41,13 @@ bool ResponseEventReader::ready() {
     std::optional<std::string> chunk = stream_->next_buffered();
     if (!chunk || !decode(*chunk)) break;  // after a decoding error next() answers at once
   }
-  return !pending_.empty() || failed_.has_value();
+  if (!pending_.empty() || failed_) return true;
+  if (ended_ || !decoder_->done() || !stream_) return ended_;
+  // Past the end marker the clean end is at hand once the body's own end has arrived: bytes
+  // after the marker are dropped, as drain() does.
+  while (stream_->next_buffered()) {
+  }
+  return stream_->end_buffered();
 }
 
 net::Task<UpstreamResult<std::optional<StreamEvent>>> ResponseEventReader::next() {

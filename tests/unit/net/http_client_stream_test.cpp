@@ -127,6 +127,7 @@ TEST_F(HttpClientStreamTest, ChunksAlreadyReadAreHandedOutWithoutWaiting) {
   HttpClient client;
   std::vector<std::string> pieces;
   std::optional<std::string> first_buffered;
+  std::vector<bool> end_at_hand;  // before and after taking the buffered pieces
   std::optional<Error> failure;
   fakes::run_on(io_, [&]() -> Task<void> {
     auto stream = co_await client.open(request);
@@ -140,12 +141,15 @@ TEST_F(HttpClientStreamTest, ChunksAlreadyReadAreHandedOutWithoutWaiting) {
       co_return;
     }
     pieces.push_back(**first);
+    end_at_hand.push_back((*stream)->end_buffered());
     while (std::optional<std::string> more = (*stream)->next_buffered()) pieces.push_back(*more);
+    end_at_hand.push_back((*stream)->end_buffered());
     auto end = co_await (*stream)->next();
     if (!end || *end) failure = end ? Error{ErrorCode::kInternal, "not the end"} : end.error();
   });
   ASSERT_FALSE(failure) << failure->message;
   EXPECT_EQ(pieces, (std::vector<std::string>{"data: a\n\n", "data: b\n\n", "data: [DONE]\n\n"}));
+  EXPECT_EQ(end_at_hand, (std::vector<bool>{false, true}));
 }
 
 TEST_F(HttpClientStreamTest, NothingIsHandedOutBeforeItArrivesAndABrokenChunkIsAnError) {
@@ -157,14 +161,17 @@ TEST_F(HttpClientStreamTest, NothingIsHandedOutBeforeItArrivesAndABrokenChunkIsA
   });
   HttpClient client;
   std::optional<std::string> early;
+  bool early_end = true;
   fakes::run_on(io_, [&]() -> Task<void> {
     auto stream = co_await client.open(get());
     if (!stream) co_return;
     auto first = co_await (*stream)->next();
     early = (*stream)->next_buffered();
+    early_end = (*stream)->end_buffered();
     co_await read_all(**stream);
   });
   EXPECT_FALSE(early.has_value()) << *early;
+  EXPECT_FALSE(early_end);
 
   ClientRequest broken = get();
   broken.url = serve_in_one_write(io_, kChunkedHead + "9\r\ndata: a\n\n\r\nzz\r\nxx\r\n0\r\n\r\n");
