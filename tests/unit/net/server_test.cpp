@@ -299,19 +299,23 @@ TEST(ServerTest, SseProducerEventsAreReceived) {
             "event: tick\nid: 3\ndata: {\"n\":3}\n\n");
 }
 
+// GETs `stream_path` with a GET /hello pipelined behind it, and returns the stream's response:
+// the answer to the second reads clean only if the stream's chunked body ended exactly once.
+std::optional<RawResponse> stream_then_hello(std::uint16_t port, std::string_view stream_path) {
+  RawClient c(port);
+  if (!c.send(get_request(stream_path) + get_request("/hello"))) return std::nullopt;
+  std::optional<RawResponse> stream = c.read_response();
+  const std::optional<RawResponse> next = c.read_response();
+  EXPECT_TRUE(next && next->body == "hello world") << "after " << stream_path;
+  return stream;
+}
+
 TEST(ServerTest, SseLastEventsEndTheResponseAndTheConnectionServesOn) {
   ServerFixture f(test_routes());
-  RawClient c(f.port());
-  // Both requests at once: the answer to the second reads clean only if the stream's chunked
-  // body ended exactly once.
-  ASSERT_TRUE(c.send(get_request("/last-events") + get_request("/hello")));
-  const auto stream = c.read_response();
-  const auto next = c.read_response();
-  ASSERT_TRUE(stream && next);
+  const auto stream = stream_then_hello(f.port(), "/last-events");
+  ASSERT_TRUE(stream);
   EXPECT_EQ(stream->status, 200);
   EXPECT_EQ(stream->body, "data: first\n\ndata: second\n\ndata: [DONE]\n\n");
-  EXPECT_EQ(next->status, 200);
-  EXPECT_EQ(next->body, "hello world");
   EXPECT_FALSE(write_after_last_succeeded.load());
   const auto records = f.records(2);
   ASSERT_EQ(records.size(), 2u);
@@ -321,16 +325,12 @@ TEST(ServerTest, SseLastEventsEndTheResponseAndTheConnectionServesOn) {
 
 TEST(ServerTest, AStreamHeadCanLeaveWithItsFirstEvents) {
   ServerFixture f(test_routes());
-  RawClient c(f.port());
-  ASSERT_TRUE(c.send(get_request("/early-events") + get_request("/hello")));
-  const auto stream = c.read_response();
-  const auto next = c.read_response();
-  ASSERT_TRUE(stream && next);
+  const auto stream = stream_then_hello(f.port(), "/early-events");
+  ASSERT_TRUE(stream);
   EXPECT_EQ(stream->status, 200);
   EXPECT_EQ(stream->header("content-type"), "text/event-stream");
   EXPECT_FALSE(stream->header("x-request-id").empty());
   EXPECT_EQ(stream->body, "data: one\n\ndata: [DONE]\n\n");
-  EXPECT_EQ(next->body, "hello world");
   const auto records = f.records(2);
   ASSERT_EQ(records.size(), 2u);
   // The head's bytes count as written, as when it leaves on its own.
