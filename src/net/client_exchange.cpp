@@ -363,8 +363,8 @@ std::optional<std::string> ClientExchange::next_buffered_chunk() {
 
 bool ClientExchange::body_end_buffered() const {
   if (failed_) return false;
-  if (!parser_) return done_ || plain_body_.empty();  // a plain body came whole with the head
-  return done_ || parser_->is_done();
+  if (done_) return true;
+  return parser_ ? parser_->is_done() : plain_body_.empty();  // a plain body came with the head
 }
 
 void ClientExchange::fail_body(Error error) {

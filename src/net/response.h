@@ -1,6 +1,6 @@
 #pragma once
 // Response: what a handler returns. Either a complete body, or a stream producer that the
-// server drives after sending the headers (used for Server-Sent Events).
+// server drives after sending the headers, or with its first events (Server-Sent Events).
 #include <functional>
 #include <string>
 #include <string_view>

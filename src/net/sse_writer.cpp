@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 
+#include <utility>
 #include <vector>
 
 #include "net/server_state.h"
@@ -85,11 +86,9 @@ Task<bool> SseWriter::send_all(std::span<const std::string> data) {
 }
 
 Task<bool> SseWriter::send_last(std::span<const std::string> data) {
-  std::string payload = format_sse_events(data);
-  const bool sent = chunked_ && !closing() ? co_await write_ending(std::move(payload))
-                                           : co_await write(std::move(payload));
-  ended_ = true;
-  co_return sent;
+  if (std::exchange(ended_, true)) co_return false;
+  // While draining, finish() still owes the client its shutdown event before the end.
+  co_return co_await write_chunk(format_sse_events(data), chunked_ && !closing());
 }
 
 Task<bool> SseWriter::comment(std::string_view text) {
@@ -134,26 +133,24 @@ Task<bool> SseWriter::flush_prefix() {
 }
 
 Task<bool> SseWriter::write(std::string payload) {
-  if (gone_ || ended_) co_return false;
+  if (ended_) co_return false;
+  co_return co_await write_chunk(std::move(payload), false);
+}
+
+Task<bool> SseWriter::write_chunk(std::string payload, bool end_response) {
+  if (gone_) co_return false;
   std::vector<asio::const_buffer> out;
   if (!chunked_) {
     out.push_back(asio::buffer(payload));
     co_return co_await write_out(std::move(out));
   }
   const auto chunk = http::make_chunk(asio::buffer(payload));  // alive until written
-  append_buffers(out, chunk);
-  co_return co_await write_out(std::move(out));
-}
-
-Task<bool> SseWriter::write_ending(std::string payload) {
-  if (gone_ || ended_) co_return false;
-  std::vector<asio::const_buffer> out;
-  const auto chunk = http::make_chunk(asio::buffer(payload));
   const auto last = http::make_chunk_last();
   append_buffers(out, chunk);
-  append_buffers(out, last);
-  last_chunk_sent_ = co_await write_out(std::move(out));
-  co_return last_chunk_sent_;
+  if (end_response) append_buffers(out, last);
+  const bool sent = co_await write_out(std::move(out));
+  last_chunk_sent_ = end_response && sent;
+  co_return sent;
 }
 
 Task<bool> SseWriter::sleep(std::chrono::milliseconds d) {
@@ -186,10 +183,9 @@ Task<bool> SseWriter::sleep(std::chrono::milliseconds d) {
 
 Task<void> SseWriter::finish() {
   if (gone_ || last_chunk_sent_) co_return;
-  ended_ = false;  // the server's own closing writes follow the producer's last events
   if (closing()) {
     std::string payload = format_sse_event(R"({"reason":"server_draining"})", "shutdown", {});
-    if (!co_await write(std::move(payload))) co_return;
+    if (!co_await write_chunk(std::move(payload), false)) co_return;
   }
   if (!chunked_) {
     co_await flush_prefix();

@@ -1,6 +1,7 @@
 #pragma once
-// SseWriter: the EventStream the server hands to an SSE producer. Writes each event as one HTTP
-// chunk with the write timeout, notices a vanished client (failed write, or EOF while sleeping)
+// SseWriter: the EventStream the server hands to an SSE producer. Writes each call's events as
+// one HTTP chunk with the write timeout (the held response head in front of the first, the last
+// chunk after send_last()'s), notices a vanished client (failed write, or EOF while sleeping)
 // and wakes early when the server drains. Used only on the connection's strand.
 #include <array>
 #include <boost/asio/buffer.hpp>
@@ -57,11 +58,12 @@ class SseWriter final : public EventStream {
   std::size_t bytes_written() const { return bytes_written_; }
 
  private:
+  // A producer's write: refused after send_last().
   Task<bool> write(std::string payload);
+  // Writes `payload` (one chunk when chunked) and, with `end_response`, the last chunk after it.
+  Task<bool> write_chunk(std::string payload, bool end_response);
   // Writes the pending prefix and `buffers` in one write.
   Task<bool> write_out(std::vector<boost::asio::const_buffer> buffers);
-  // Writes `payload` as one chunk followed by the last chunk (chunked framing only).
-  Task<bool> write_ending(std::string payload);
 
   ServerState& state_;
   boost::asio::ip::tcp::socket& socket_;

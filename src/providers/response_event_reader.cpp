@@ -41,8 +41,8 @@ bool ResponseEventReader::ready() {
     std::optional<std::string> chunk = stream_->next_buffered();
     if (!chunk || !decode(*chunk)) break;  // after a decoding error next() answers at once
   }
-  if (!pending_.empty() || failed_) return true;
-  if (ended_ || !decoder_->done() || !stream_) return ended_;
+  if (!pending_.empty() || failed_ || ended_) return true;
+  if (!decoder_->done() || !stream_) return false;
   // Past the end marker the clean end is at hand once the body's own end has arrived: bytes
   // after the marker are dropped, as drain() does.
   while (stream_->next_buffered()) {
