@@ -10,7 +10,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git clang-format
   # libraries
   libboost1.81-dev libssl-dev libsqlite3-dev libpq-dev nlohmann-json3-dev libyaml-cpp-dev
-  libvalijson-dev libre2-dev libmimalloc-dev
+  libvalijson-dev libre2-dev libgoogle-perftools-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev sqlite3 postgresql-15 redis-server prometheus wrk
   nginx curl jq procps ca-certificates iproute2 openssl valgrind
