@@ -8,7 +8,6 @@
 #include <boost/beast/http/chunk_encode.hpp>
 
 #include <utility>
-#include <vector>
 
 #include "net/server_state.h"
 
@@ -101,8 +100,8 @@ Task<bool> SseWriter::comment(std::string_view text) {
 namespace {
 
 // Appends a buffer sequence's buffers (a Beast chunk is several) to `out`.
-template <class Buffers>
-void append_buffers(std::vector<asio::const_buffer>& out, const Buffers& buffers) {
+template <class Out, class Buffers>
+void append_buffers(Out& out, const Buffers& buffers) {
   for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
        ++it) {
     out.emplace_back(*it);
@@ -113,7 +112,7 @@ void append_buffers(std::vector<asio::const_buffer>& out, const Buffers& buffers
 
 void SseWriter::prefix_next_write(std::string_view bytes) { prefix_ = bytes; }
 
-Task<bool> SseWriter::write_out(std::vector<asio::const_buffer> buffers) {
+Task<bool> SseWriter::write_out(WriteBuffers buffers) {
   if (!prefix_.empty()) {
     buffers.insert(buffers.begin(), asio::buffer(prefix_));
     prefix_ = {};
@@ -139,7 +138,7 @@ Task<bool> SseWriter::write(std::string payload) {
 
 Task<bool> SseWriter::write_chunk(std::string payload, bool end_response) {
   if (gone_) co_return false;
-  std::vector<asio::const_buffer> out;
+  WriteBuffers out;
   if (!chunked_) {
     out.push_back(asio::buffer(payload));
     co_return co_await write_out(std::move(out));
@@ -191,7 +190,7 @@ Task<void> SseWriter::finish() {
     co_await flush_prefix();
     co_return;
   }
-  std::vector<asio::const_buffer> out;
+  WriteBuffers out;
   const auto last = http::make_chunk_last();
   append_buffers(out, last);
   co_await write_out(std::move(out));

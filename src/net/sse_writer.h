@@ -7,9 +7,9 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/container/static_vector.hpp>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "net/event_stream.h"
 #include "net/socket_deadline.h"
@@ -62,8 +62,11 @@ class SseWriter final : public EventStream {
   Task<bool> write(std::string payload);
   // Writes `payload` (one chunk when chunked) and, with `end_response`, the last chunk after it.
   Task<bool> write_chunk(std::string payload, bool end_response);
+  // One write's pieces: the prefix, a chunk's header, payload and CRLF, the last chunk. Fixed
+  // capacity, so that a write costs no heap block.
+  using WriteBuffers = boost::container::static_vector<boost::asio::const_buffer, 16>;
   // Writes the pending prefix and `buffers` in one write.
-  Task<bool> write_out(std::vector<boost::asio::const_buffer> buffers);
+  Task<bool> write_out(WriteBuffers buffers);
 
   ServerState& state_;
   boost::asio::ip::tcp::socket& socket_;
