@@ -15,7 +15,7 @@ std::string sse(std::string_view event, const json& data) {
   return "event: " + std::string(event) + "\ndata: " + data.dump() + "\n\n";
 }
 
-std::string error_type_for(int status) {
+std::string anthropic_error_type_for(int status) {
   switch (status) {
     case 400:
       return "invalid_request_error";
@@ -128,8 +128,9 @@ class AnthropicPersonality final : public Personality {
   }
 
   Reply error(int status, std::string_view message) const override {
-    const json body = {{"type", "error"},
-                       {"error", {{"type", error_type_for(status)}, {"message", message}}}};
+    const json body = {
+        {"type", "error"},
+        {"error", {{"type", anthropic_error_type_for(status)}, {"message", message}}}};
     return {status, {{"Content-Type", "application/json"}}, body.dump()};
   }
 

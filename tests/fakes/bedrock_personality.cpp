@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string error_type_for(int status) {
+std::string bedrock_error_type_for(int status) {
   switch (status) {
     case 400:
       return "ValidationException";
@@ -161,7 +161,7 @@ class BedrockPersonality final : public Personality {
   }
 
   Reply error(int status, std::string_view message) const override {
-    return aws_error(status, error_type_for(status), message);
+    return aws_error(status, bedrock_error_type_for(status), message);
   }
 
   // Exceptions inside ConverseStream are frames with :message-type "exception".
