@@ -374,7 +374,8 @@ void ClientExchange::fail_body(Error error) {
 }
 
 char* ClientExchange::scratch() {
-  if (!scratch_) scratch_ = std::make_unique<char[]>(kChunkBytes);
+  // Not zeroed (make_unique would clear 16 KiB per stream): bytes are read into it first.
+  if (!scratch_) scratch_ = std::make_unique_for_overwrite<char[]>(kChunkBytes);
   return scratch_.get();
 }
 
