@@ -78,12 +78,11 @@ net::Task<bool> ChatStreamRelay::relay(net::EventStream& out) {
     if (const auto* usage = std::get_if<providers::UsageEvent>(&*next.value())) {
       usage_ = {usage->input_tokens, usage->output_tokens};
     }
-    for (const nlohmann::json& chunk : writer_.write(*next.value())) {
-      held_.push_back(chunk.dump());
-      held_bytes_ += held_.back().size();
-    }
+    const std::size_t before = held_.size();
+    writer_.write(*next.value(), held_);
+    for (std::size_t i = before; i < held_.size(); ++i) held_bytes_ += held_[i].size();
   }
-  if (std::optional<nlohmann::json> usage = writer_.finish()) held_.push_back(usage->dump());
+  if (std::optional<std::string> usage = writer_.finish()) held_.push_back(std::move(*usage));
   held_.push_back("[DONE]");
   const bool done = co_await flush(out, true);
   metrics_.count(kChatCompletionsPath, true, done ? "ok" : "client_closed");

@@ -1,5 +1,8 @@
 #include "providers/json_cursor.h"
 
+#include <charconv>
+#include <system_error>
+
 #include "core/json_plain_run.h"  // json_plain_run_end
 #include "core/utf8.h"
 
@@ -142,10 +145,18 @@ bool JsonCursor::skip_number() {
     ++p;
     if (!digits()) return false;
   }
+  bool exponent = false;
   if (p != end_ && (*p == 'e' || *p == 'E')) {
+    exponent = true;
     ++p;
     if (p != end_ && (*p == '+' || *p == '-')) ++p;
     if (!digits()) return false;
+  }
+  // nlohmann refuses a number beyond a double's range ("number overflow"), so such a number is
+  // not handled here. Only an exponent or a few hundred digits can get there.
+  if (exponent || p - p_ > 300) {
+    double value = 0;  // (an underflow is refused too: the DOM path decides)
+    if (std::from_chars(p_, p, value).ec != std::errc{}) return false;
   }
   p_ = p;
   return true;

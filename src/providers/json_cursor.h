@@ -1,9 +1,10 @@
 #pragma once
 // JsonCursor: a forward-only reader over JSON text for hot paths that need a few fields of a
 // document without building a DOM. Deliberately strict and small: it accepts a subset of valid
-// JSON (strings with \u escapes and nesting deeper than kMaxDepth are refused), and every
-// failure only means "not handled here", so callers fall back to the full nlohmann parser, which
-// then decides and words any error. Never accepts text that is not valid JSON.
+// JSON (strings with \u escapes, nesting deeper than kMaxDepth and numbers beyond a double's
+// range are refused), and every failure only means "not handled here", so callers fall back to
+// the full nlohmann parser, which then decides and words any error. Never accepts text that is
+// not valid JSON, nor a number nlohmann refuses ("number overflow").
 // Not thread-safe; views the text, which must outlive the cursor.
 #include <cstdint>
 #include <cstring>
@@ -139,6 +140,14 @@ class JsonCursor {
 // out of line in a large reader). The hot parsers compare dozens of keys per request.
 inline bool key_is(std::string_view key, std::string_view name) {
   return key.size() == name.size() && std::memcmp(key.data(), name.data(), name.size()) == 0;
+}
+
+// True the first time it is called with `seen` (which it sets). The readers leave a repeated key
+// to the full parser, where the last occurrence wins.
+inline bool once(bool& seen) {
+  const bool first = !seen;
+  seen = true;
+  return first;
 }
 
 }  // namespace osprey::providers

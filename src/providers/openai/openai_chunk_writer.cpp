@@ -1,11 +1,30 @@
 #include "providers/openai/openai_chunk_writer.h"
 
+#include <nlohmann/json.hpp>
+
+#include "providers/json_text.h"
 #include "providers/openai/openai_response_writer.h"
 #include "providers/overloaded.h"
 
 namespace osprey::providers::openai {
 
-using nlohmann::json;
+namespace {
+
+// A JSON string as dump() writes it. Text that is not valid UTF-8 (which no upstream parser
+// lets through) gets U+FFFD in place of the bad bytes rather than an exception mid-stream.
+void append_string(std::string& out, std::string_view text) {
+  const std::size_t mark = out.size();
+  if (append_json_text(out, text)) return;
+  out.resize(mark);
+  out += nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// a + b without signed overflow (upstream counts are not trusted to be small).
+std::int64_t sum(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+
+}  // namespace
 
 OpenAiChunkWriter::OpenAiChunkWriter(std::string id, std::string model, std::int64_t created,
                                      bool include_usage)
@@ -14,81 +33,106 @@ OpenAiChunkWriter::OpenAiChunkWriter(std::string id, std::string model, std::int
       created_(created),
       include_usage_(include_usage) {}
 
-json OpenAiChunkWriter::chunk(json delta, json finish) const {
-  return {{"id", id_},
-          {"object", "chat.completion.chunk"},
-          {"created", created_},
-          {"model", model_},
-          {"choices", json::array({{{"index", 0},
-                                    {"delta", std::move(delta)},
-                                    {"logprobs", nullptr},
-                                    {"finish_reason", std::move(finish)}}})}};
+const std::string& OpenAiChunkWriter::common_members() {
+  if (common_.empty()) {
+    common_ = "\"created\":";
+    append_json_integer(common_, created_);
+    common_ += ",\"id\":";
+    append_string(common_, id_);
+    common_ += ",\"model\":";
+    append_string(common_, model_);
+    common_ += ",\"object\":\"chat.completion.chunk\"";
+  }
+  return common_;
 }
 
-std::vector<json> OpenAiChunkWriter::write(const StreamEvent& event) {
-  std::vector<json> out;
+std::string OpenAiChunkWriter::chunk(std::string_view delta, std::string_view finish_reason) {
+  const std::string& common = common_members();
+  std::string out;
+  out.reserve(64 + delta.size() + common.size());
+  out += "{\"choices\":[{\"delta\":";
+  out += delta;
+  out += ",\"finish_reason\":";
+  out += finish_reason;
+  out += ",\"index\":0,\"logprobs\":null}],";
+  out += common;
+  out += '}';
+  return out;
+}
+
+void OpenAiChunkWriter::write(const StreamEvent& event, std::vector<std::string>& out) {
   // OpenAI streams always open with a role delta; emit it even if the upstream had no start.
   auto ensure_started = [&] {
     if (started_) return;
     started_ = true;
-    out.push_back(chunk({{"role", "assistant"}, {"content", ""}}, nullptr));
+    out.push_back(chunk(R"({"content":"","role":"assistant"})", "null"));
   };
-  std::visit(
-      Overloaded{
-          [&](const MessageStartEvent& e) {
-            if (id_.empty()) id_ = e.id;
-            if (model_.empty()) model_ = e.model;
-            ensure_started();
-          },
-          [&](const TextDeltaEvent& e) {
-            ensure_started();
-            if (!e.text.empty()) out.push_back(chunk({{"content", e.text}}, nullptr));
-          },
-          [&](const ToolUseStartEvent& e) {
-            ensure_started();
-            const int k = static_cast<int>(tool_index_.size());
-            tool_index_[e.index] = k;
-            out.push_back(
-                chunk({{"tool_calls",
-                        json::array({{{"index", k},
-                                      {"id", e.id},
-                                      {"type", "function"},
-                                      {"function", {{"name", e.name}, {"arguments", ""}}}}})}},
-                      nullptr));
-          },
-          [&](const ToolUseDeltaEvent& e) {
-            ensure_started();
-            auto it = tool_index_.find(e.index);
-            if (it == tool_index_.end() || e.partial_json.empty()) return;
-            out.push_back(chunk(
-                {{"tool_calls", json::array({{{"index", it->second},
-                                              {"function", {{"arguments", e.partial_json}}}}})}},
-                nullptr));
-          },
-          [&](const MessageStopEvent& e) {
-            ensure_started();
-            out.push_back(chunk(json::object(), finish_reason(e.stop_reason)));
-          },
-          [&](const UsageEvent& e) {
-            if (e.input_tokens > 0) usage_.input_tokens = e.input_tokens;
-            if (e.output_tokens > 0) usage_.output_tokens = e.output_tokens;
-          },
-      },
-      event);
-  return out;
+  std::string delta;
+  std::visit(Overloaded{
+                 [&](const MessageStartEvent& e) {
+                   if (id_.empty() || model_.empty()) common_.clear();
+                   if (id_.empty()) id_ = e.id;
+                   if (model_.empty()) model_ = e.model;
+                   ensure_started();
+                 },
+                 [&](const TextDeltaEvent& e) {
+                   ensure_started();
+                   if (e.text.empty()) return;
+                   delta = "{\"content\":";
+                   append_string(delta, e.text);
+                   delta += '}';
+                   out.push_back(chunk(delta, "null"));
+                 },
+                 [&](const ToolUseStartEvent& e) {
+                   ensure_started();
+                   const int k = static_cast<int>(tool_index_.size());
+                   tool_index_[e.index] = k;
+                   delta = R"({"tool_calls":[{"function":{"arguments":"","name":)";
+                   append_string(delta, e.name);
+                   delta += "},\"id\":";
+                   append_string(delta, e.id);
+                   delta += ",\"index\":";
+                   append_json_integer(delta, k);
+                   delta += ",\"type\":\"function\"}]}";
+                   out.push_back(chunk(delta, "null"));
+                 },
+                 [&](const ToolUseDeltaEvent& e) {
+                   ensure_started();
+                   auto it = tool_index_.find(e.index);
+                   if (it == tool_index_.end() || e.partial_json.empty()) return;
+                   delta = R"({"tool_calls":[{"function":{"arguments":)";
+                   append_string(delta, e.partial_json);
+                   delta += "},\"index\":";
+                   append_json_integer(delta, it->second);
+                   delta += "}]}";
+                   out.push_back(chunk(delta, "null"));
+                 },
+                 [&](const MessageStopEvent& e) {
+                   ensure_started();
+                   std::string reason;
+                   append_string(reason, finish_reason(e.stop_reason));
+                   out.push_back(chunk("{}", reason));
+                 },
+                 [&](const UsageEvent& e) {
+                   if (e.input_tokens > 0) usage_.input_tokens = e.input_tokens;
+                   if (e.output_tokens > 0) usage_.output_tokens = e.output_tokens;
+                 },
+             },
+             event);
 }
 
-std::optional<json> OpenAiChunkWriter::finish() {
+std::optional<std::string> OpenAiChunkWriter::finish() {
   if (!include_usage_) return std::nullopt;
-  return json{{"id", id_},
-              {"object", "chat.completion.chunk"},
-              {"created", created_},
-              {"model", model_},
-              {"choices", json::array()},
-              {"usage",
-               {{"prompt_tokens", usage_.input_tokens},
-                {"completion_tokens", usage_.output_tokens},
-                {"total_tokens", usage_.input_tokens + usage_.output_tokens}}}};
+  std::string out = "{\"choices\":[],";
+  out += common_members();
+  out += ",\"usage\":{\"completion_tokens\":";
+  append_json_integer(out, usage_.output_tokens);
+  out += ",\"prompt_tokens\":";
+  append_json_integer(out, usage_.input_tokens);
+  out += ",\"total_tokens\":";
+  append_json_integer(out, sum(usage_.input_tokens, usage_.output_tokens));
+  out += "}}";
+  return out;
 }
 
 }  // namespace osprey::providers::openai

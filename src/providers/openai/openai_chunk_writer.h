@@ -1,15 +1,16 @@
 #pragma once
 // OpenAiChunkWriter renders StreamEvents as OpenAI `chat.completion.chunk` objects for the
 // client-facing SSE stream. It numbers tool calls 0,1,2… in the order they start (OpenAI's
-// `tool_calls[].index`), whatever content index the upstream used.
+// `tool_calls[].index`), whatever content index the upstream used. The text is written directly,
+// without a DOM (this runs for every token of every stream), byte for byte what nlohmann's
+// dump() writes for the same object: keys in sorted order, strings escaped alike.
 // Not thread-safe: one instance per client stream.
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "providers/chat_types.h"
 
@@ -21,13 +22,18 @@ class OpenAiChunkWriter {
   // are used. `include_usage` mirrors the request's stream_options.include_usage.
   OpenAiChunkWriter(std::string id, std::string model, std::int64_t created, bool include_usage);
 
-  // Zero or more chunks for one event (usage is held back until finish()).
-  std::vector<nlohmann::json> write(const StreamEvent& event);
+  // Appends the JSON text of zero or more chunks for one event to `out` (usage is held back
+  // until finish()).
+  void write(const StreamEvent& event, std::vector<std::string>& out);
   // The trailing usage chunk (`choices: []`) when include_usage was requested.
-  std::optional<nlohmann::json> finish();
+  std::optional<std::string> finish();
 
  private:
-  nlohmann::json chunk(nlohmann::json delta, nlohmann::json finish) const;
+  // One chunk whose only choice has `delta` and `finish_reason` (both JSON text).
+  std::string chunk(std::string_view delta, std::string_view finish_reason);
+  // `"created":…,"id":…,"model":…,"object":"chat.completion.chunk"`: the same for every chunk
+  // once the id and model are known, so it is written once.
+  const std::string& common_members();
 
   std::string id_;
   std::string model_;
@@ -36,6 +42,7 @@ class OpenAiChunkWriter {
   bool started_ = false;
   std::map<int, int> tool_index_;  // content index → OpenAI tool_calls index
   Usage usage_;
+  std::string common_;  // empty until first needed; cleared when the id or model changes
 };
 
 }  // namespace osprey::providers::openai

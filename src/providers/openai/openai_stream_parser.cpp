@@ -2,11 +2,43 @@
 
 #include <nlohmann/json.hpp>
 
+#include "providers/openai/openai_chunk_reader.h"
 #include "providers/openai/openai_upstream_codec.h"
 
 namespace osprey::providers::openai {
 
 using nlohmann::json;
+
+bool OpenAiStreamParser::feed_plain(std::string_view data, std::vector<StreamEvent>& events) {
+  std::optional<PlainChunk> plain = read_plain_chunk(data, /*want_ids=*/!started_);
+  if (!plain) return false;
+  PlainChunk& chunk = *plain;
+  // The events in the DOM path's order.
+  if (!started_) {
+    started_ = true;
+    events.emplace_back(MessageStartEvent{std::move(chunk.id), std::move(chunk.model)});
+  }
+  if (!chunk.content.empty()) {
+    if (!text_index_) text_index_ = next_index_++;
+    events.emplace_back(TextDeltaEvent{*text_index_, std::move(chunk.content)});
+  }
+  for (PlainToolCall& call : chunk.calls) {
+    auto it = tool_index_.find(call.index);
+    if (it == tool_index_.end()) {
+      it = tool_index_.emplace(call.index, next_index_++).first;
+      events.emplace_back(ToolUseStartEvent{it->second, std::move(call.id).value_or(""),
+                                            std::move(call.name).value_or("")});
+    }
+    if (!call.arguments.empty()) {
+      events.emplace_back(ToolUseDeltaEvent{it->second, std::move(call.arguments)});
+    }
+  }
+  if (chunk.stop) events.emplace_back(MessageStopEvent{*chunk.stop});
+  if (chunk.usage) {
+    events.emplace_back(UsageEvent{chunk.usage->input_tokens, chunk.usage->output_tokens});
+  }
+  return true;
+}
 
 Result<std::vector<StreamEvent>> OpenAiStreamParser::fail(UpstreamError error) {
   last_error_ = std::move(error);
@@ -22,6 +54,7 @@ Result<std::vector<StreamEvent>> OpenAiStreamParser::feed(std::string_view data)
     done_ = true;
     return events;
   }
+  if (feed_plain(data, events)) return events;
   const json chunk = json::parse(data, nullptr, /*allow_exceptions=*/false);
   if (!chunk.is_object()) {
     return fail(malformed_upstream_body("openai", "stream chunk: " + body_excerpt(data)));

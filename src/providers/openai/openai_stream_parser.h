@@ -3,6 +3,8 @@
 // StreamEvents: the first chunk opens the message, text and tool-call deltas get stable content
 // indexes (text first seen → its index; each tool_calls[].index → its own), finish_reason closes
 // the message, a usage chunk reports tokens, and "[DONE]" ends the stream.
+// The common chunk is read without a DOM (this runs for every token); anything unusual takes the
+// nlohmann path, which decides and words any error.
 // Not thread-safe: one instance per stream.
 #include <map>
 #include <optional>
@@ -25,6 +27,8 @@ class OpenAiStreamParser {
 
  private:
   Result<std::vector<StreamEvent>> fail(UpstreamError error);
+  // The DOM-free reading of one chunk; false (and nothing changed) when it is not handled here.
+  bool feed_plain(std::string_view data, std::vector<StreamEvent>& events);
 
   bool started_ = false;
   bool done_ = false;

@@ -6,6 +6,7 @@
 #include "providers/base64.h"
 #include "providers/json_cursor.h"
 #include "providers/json_text.h"
+#include "providers/openai/openai_usage_reader.h"
 #include "providers/overloaded.h"
 
 namespace osprey::providers::openai {
@@ -511,14 +512,12 @@ Result<ChatResponse> parse_response_json(const json& body) {
 // The common answer (text content, no tool calls) read straight into a ChatResponse, without a
 // DOM: this runs once per proxied request. Anything else, including every error, returns false
 // and takes the full path below, so the result is always what that path gives. One reader per
-// object, small enough for the compiler to inline the cursor's steps into each.
-using Step = JsonCursor::Step;
-
-// A repeated key is left to the full parser (the last occurrence wins there).
-bool once(bool& seen) { return !std::exchange(seen, true); }
+// object, small enough for the compiler to inline the cursor's steps into each. A repeated key
+// is left to the full parser (the last occurrence wins there).
 
 // choices[0].message, from its '{'.
 bool read_plain_message(JsonCursor& c, ChatResponse& out) {
+  using Step = JsonCursor::Step;
   bool first = true, seen_content = false;
   std::string_view key;
   for (Step m; (m = c.next_member(first, key)) != Step::kEnd;) {
@@ -548,6 +547,7 @@ bool read_plain_message(JsonCursor& c, ChatResponse& out) {
 
 // The "choices" array, from its '['.
 bool read_plain_choices(JsonCursor& c, ChatResponse& out, bool& have_message) {
+  using Step = JsonCursor::Step;
   bool first_choice = true;
   if (c.next_element(first_choice) != Step::kItem || !c.consume('{')) return false;
   bool first = true, seen_message = false, seen_finish = false;
@@ -576,26 +576,8 @@ bool read_plain_choices(JsonCursor& c, ChatResponse& out, bool& have_message) {
   return true;
 }
 
-// The "usage" object, from its '{'.
-bool read_plain_usage(JsonCursor& c, Usage& usage) {
-  bool first = true, seen_in = false, seen_out = false;
-  std::string_view key;
-  for (Step u; (u = c.next_member(first, key)) != Step::kEnd;) {
-    if (u == Step::kError) return false;
-    const bool in = key_is(key, "prompt_tokens");
-    if (in || key_is(key, "completion_tokens")) {
-      if (!once(in ? seen_in : seen_out)) return false;
-      auto value = c.integer();
-      if (!value) return false;
-      (in ? usage.input_tokens : usage.output_tokens) = *value;
-    } else if (!c.skip_value()) {
-      return false;
-    }
-  }
-  return true;
-}
-
 bool read_plain_response(std::string_view body, ChatResponse& out) {
+  using Step = JsonCursor::Step;
   JsonCursor c(body);
   if (!c.consume('{')) return false;
   bool seen_id = false, seen_model = false, seen_created = false, seen_choices = false,

@@ -31,34 +31,34 @@ TEST(JsonCursor, SkipsValidValuesAndAgreesWithNlohmann) {
 }
 
 TEST(JsonCursor, NeverAcceptsInvalidJson) {
-  for (std::string_view text : {"[1,]",
-                                "{\"a\":1,}",
-                                "{,}",
-                                "[,1]",
-                                "01",
-                                "1.",
-                                ".5",
-                                "+1",
-                                "1e",
-                                "-",
-                                "tru",
-                                "nul",
-                                "\"unterminated",
-                                "\"tab\there\"",
-                                "\"\xC3\"",
-                                "\"\xED\xA0\x80\"",
-                                "\"\xC0\xAF\"",
-                                R"("bad \x escape")",
-                                "{\"a\" 1}",
-                                "{1:2}",
-                                "[1 2]",
-                                "{\"a\":1} x",
-                                "[",
-                                "{"}) {
+  for (std::string_view text :
+       {"[1,]", "{\"a\":1,}", "{,}", "[,1]", "01", "1.", ".5", "+1", "1e", "-", "tru", "nul",
+        "\"unterminated", "\"tab\there\"", "\"\xC3\"", "\"\xED\xA0\x80\"", "\"\xC0\xAF\"",
+        R"("bad \x escape")", "{\"a\" 1}", "{1:2}", "[1 2]", "{\"a\":1} x", "[", "{",
+        // Beyond a double's range: nlohmann refuses it ("number overflow").
+        "1e309", "-2.5E+400", "[1,9e99999999999]", "{\"created\":169E4268190}"}) {
     const bool valid = !nlohmann::json::parse(text, nullptr, false).is_discarded();
     ASSERT_FALSE(valid) << text;
     EXPECT_FALSE(skips(text)) << text;
   }
+}
+
+TEST(JsonCursor, SkipsNumbersUpToTheRangeOfADouble) {
+  for (std::string_view text : {"1e308", "-1.7976931348623157e308", "4.9e-324", "1E+2", "0e0"}) {
+    ASSERT_FALSE(nlohmann::json::parse(text, nullptr, false).is_discarded()) << text;
+    EXPECT_TRUE(skips(text)) << text;
+  }
+  // Long integers: nlohmann reads them as doubles, finite up to 309 digits.
+  for (const std::size_t n : {305, 400}) {
+    const std::string digits(n, '7');
+    const bool finite = !nlohmann::json::parse(digits, nullptr, false).is_discarded();
+    EXPECT_EQ(finite, n < 309);
+    EXPECT_EQ(skips(digits), finite) << n;
+    EXPECT_EQ(skips("-" + digits), finite) << n;
+  }
+  // Below a double's smallest: nlohmann reads 0, the cursor leaves the number to it.
+  EXPECT_FALSE(nlohmann::json::parse("1e-400", nullptr, false).is_discarded());
+  EXPECT_FALSE(skips("1e-400"));
 }
 
 TEST(JsonCursor, ReadsStringsAndIntegers) {

@@ -1,6 +1,7 @@
-// The DOM-free paths of the OpenAI codec (one parse and two serializations per proxied request)
-// must give exactly what the nlohmann DOM paths give: the same ChatResponse or error for every
-// upstream body, the same bytes for every request and response.
+// The DOM-free paths of the OpenAI codec (one parse and two serializations per proxied request,
+// one parse per streamed chunk) must give exactly what the nlohmann DOM paths give: the same
+// ChatResponse, stream events or error for every upstream body, the same bytes for every request
+// and response.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,9 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "providers/openai/openai_chunk_reader.h"
 #include "providers/openai/openai_request_parser.h"
 #include "providers/openai/openai_response_writer.h"
+#include "providers/openai/openai_stream_parser.h"
 #include "providers/openai/openai_upstream_codec.h"
+#include "providers/overloaded.h"
 #include "support/byte_mutator.h"
 #include "unit/providers/fixture_file.h"
 
@@ -105,6 +109,8 @@ TEST(OpenAiFastPaths, ResponseParseMatchesTheDomPath) {
       R"({"choices":[{"message":{"content":"x"}}],"created":1e3})",
       R"({"choices":[{"message":{"content":"x"}}],"created":-0})",
       R"({"choices":[{"message":{"content":"x"}}],"created":0123})",
+      R"({"choices":[{"message":{"content":"x"}}],"service_tier":1e999})",
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"total_tokens":-2E+400}})",
       R"({ "choices" : [ { "message" : { "content" : "x" } } ] , "id" : "i" } )",
       R"([1,2])",
       "not json",
@@ -235,6 +241,159 @@ TEST(OpenAiFastPaths, MutatedRequestsParseAsTheDomParsesThem) {
         << body;
   }
   EXPECT_GT(taken, 800);  // the fast path takes many of them
+}
+
+std::string describe(const StreamEvent& event) {
+  return std::visit(
+      Overloaded{
+          [](const MessageStartEvent& e) { return "start " + e.id + " " + e.model; },
+          [](const TextDeltaEvent& e) { return "text " + std::to_string(e.index) + " " + e.text; },
+          [](const ToolUseStartEvent& e) {
+            return "tool " + std::to_string(e.index) + " " + e.id + " " + e.name;
+          },
+          [](const ToolUseDeltaEvent& e) {
+            return "args " + std::to_string(e.index) + " " + e.partial_json;
+          },
+          [](const MessageStopEvent& e) {
+            return "stop " + std::to_string(static_cast<int>(e.stop_reason));
+          },
+          [](const UsageEvent& e) {
+            return "usage " + std::to_string(e.input_tokens) + " " +
+                   std::to_string(e.output_tokens);
+          },
+      },
+      event);
+}
+
+// A stream's payloads through one parser, event by event, up to its first error. `via_dom`
+// prefixes each chunk with a byte order mark, which the fast path never takes.
+std::string describe_stream(const std::vector<std::string>& payloads, bool via_dom) {
+  OpenAiStreamParser parser;
+  std::string out;
+  for (const std::string& payload : payloads) {
+    const bool mark = via_dom && !payload.starts_with("[DONE]");
+    auto events = parser.feed(mark ? std::string(kBom) + payload : payload);
+    if (!events) {
+      std::string message = events.error().message;
+      if (auto at = message.find(kBom); at != std::string::npos) message.erase(at, kBom.size());
+      return out + "error " + std::string(code_name(events.code())) + ": " + message;
+    }
+    for (const StreamEvent& e : *events) out += describe(e) + "\n";
+  }
+  return out + (parser.done() ? "done" : "open");
+}
+
+std::vector<std::string> fixture_payloads(const std::string& fixture) {
+  std::vector<std::string> payloads;
+  for (const auto& sse : testing::split_sse(read_fixture(fixture))) payloads.push_back(sse.data);
+  return payloads;
+}
+
+TEST(OpenAiFastPaths, StreamChunksParseAsTheDomParsesThem) {
+  const std::string opening =
+      R"({"id":"chatcmpl-9","object":"chat.completion.chunk","created":1,"model":"m",)"
+      R"("choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]})";
+  const std::string tool_opening =
+      R"({"choices":[{"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function",)"
+      R"("function":{"name":"f","arguments":""}}]}}]})";
+  const std::vector<std::string> chunks = {
+      R"({"id":"c","model":"m","choices":[{"delta":{"content":"a\"b\\c\n\/"},"finish_reason":null}]})",
+      R"({"choices":[{"delta":{"content":null},"finish_reason":"length"}],"usage":null})",
+      R"({"choices":[{"delta":{"content":""}}]})",
+      R"({"choices":[]})",
+      R"({"choices":null,"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}})",
+      R"({"choices":[1]})",
+      R"({"choices":[{"delta":"x"}]})",
+      R"({"choices":[{"delta":{"content":7}}]})",
+      R"({"choices":[{"delta":{"content":"x"}},{"delta":{"content":"second choice"}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c1","function":{"name":"f",)"
+      R"("arguments":"{"}}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"function":{"arguments":"x"}}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":1.0}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":"0"}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":-1,"id":"neg"}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":4294967296}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[7]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":2,"id":5}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":0,"id":5}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":0,"function":null}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":3,"function":null}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"name":null}}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":{"a":1}}}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":null}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":0},{"index":0,"function":{"arguments":"y"}}]}}]})",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":0,"index":1}]}}]})",
+      R"({"choices":[{"delta":{"content":"x"},"finish_reason":"weird"}]})",
+      R"({"choices":[{"delta":{"content":"x"},"finish_reason":7}]})",
+      R"({"choices":[{"delta":{},"finish_reason":"tool_calls","finish_reason":"stop"}]})",
+      R"({"usage":{"prompt_tokens":2.0}})",
+      R"({"usage":{"prompt_tokens":"2"}})",
+      R"({"usage":{"prompt_tokens":null}})",
+      R"({"usage":{"prompt_tokens":true}})",
+      R"({"usage":{"prompt_tokens":1,"prompt_tokens":2}})",
+      R"({"usage":7})",
+      R"({"usage":{"total_tokens":1e999}})",
+      R"({"created":169E4268190,"choices":[]})",
+      R"({"id":7,"choices":[]})",
+      R"({"id":null})",
+      R"({"model":"a","model":"b"})",
+      R"({"error":{"message":"overloaded","type":"server_error"}})",
+      R"({"error":null})",
+      R"({"choices":[{"delta":{"content":"x"}}]} trailing)",
+      R"({"choices":[{"delta":{"content":"x",}}]})",
+      R"({"choices":[{"delta":{"content":"caf\u00e9 \ud83d\ude00"}}]})",
+      "{\"choices\":[{\"delta\":{\"content\":\"caf\xC3\xA9\"}}]}",
+      "{\"choices\":[{\"delta\":{\"content\":\"bad \xC3\"}}]}",
+      R"({"choices":[{"delta":{"content":"x","content":"y"}}]})",
+      R"({"choices":[{"delta":{"cont\/ent":"x"}}]})",
+      R"({"ch\u006fices":[{"delta":{"content":"x"}}]})",
+      R"({ "choices" : [ { "delta" : { "content" : "x" } } ] } )",
+      "{\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\r\n",
+      R"([1])",
+      "not json",
+      "",
+      "[DONE]",
+  };
+  for (const std::string& chunk : chunks) {
+    for (const std::vector<std::string>& stream :
+         {std::vector<std::string>{chunk}, std::vector<std::string>{opening, chunk},
+          std::vector<std::string>{opening, tool_opening, chunk, "[DONE]"}}) {
+      EXPECT_EQ(describe_stream(stream, false), describe_stream(stream, true)) << chunk;
+    }
+  }
+  for (const char* fixture : {"openai/stream_text.sse", "openai/stream_tool_calls.sse"}) {
+    const std::vector<std::string> stream = fixture_payloads(fixture);
+    EXPECT_EQ(describe_stream(stream, false), describe_stream(stream, true)) << fixture;
+    EXPECT_TRUE(describe_stream(stream, false).ends_with("done")) << fixture;
+    // The fast path takes every chunk of a real stream.
+    for (std::size_t i = 0; i + 1 < stream.size(); ++i) {
+      EXPECT_TRUE(read_plain_chunk(stream[i], i == 0).has_value()) << stream[i];
+    }
+  }
+  // The reference really is the DOM path: it reads a chunk the fast path never takes.
+  EXPECT_EQ(describe_stream({R"({"choices":[{"delta":{"content":"\u00e9"}}]})"}, true),
+            "start  \ntext 0 \xC3\xA9\nopen");
+}
+
+// One chunk of a real stream edited at random, anywhere in the stream: the events and errors
+// are the same on both paths.
+TEST(OpenAiFastPaths, MutatedStreamsParseAsTheDomParsesThem) {
+  const std::vector<std::vector<std::string>> seeds = {
+      fixture_payloads("openai/stream_text.sse"), fixture_payloads("openai/stream_tool_calls.sse")};
+  std::mt19937 rng(20261128);
+  int taken = 0;
+  for (int i = 0; i < 10000 && !HasFailure(); ++i) {
+    std::vector<std::string> stream = seeds[rng() % seeds.size()];
+    const std::size_t at = rng() % stream.size();
+    stream[at] = osprey::testing::mutate_bytes(stream[at], rng, kJsonBytes);
+    if (read_plain_chunk(stream[at], at == 0).has_value()) ++taken;
+    const std::string a = describe_stream(stream, false);
+    const std::string b = describe_stream(stream, true);
+    const bool both_cut = a.ends_with("...") && b.ends_with("...") && a.size() > 3 && b.size() > 3;
+    const std::size_t n = both_cut ? std::min(a.size(), b.size()) - 3 : std::string::npos;
+    EXPECT_EQ(a.substr(0, n), b.substr(0, n)) << stream[at];
+  }
+  EXPECT_GT(taken, 1000);  // the fast path takes many of them
 }
 
 ChatRequest parse_request(const std::string& text) {

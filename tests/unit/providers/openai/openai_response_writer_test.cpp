@@ -9,6 +9,11 @@ namespace {
 
 using nlohmann::json;
 
+void add_events(OpenAiChunkWriter& writer, std::vector<std::string>& out,
+                const std::vector<StreamEvent>& events) {
+  for (const StreamEvent& e : events) writer.write(e, out);
+}
+
 ChatResponse tool_response() {
   ChatResponse r;
   r.id = "chatcmpl-1";
@@ -58,28 +63,24 @@ TEST(OpenAiResponseWriter, MapsFinishReasons) {
 
 TEST(OpenAiChunkWriter, RendersStreamWithToolCallIndexesAndUsage) {
   OpenAiChunkWriter writer("chatcmpl-x", "", 1700000001, /*include_usage=*/true);
+  std::vector<std::string> texts;
+  add_events(writer, texts,
+             {MessageStartEvent{"msg_up", "upstream-model"}, TextDeltaEvent{0, "Hi"},
+              // Upstream content indexes 1 and 3 become OpenAI tool_calls indexes 0 and 1.
+              ToolUseStartEvent{1, "toolu_a", "lookup"}, ToolUseDeltaEvent{1, "{\"q\":"},
+              ToolUseDeltaEvent{1, "1}"}, ToolUseStartEvent{3, "toolu_b", "other"},
+              ToolUseDeltaEvent{3, "{}"}, UsageEvent{7, 0}, UsageEvent{0, 9},
+              MessageStopEvent{StopReason::kToolUse}});
+  auto usage_text = writer.finish();
   std::vector<json> chunks;
-  auto add = [&](const StreamEvent& e) {
-    for (auto& c : writer.write(e)) chunks.push_back(std::move(c));
-  };
-  add(MessageStartEvent{"msg_up", "upstream-model"});
-  add(TextDeltaEvent{0, "Hi"});
-  // Upstream content indexes 1 and 3 become OpenAI tool_calls indexes 0 and 1.
-  add(ToolUseStartEvent{1, "toolu_a", "lookup"});
-  add(ToolUseDeltaEvent{1, "{\"q\":"});
-  add(ToolUseDeltaEvent{1, "1}"});
-  add(ToolUseStartEvent{3, "toolu_b", "other"});
-  add(ToolUseDeltaEvent{3, "{}"});
-  add(UsageEvent{7, 0});
-  add(UsageEvent{0, 9});
-  add(MessageStopEvent{StopReason::kToolUse});
-  auto usage = writer.finish();
+  for (const auto& t : texts) chunks.push_back(json::parse(t));
 
   ASSERT_EQ(chunks.size(), 8u);
   for (const auto& c : chunks) {
     EXPECT_EQ(c["object"], "chat.completion.chunk");
     EXPECT_EQ(c["id"], "chatcmpl-x");
     EXPECT_EQ(c["model"], "upstream-model");  // filled from the upstream when not given
+    EXPECT_EQ(c["created"], 1700000001);
   }
   EXPECT_EQ(chunks[0]["choices"][0]["delta"]["role"], "assistant");
   EXPECT_EQ(chunks[1]["choices"][0]["delta"]["content"], "Hi");
@@ -92,18 +93,87 @@ TEST(OpenAiChunkWriter, RendersStreamWithToolCallIndexesAndUsage) {
   EXPECT_TRUE(chunks[5]["choices"][0]["finish_reason"].is_null());
   EXPECT_EQ(chunks[7]["choices"][0]["finish_reason"], "tool_calls");
 
-  ASSERT_TRUE(usage.has_value());
-  EXPECT_TRUE((*usage)["choices"].empty());
-  EXPECT_EQ((*usage)["usage"]["prompt_tokens"], 7);
-  EXPECT_EQ((*usage)["usage"]["completion_tokens"], 9);
-  EXPECT_EQ((*usage)["usage"]["total_tokens"], 16);
+  ASSERT_TRUE(usage_text.has_value());
+  const json usage = json::parse(*usage_text);
+  EXPECT_TRUE(usage["choices"].empty());
+  EXPECT_EQ(usage["usage"]["prompt_tokens"], 7);
+  EXPECT_EQ(usage["usage"]["completion_tokens"], 9);
+  EXPECT_EQ(usage["usage"]["total_tokens"], 16);
 }
 
 TEST(OpenAiChunkWriter, NoUsageChunkUnlessRequested) {
   OpenAiChunkWriter writer("id", "m", 1, /*include_usage=*/false);
-  auto chunks = writer.write(TextDeltaEvent{0, "x"});
+  std::vector<std::string> chunks;
+  writer.write(TextDeltaEvent{0, "x"}, chunks);
   ASSERT_EQ(chunks.size(), 2u);  // the role chunk opens the stream even without a start event
   EXPECT_FALSE(writer.finish().has_value());
+}
+
+// The chunk as the DOM writes it (nlohmann sorts an object's keys): the reference for the text.
+json dom_chunk(const std::string& id, const std::string& model, std::int64_t created, json delta,
+               json finish) {
+  return {{"id", id},
+          {"object", "chat.completion.chunk"},
+          {"created", created},
+          {"model", model},
+          {"choices", json::array({{{"index", 0},
+                                    {"delta", std::move(delta)},
+                                    {"logprobs", nullptr},
+                                    {"finish_reason", std::move(finish)}}})}};
+}
+
+TEST(OpenAiChunkWriter, TextIsWhatTheDomWrites) {
+  const std::string text = "caf\xC3\xA9 \"q\"\n\\ \x01\x1f\x7f / \xF0\x9F\x98\x80";
+  const std::string args = R"({"city":"Paris \"la\"","n":[1,2]})";
+  OpenAiChunkWriter writer("chatcmpl-\xC3\xA9\"", "", -5, /*include_usage=*/true);
+  std::vector<std::string> texts;
+  add_events(writer, texts,
+             {MessageStartEvent{"ignored", "m/\"x\""}, TextDeltaEvent{0, text},
+              TextDeltaEvent{0, ""}, ToolUseStartEvent{4, "call\t1", "get_weather"},
+              ToolUseDeltaEvent{4, args}, ToolUseDeltaEvent{9, "unknown index: dropped"},
+              UsageEvent{12, 34}, MessageStopEvent{StopReason::kMaxTokens}});
+  const std::string id = "chatcmpl-\xC3\xA9\"";
+  const std::string model = "m/\"x\"";
+  const std::vector<std::string> expected = {
+      dom_chunk(id, model, -5, {{"role", "assistant"}, {"content", ""}}, nullptr).dump(),
+      dom_chunk(id, model, -5, {{"content", text}}, nullptr).dump(),
+      dom_chunk(id, model, -5,
+                {{"tool_calls",
+                  json::array({{{"index", 0},
+                                {"id", "call\t1"},
+                                {"type", "function"},
+                                {"function", {{"name", "get_weather"}, {"arguments", ""}}}}})}},
+                nullptr)
+          .dump(),
+      dom_chunk(
+          id, model, -5,
+          {{"tool_calls", json::array({{{"index", 0}, {"function", {{"arguments", args}}}}})}},
+          nullptr)
+          .dump(),
+      dom_chunk(id, model, -5, json::object(), "length").dump(),
+  };
+  EXPECT_EQ(texts, expected);
+  const json usage = {
+      {"id", id},
+      {"object", "chat.completion.chunk"},
+      {"created", -5},
+      {"model", model},
+      {"choices", json::array()},
+      {"usage", {{"prompt_tokens", 12}, {"completion_tokens", 34}, {"total_tokens", 46}}}};
+  EXPECT_EQ(writer.finish(), usage.dump());
+}
+
+TEST(OpenAiChunkWriter, TextThatIsNotUtf8IsReplacedNotThrown) {
+  OpenAiChunkWriter writer("id", "m", 1, /*include_usage=*/false);
+  std::vector<std::string> texts;
+  add_events(writer, texts,
+             {TextDeltaEvent{0,
+                             "a\xC3"
+                             "b"}});
+  ASSERT_EQ(texts.size(), 2u);
+  EXPECT_EQ(json::parse(texts[1])["choices"][0]["delta"]["content"],
+            "a\xEF\xBF\xBD"
+            "b");
 }
 
 }  // namespace

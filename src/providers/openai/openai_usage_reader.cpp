@@ -1,0 +1,24 @@
+#include "providers/openai/openai_usage_reader.h"
+
+namespace osprey::providers::openai {
+
+bool read_plain_usage(JsonCursor& c, Usage& usage) {
+  using Step = JsonCursor::Step;
+  bool first = true, seen_in = false, seen_out = false;
+  std::string_view key;
+  for (Step u; (u = c.next_member(first, key)) != Step::kEnd;) {
+    if (u == Step::kError) return false;
+    const bool in = key_is(key, "prompt_tokens");
+    if (in || key_is(key, "completion_tokens")) {
+      if (!once(in ? seen_in : seen_out)) return false;
+      auto value = c.integer();
+      if (!value) return false;
+      (in ? usage.input_tokens : usage.output_tokens) = *value;
+    } else if (!c.skip_value()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace osprey::providers::openai
