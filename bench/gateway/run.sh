@@ -5,7 +5,8 @@
 # scenarios (issue 4): `osprey-limits`, the same server called with a tenant key whose plan has
 # request, token and concurrency limits (generous enough that nothing is refused), and
 # `osprey-cache`, a second Osprey with the response cache on, answering the same cacheable request
-# from its cache.
+# from its cache. Then streamed chat completions (`stream: true`, SSE) through direct, nginx and
+# Osprey: a figure without a target.
 #
 # Servers under test and the fake upstream share core 0 (taskset -c 0); wrk gets core 1.
 # Everything listens on 127.0.0.1 only. See bench/README.md for how to read the output.
@@ -25,6 +26,8 @@ usage: bench/gateway/run.sh [options]
   --warmup S       seconds of warm-up per target and connection count (default 3)
   --reps N         measured runs per scenario; medians are reported (default 7)
   --soak S         memory soak: seconds of load at 32 connections on Osprey (default 600, 0 = off)
+  --stream-conns N connections for the streamed-chat scenario (default 8, 0 = off); it runs on
+                   the direct, nginx and osprey targets that are selected
   --quick          duration 3, warm-up 1, 3 reps, no soak (unless --soak / --reps are given)
   --targets LIST   comma-separated subset of direct,nginx,osprey,osprey-limits,osprey-cache
                    (default all five)
@@ -60,6 +63,7 @@ KEEP_TMP=0
 MODEL="bench-model"
 CONNS_THROUGHPUT=32
 CONNS_LATENCY=4
+STREAM_CONNS=8
 
 need_value() { [ $# -ge 2 ] || { echo "run.sh: $1 needs a value" >&2; exit 2; }; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
@@ -70,6 +74,7 @@ while [ $# -gt 0 ]; do
     --warmup) need_value "$@"; WARMUP="$2"; shift 2 ;;
     --reps) need_value "$@"; REPS="$2"; REPS_SET=1; shift 2 ;;
     --soak) need_value "$@"; SOAK="$2"; SOAK_SET=1; shift 2 ;;
+    --stream-conns) need_value "$@"; STREAM_CONNS="$2"; shift 2 ;;
     --quick) QUICK=1; shift ;;
     --targets) need_value "$@"; TARGETS="$2"; shift 2 ;;
     --build-dir) need_value "$@"; BUILD_DIR="$2"; shift 2 ;;
@@ -87,8 +92,9 @@ if [ "$QUICK" = 1 ]; then
   [ "$REPS_SET" = 1 ] || REPS=3
   [ "$SOAK_SET" = 1 ] || SOAK=0
 fi
-for v in DURATION WARMUP REPS SOAK; do
-  is_uint "${!v}" || { echo "run.sh: --${v,,} must be a whole number (got '${!v}')" >&2; exit 2; }
+for v in DURATION WARMUP REPS SOAK STREAM_CONNS; do
+  opt="${v,,}"
+  is_uint "${!v}" || { echo "run.sh: --${opt//_/-} must be a whole number (got '${!v}')" >&2; exit 2; }
 done
 [ "$DURATION" -ge 1 ] && [ "$REPS" -ge 1 ] || { echo "run.sh: --duration and --reps must be >= 1" >&2; exit 2; }
 if [ "$SOAK" -gt 0 ] && [ "$SOAK" -lt 120 ]; then
@@ -104,6 +110,15 @@ for t in "${target_list[@]}"; do
     *) echo "run.sh: unknown target '$t' (direct, nginx, osprey, osprey-limits, osprey-cache)" >&2; exit 2 ;;
   esac
 done
+# The streamed scenario's targets: the same servers, asked for `stream: true`; run in the same
+# order as the others (Osprey between its two baselines).
+STREAM_TARGETS="direct-stream nginx-stream osprey-stream"
+STREAM_ORDER="direct-stream osprey-stream nginx-stream"
+if [ "$STREAM_CONNS" -gt 0 ]; then
+  for t in direct nginx osprey; do
+    if [ -n "${WANT[$t]:-}" ]; then WANT[$t-stream]=1; fi
+  done
+fi
 
 # ---- prerequisites -------------------------------------------------------------------------
 missing=()
@@ -236,6 +251,8 @@ FAKE_PORT="${FAKE_URL##*:}"
 NGINX_URL=""
 if [ -n "${WANT[nginx]:-}" ]; then
   NGINX_PORT="$(free_port)" || die "no free port for nginx"
+  NGINX_STREAM_PORT="$(free_port)" || die "no free port for nginx"
+  [ "$NGINX_STREAM_PORT" != "$NGINX_PORT" ] || NGINX_STREAM_PORT="$(free_port)" || die "no free port for nginx"
   mkdir -p "$TMP/nginx"
   # A plain reverse proxy: one worker, upstream keep-alive, HTTP/1.1 to the upstream, and nginx's
   # default access log (combined format) written to a file, as Osprey writes its access log.
@@ -264,6 +281,16 @@ http {
       proxy_set_header Connection "";
     }
   }
+  # For streams, as SSE is proxied: each event passed on as it arrives, not buffered.
+  server {
+    listen 127.0.0.1:$NGINX_STREAM_PORT;
+    location / {
+      proxy_pass http://fake;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
 }
 EOF
   taskset -c 0 "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx.conf" -e "$TMP/nginx-error.log" \
@@ -278,6 +305,7 @@ EOF
   [ -n "$(ss -Htln "sport = :$NGINX_PORT" 2>/dev/null)" ] ||
     { cat "$TMP/nginx.out" "$TMP/nginx-error.log" >&2 2>/dev/null; die "nginx did not start"; }
   NGINX_URL="http://127.0.0.1:$NGINX_PORT"
+  NGINX_STREAM_URL="http://127.0.0.1:$NGINX_STREAM_PORT"
 fi
 
 OSPREY_URL=""
@@ -323,9 +351,10 @@ fi
 
 target_url() {
   case "$1" in
-    direct) echo "$FAKE_URL" ;;
+    direct | direct-stream) echo "$FAKE_URL" ;;
     nginx) echo "$NGINX_URL" ;;
-    osprey | osprey-limits) echo "$OSPREY_URL" ;;
+    nginx-stream) echo "$NGINX_STREAM_URL" ;;
+    osprey | osprey-limits | osprey-stream) echo "$OSPREY_URL" ;;
     osprey-cache) echo "$OSPREY_CACHE_URL" ;;
   esac
 }
@@ -358,6 +387,22 @@ if [ -n "${WANT[osprey]:-}" ]; then
   grep -qi '^x-osprey-deployment:' "$TMP/check-osprey.headers" ||
     echo "run.sh: warning: Osprey's answer has no x-osprey-deployment header" >&2
 fi
+STREAM_BODY="${BODY%\}},\"stream\":true}"
+STREAM_EVENTS=""
+for t in $STREAM_TARGETS; do
+  [ -n "${WANT[$t]:-}" ] || continue
+  url="$(target_url "$t")/v1/chat/completions"
+  code="$(curl -sS -N -o "$TMP/check-$t.sse" -w '%{http_code}' --max-time 5 \
+    -H 'Content-Type: application/json' -H "Authorization: Bearer $(target_key "$t")" \
+    --data "$STREAM_BODY" "$url")" || code="${code:-000}"
+  if [ "$code" != 200 ] || [ "$(grep '^data: ' "$TMP/check-$t.sse" | tail -n 1)" != "data: [DONE]" ]; then
+    echo "run.sh: $t answered HTTP $code on a streamed POST $url:" >&2
+    head -c 400 "$TMP/check-$t.sse" >&2 2>/dev/null || true
+    echo >&2
+    die "$t does not stream chat completions; nothing measured"
+  fi
+  if [ "$t" = osprey-stream ]; then STREAM_EVENTS="$(grep -c '^data: ' "$TMP/check-$t.sse")"; fi
+done
 
 # ---- load runs -------------------------------------------------------------------------------
 RUNS="$TMP/runs.jsonl"
@@ -365,31 +410,45 @@ RUNS="$TMP/runs.jsonl"
 
 # run_wrk TARGET CONNS SECONDS -> prints the WRK_JSON object
 run_wrk() {
-  local target="$1" conns="$2" secs="$3" out="$TMP/wrk-$1-$2.out"
-  BENCH_MODEL="$MODEL" BENCH_API_KEY="$(target_key "$target")" taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" --timeout 5s --latency \
+  local target="$1" conns="$2" secs="$3" out="$TMP/wrk-$1-$2.out" stream=0
+  [ "${target%-stream}" = "$target" ] || stream=1
+  BENCH_STREAM="$stream" BENCH_MODEL="$MODEL" BENCH_API_KEY="$(target_key "$target")" taskset -c 1 wrk -t1 -c"$conns" -d"${secs}s" --timeout 5s --latency \
     -s "$HERE/chat.lua" "$(target_url "$target")/v1/chat/completions" >"$out" 2>&1 ||
     { cat "$out" >&2; die "wrk failed against $target"; }
   grep -m1 '^WRK_JSON ' "$out" | cut -d' ' -f2- || { cat "$out" >&2; die "no result from wrk"; }
 }
 
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
-total_runs=$((${#WANT[@]} * 2 * REPS))
+n_plain=0
+n_stream=0
+for t in "${!WANT[@]}"; do
+  if [ "${t%-stream}" = "$t" ]; then n_plain=$((n_plain + 1)); else n_stream=$((n_stream + 1)); fi
+done
+total_runs=$(((n_plain * 2 + n_stream) * REPS))
 n=0
-for conns in "$CONNS_THROUGHPUT" "$CONNS_LATENCY"; do
+# Scenarios: "targets:connections" (the streamed one only when it has targets).
+SCENARIOS="$ALL_TARGETS:$CONNS_THROUGHPUT;$ALL_TARGETS:$CONNS_LATENCY"
+if [ "$n_stream" -gt 0 ]; then SCENARIOS+=";$STREAM_TARGETS:$STREAM_CONNS"; fi
+IFS=';' read -r -a scenario_list <<<"$SCENARIOS"
+for scenario in "${scenario_list[@]}"; do
+  targets="${scenario%:*}"
+  conns="${scenario##*:}"
+  order="$RUN_ORDER"
+  [ "$targets" = "$ALL_TARGETS" ] || order="$STREAM_ORDER"
   # Warm up each target at this connection count (connection pools, allocator, caches), then
   # interleave the measured repetitions so drift on a shared machine hits every target alike.
-  for t in $ALL_TARGETS; do
+  for t in $targets; do
     [ -n "${WANT[$t]:-}" ] || continue
     if [ "$WARMUP" -gt 0 ]; then run_wrk "$t" "$conns" "$WARMUP" >/dev/null; fi
   done
   for rep in $(seq 1 "$REPS"); do
-    for t in $RUN_ORDER; do
+    for t in $order; do
       [ -n "${WANT[$t]:-}" ] || continue
       n=$((n + 1))
       result="$(run_wrk "$t" "$conns" "$DURATION")"
       jq -c --arg t "$t" --argjson c "$conns" --argjson r "$rep" \
         '{target: $t, conns: $c, rep: $r} + .' <<<"$result" >>"$RUNS"
-      printf 'run.sh: [%d/%d] %-6s c=%-2s rep %d: %s\n' "$n" "$total_runs" "$t" "$conns" "$rep" \
+      printf 'run.sh: [%d/%d] %-13s c=%-2s rep %d: %s\n' "$n" "$total_runs" "$t" "$conns" "$rep" \
         "$(jq -r '"\(.rps|floor) req/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, errors \(.errors|add)"' <<<"$result")" >&2
       trim_logs
     done
@@ -454,8 +513,9 @@ per_rep() { awk -v f="$1" '{printf "%s" f, (NR > 1 ? " " : ""), $1}'; }
 mb() { calc '%.1f' "$1/1024"; }
 
 declare -A RPS P50 P99 ERR
-for conns in "$CONNS_THROUGHPUT" "$CONNS_LATENCY"; do
-  for t in $ALL_TARGETS; do
+for scenario in "${scenario_list[@]}"; do
+  conns="${scenario##*:}"
+  for t in ${scenario%:*}; do
     [ -n "${WANT[$t]:-}" ] || continue
     RPS[$t.$conns]="$(metric "$t" "$conns" .rps)"
     P50[$t.$conns]="$(metric "$t" "$conns" .p50_ms)"
@@ -481,18 +541,24 @@ REPORT="$TMP/report.md"
   echo "- Fake upstream: \`osprey-fake-upstream --vendor openai --threads 1 --record-limit 0\` (no latency)."
   echo "- Pinning: fake upstream, nginx and Osprey on core 0 (\`taskset -c 0\`); \`wrk -t1\` on core 1."
   echo "- Each scenario: ${WARMUP} s warm-up, then ${REPS} × ${DURATION} s measured runs (interleaved across targets, in the order $RUN_ORDER); the table shows the median of each column, and each target below is judged on the median of its per-repetition comparison (runs seconds apart)."
+  if [ "$n_stream" -gt 0 ]; then
+    echo "- Streams (\`-stream\` rows): the same request with \`\"stream\": true\`; Osprey's answer is ${STREAM_EVENTS:-?} SSE events (\`data: [DONE]\` included); req/s counts whole streams and latency runs to a stream's end. nginx proxies them from a second \`server\` with \`proxy_buffering off\`, as SSE is proxied. No target applies."
+  fi
   echo
   echo "| scenario | conns | req/s | p50 ms | p99 ms | req/s vs nginx | p50 / p99 overhead vs direct (ms) | errors |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-  for conns in "$CONNS_THROUGHPUT" "$CONNS_LATENCY"; do
-    for t in $ALL_TARGETS; do
+  for scenario in "${scenario_list[@]}"; do
+    conns="${scenario##*:}"
+    for t in ${scenario%:*}; do
       [ -n "${WANT[$t]:-}" ] || continue
       k="$t.$conns"
+      sfx=""
+      [ "${t%-stream}" = "$t" ] || sfx="-stream"
       vs_nginx="—"
-      [ -n "${RPS[nginx.$conns]:-}" ] && vs_nginx="$(calc '%.2f×' "${RPS[$k]}/${RPS[nginx.$conns]}")"
+      [ -n "${RPS[nginx$sfx.$conns]:-}" ] && vs_nginx="$(calc '%.2f×' "${RPS[$k]}/${RPS[nginx$sfx.$conns]}")"
       vs_direct="—"
-      if [ "$t" != direct ] && [ -n "${P50[direct.$conns]:-}" ]; then
-        vs_direct="$(calc '%+.3f / %+.3f' "${P50[$k]}-${P50[direct.$conns]}, ${P99[$k]}-${P99[direct.$conns]}")"
+      if [ "$t" != "direct$sfx" ] && [ -n "${P50[direct$sfx.$conns]:-}" ]; then
+        vs_direct="$(calc '%+.3f / %+.3f' "${P50[$k]}-${P50[direct$sfx.$conns]}, ${P99[$k]}-${P99[direct$sfx.$conns]}")"
       fi
       errs="${ERR[$k]}"
       [ "$errs" = 0 ] || errs="**$errs**"
@@ -552,6 +618,10 @@ REPORT="$TMP/report.md"
   fi
   if [ -n "${WANT[osprey-cache]:-}" ] && [ -n "${WANT[osprey]:-}" ]; then
     ratio_check "cache hits ≥ 2 × proxied throughput at $CONNS_THROUGHPUT connections (osprey-cache vs osprey)" osprey-cache osprey 2
+  fi
+  if [ -n "${WANT[osprey-stream]:-}" ] && [ -n "${WANT[nginx-stream]:-}" ]; then
+    reps="$(paired osprey-stream nginx-stream "$STREAM_CONNS" '$a.rps / $b.rps')"
+    echo "- (no target) Osprey streams/s vs nginx at $STREAM_CONNS connections: $(calc 'median of per-repetition ratios %.2f' "$(median <<<"$reps")") (each: $(per_rep '%.2f' <<<"$reps"))."
   fi
   if [ -z "${WANT[osprey]:-}" ]; then
     echo "- Osprey was not part of this run (--targets $TARGETS); no target applies."
