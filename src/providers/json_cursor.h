@@ -76,6 +76,14 @@ class JsonCursor {
     return Step::kItem;
   }
   Step next_element(bool& first) { return next_item(first, ']'); }
+  // Skips the rest of an array being walked with next_element (its `first` flag) through its
+  // ']'; false if invalid or not handled.
+  bool skip_remaining_elements(bool& first) {
+    for (Step s; (s = next_element(first)) != Step::kEnd;) {
+      if (s == Step::kError || !skip_value()) return false;
+    }
+    return true;
+  }
 
  private:
   // The hot paths read compact JSON, where the next byte is rarely whitespace: one compare

@@ -3,8 +3,7 @@
 #include <limits>
 
 #include "providers/json_cursor.h"
-#include "providers/openai/openai_upstream_codec.h"
-#include "providers/openai/openai_usage_reader.h"
+#include "providers/openai/openai_plain_fields.h"
 
 namespace osprey::providers::openai {
 
@@ -118,22 +117,12 @@ bool read_plain_choices(JsonCursor& c, PlainChunk& out) {
         return false;
       }
     } else if (key_is(key, "finish_reason")) {
-      if (!once(seen_finish)) return false;
-      if (c.peek() == '"') {
-        auto reason = c.string_view();
-        if (!reason) return false;
-        out.stop = parse_finish_reason(*reason);
-      } else if (!c.skip_value()) {
-        return false;
-      }
+      if (!once(seen_finish) || !read_plain_finish_reason(c, out.stop)) return false;
     } else if (!c.skip_value()) {
       return false;
     }
   }
-  for (Step s; (s = c.next_element(first_choice)) != Step::kEnd;) {  // later choices
-    if (s == Step::kError || !c.skip_value()) return false;
-  }
-  return true;
+  return c.skip_remaining_elements(first_choice);  // later choices
 }
 
 bool read_chunk(std::string_view data, bool want_ids, PlainChunk& out) {

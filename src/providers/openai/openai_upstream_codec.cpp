@@ -6,7 +6,7 @@
 #include "providers/base64.h"
 #include "providers/json_cursor.h"
 #include "providers/json_text.h"
-#include "providers/openai/openai_usage_reader.h"
+#include "providers/openai/openai_plain_fields.h"
 #include "providers/overloaded.h"
 
 namespace osprey::providers::openai {
@@ -558,22 +558,14 @@ bool read_plain_choices(JsonCursor& c, ChatResponse& out, bool& have_message) {
       if (!once(seen_message) || !c.consume('{') || !read_plain_message(c, out)) return false;
       have_message = true;
     } else if (key_is(key, "finish_reason")) {
-      if (!once(seen_finish)) return false;
-      if (c.peek() == '"') {
-        auto reason = c.string_view();
-        if (!reason) return false;
-        out.stop_reason = parse_finish_reason(*reason);
-      } else if (!c.skip_value()) {
-        return false;
-      }
+      std::optional<StopReason> reason;
+      if (!once(seen_finish) || !read_plain_finish_reason(c, reason)) return false;
+      if (reason) out.stop_reason = *reason;
     } else if (!c.skip_value()) {
       return false;
     }
   }
-  for (Step s; (s = c.next_element(first_choice)) != Step::kEnd;) {  // later choices
-    if (s == Step::kError || !c.skip_value()) return false;
-  }
-  return true;
+  return c.skip_remaining_elements(first_choice);  // later choices
 }
 
 bool read_plain_response(std::string_view body, ChatResponse& out) {

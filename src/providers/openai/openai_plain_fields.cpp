@@ -1,4 +1,6 @@
-#include "providers/openai/openai_usage_reader.h"
+#include "providers/openai/openai_plain_fields.h"
+
+#include "providers/openai/openai_upstream_codec.h"
 
 namespace osprey::providers::openai {
 
@@ -18,6 +20,14 @@ bool read_plain_usage(JsonCursor& c, Usage& usage) {
       return false;
     }
   }
+  return true;
+}
+
+bool read_plain_finish_reason(JsonCursor& c, std::optional<StopReason>& reason) {
+  if (c.peek() != '"') return c.skip_value();
+  auto text = c.string_view();
+  if (!text) return false;
+  reason = parse_finish_reason(*text);
   return true;
 }
 
