@@ -6,6 +6,7 @@
 #include "providers/anthropic/anthropic_codec.h"
 #include "providers/anthropic/anthropic_stream_parser.h"
 #include "providers/line_splitter.h"
+#include "providers/line_stream_decoding.h"
 #include "providers/response_event_reader.h"
 #include "providers/sse_event_parser.h"
 #include "providers/upstream_call.h"
@@ -24,19 +25,13 @@ UpstreamError parse_anthropic_error(int status, const net::Headers& headers,
 class AnthropicStreamDecoder final : public StreamDecoder {
  public:
   UpstreamResult<std::vector<StreamEvent>> feed(std::string_view bytes) override {
-    auto lines = splitter_.feed(bytes);
-    if (!lines) return upstream_error_from(lines.error());
-    std::vector<StreamEvent> out;
-    for (const std::string& line : *lines) {
-      auto sse = sse_.feed_line(line);
-      if (!sse || parser_.done()) continue;
-      auto events = parser_.feed(sse->event, sse->data);
-      if (!events) {
-        return parser_.last_error() ? *parser_.last_error() : upstream_error_from(events.error());
-      }
-      for (auto& e : *events) out.push_back(std::move(e));
-    }
-    return out;
+    return decode_lines(
+        splitter_, bytes, parser_,
+        [&](std::string_view line) -> std::optional<Result<std::vector<StreamEvent>>> {
+          auto sse = sse_.feed_line(line);
+          if (!sse) return std::nullopt;
+          return parser_.feed(sse->event, sse->data);
+        });
   }
   bool done() const override { return parser_.done(); }
   std::string_view end_marker() const override { return "message_stop"; }

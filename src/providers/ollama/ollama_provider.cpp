@@ -4,6 +4,7 @@
 
 #include "net/url.h"
 #include "providers/line_splitter.h"
+#include "providers/line_stream_decoding.h"
 #include "providers/ollama/ollama_codec.h"
 #include "providers/ollama/ollama_stream_parser.h"
 #include "providers/response_event_reader.h"
@@ -20,18 +21,11 @@ UpstreamError parse_ollama_error(int status, const net::Headers& headers, std::s
 class OllamaStreamDecoder final : public StreamDecoder {
  public:
   UpstreamResult<std::vector<StreamEvent>> feed(std::string_view bytes) override {
-    auto lines = splitter_.feed(bytes);
-    if (!lines) return upstream_error_from(lines.error());
-    std::vector<StreamEvent> out;
-    for (const std::string& line : *lines) {
-      if (parser_.done()) break;
-      auto events = parser_.feed(line);
-      if (!events) {
-        return parser_.last_error() ? *parser_.last_error() : upstream_error_from(events.error());
-      }
-      for (auto& e : *events) out.push_back(std::move(e));
-    }
-    return out;
+    return decode_lines(
+        splitter_, bytes, parser_,
+        [&](std::string_view line) -> std::optional<Result<std::vector<StreamEvent>>> {
+          return parser_.feed(line);
+        });
   }
   bool done() const override { return parser_.done(); }
   std::string_view end_marker() const override { return "the \"done\": true line"; }

@@ -4,6 +4,7 @@
 
 #include "net/url.h"
 #include "providers/line_splitter.h"
+#include "providers/line_stream_decoding.h"
 #include "providers/openai/openai_stream_parser.h"
 #include "providers/openai/openai_upstream_codec.h"
 #include "providers/response_event_reader.h"
@@ -21,19 +22,13 @@ UpstreamError parse_openai_error(int status, const net::Headers& headers, std::s
 class OpenAiStreamDecoder final : public StreamDecoder {
  public:
   UpstreamResult<std::vector<StreamEvent>> feed(std::string_view bytes) override {
-    auto lines = splitter_.feed(bytes);
-    if (!lines) return upstream_error_from(lines.error());
-    std::vector<StreamEvent> out;
-    for (const std::string& line : *lines) {
-      auto sse = sse_.feed_line(line);
-      if (!sse || parser_.done()) continue;
-      auto events = parser_.feed(sse->data);
-      if (!events) {
-        return parser_.last_error() ? *parser_.last_error() : upstream_error_from(events.error());
-      }
-      for (auto& e : *events) out.push_back(std::move(e));
-    }
-    return out;
+    return decode_lines(
+        splitter_, bytes, parser_,
+        [&](std::string_view line) -> std::optional<Result<std::vector<StreamEvent>>> {
+          auto sse = sse_.feed_line(line);
+          if (!sse) return std::nullopt;
+          return parser_.feed(sse->data);
+        });
   }
   bool done() const override { return parser_.done(); }
   std::string_view end_marker() const override { return "data: [DONE]"; }
