@@ -387,7 +387,8 @@ if [ -n "${WANT[osprey]:-}" ]; then
   grep -qi '^x-osprey-deployment:' "$TMP/check-osprey.headers" ||
     echo "run.sh: warning: Osprey's answer has no x-osprey-deployment header" >&2
 fi
-STREAM_BODY="${BODY%\}},\"stream\":true}"
+# chat.lua's request, streamed: its answer's events are counted for the report.
+STREAM_BODY='{"model":"'"$MODEL"'","messages":[{"role":"system","content":"You are a terse assistant."},{"role":"user","content":"Say hello to the benchmark in five words."}],"max_tokens":16,"temperature":0,"stream":true}'
 STREAM_EVENTS=""
 for t in $STREAM_TARGETS; do
   [ -n "${WANT[$t]:-}" ] || continue
