@@ -47,16 +47,15 @@ const std::string& OpenAiChunkWriter::common_members() {
 }
 
 std::string OpenAiChunkWriter::chunk(std::string_view delta, std::string_view finish_reason) {
+  static constexpr std::string_view kOpen = "{\"choices\":[{\"delta\":";
+  static constexpr std::string_view kFinish = ",\"finish_reason\":";
+  static constexpr std::string_view kRest = ",\"index\":0,\"logprobs\":null}],";
   const std::string& common = common_members();
   std::string out;
-  out.reserve(64 + delta.size() + common.size());
-  out += "{\"choices\":[{\"delta\":";
-  out += delta;
-  out += ",\"finish_reason\":";
-  out += finish_reason;
-  out += ",\"index\":0,\"logprobs\":null}],";
-  out += common;
-  out += '}';
+  out.reserve(kOpen.size() + delta.size() + kFinish.size() + finish_reason.size() + kRest.size() +
+              common.size() + 1);  // one allocation per chunk
+  out.append(kOpen).append(delta).append(kFinish).append(finish_reason).append(kRest);
+  out.append(common).push_back('}');
   return out;
 }
 
@@ -67,7 +66,7 @@ void OpenAiChunkWriter::write(const StreamEvent& event, std::vector<std::string>
     started_ = true;
     out.push_back(chunk(R"({"content":"","role":"assistant"})", "null"));
   };
-  std::string delta;
+  std::string& delta = delta_;  // keeps its capacity from one event to the next
   std::visit(Overloaded{
                  [&](const MessageStartEvent& e) {
                    if (id_.empty() || model_.empty()) common_.clear();

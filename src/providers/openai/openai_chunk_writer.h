@@ -43,6 +43,7 @@ class OpenAiChunkWriter {
   std::map<int, int> tool_index_;  // content index → OpenAI tool_calls index
   Usage usage_;
   std::string common_;  // empty until first needed; cleared when the id or model changes
+  std::string delta_;   // the delta being written
 };
 
 }  // namespace osprey::providers::openai
