@@ -1,12 +1,80 @@
 #include "providers/anthropic/anthropic_stream_parser.h"
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "providers/anthropic/anthropic_codec.h"
+#include "providers/json_cursor.h"
 
 namespace osprey::providers::anthropic {
 
 using nlohmann::json;
+
+bool read_plain_stream_event(std::string_view event, std::string_view data,
+                             std::vector<StreamEvent>& out) {
+  using Step = JsonCursor::Step;
+  enum class Kind { kOther, kDelta, kQuiet };
+  const auto kind_of = [](std::string_view type) {
+    if (type == "content_block_delta") return Kind::kDelta;
+    if (type == "content_block_stop" || type == "ping") return Kind::kQuiet;
+    return Kind::kOther;
+  };
+  enum class DeltaKind { kNone, kText, kJson };
+  JsonCursor c(data);
+  if (!c.consume('{')) return false;
+  Kind kind = kind_of(event);  // the event name decides when the data has no "type"
+  DeltaKind delta_kind = DeltaKind::kNone;
+  int index = 0;
+  std::string text, partial_json;
+  bool seen_type = false, seen_index = false, seen_delta = false;
+  bool first = true;
+  std::string_view key;
+  for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
+    if (step == Step::kError) return false;
+    if (key_is(key, "type")) {
+      auto type = c.string_view();
+      if (!once(seen_type) || !type) return false;
+      kind = kind_of(*type);
+    } else if (key_is(key, "index")) {
+      auto value = c.integer();
+      if (!once(seen_index) || !value || *value < std::numeric_limits<int>::min() ||
+          *value > std::numeric_limits<int>::max()) {
+        return false;
+      }
+      index = static_cast<int>(*value);
+    } else if (key_is(key, "delta")) {
+      if (!once(seen_delta) || !c.consume('{')) return false;
+      bool first_field = true, seen_kind = false, seen_text = false, seen_json = false;
+      for (Step d; (d = c.next_member(first_field, key)) != Step::kEnd;) {
+        if (d == Step::kError) return false;
+        if (key_is(key, "type")) {
+          auto type = c.string_view();
+          if (!once(seen_kind) || !type) return false;
+          delta_kind = *type == "text_delta"         ? DeltaKind::kText
+                       : *type == "input_json_delta" ? DeltaKind::kJson
+                                                     : DeltaKind::kNone;
+        } else if (key_is(key, "text") || key_is(key, "partial_json")) {
+          const bool is_text = key_is(key, "text");
+          auto value = c.string();
+          if (!once(is_text ? seen_text : seen_json) || !value) return false;
+          (is_text ? text : partial_json) = std::move(*value);
+        } else if (!c.skip_value()) {
+          return false;
+        }
+      }
+    } else if (!c.skip_value()) {
+      return false;
+    }
+  }
+  if (!c.at_end() || kind == Kind::kOther) return false;
+  if (kind == Kind::kDelta && delta_kind == DeltaKind::kText) {
+    out.emplace_back(TextDeltaEvent{index, std::move(text)});
+  } else if (kind == Kind::kDelta && delta_kind == DeltaKind::kJson) {
+    out.emplace_back(ToolUseDeltaEvent{index, std::move(partial_json)});
+  }
+  return true;
+}
 
 Result<std::vector<StreamEvent>> AnthropicStreamParser::fail(UpstreamError error) {
   last_error_ = std::move(error);
@@ -16,6 +84,7 @@ Result<std::vector<StreamEvent>> AnthropicStreamParser::fail(UpstreamError error
 Result<std::vector<StreamEvent>> AnthropicStreamParser::feed(std::string_view event,
                                                              std::string_view data) {
   std::vector<StreamEvent> events;
+  if (read_plain_stream_event(event, data, events)) return events;
   const json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) {
     if (event == "ping") return events;

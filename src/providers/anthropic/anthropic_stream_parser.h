@@ -14,6 +14,13 @@
 
 namespace osprey::providers::anthropic {
 
+// The events of every token (content_block_delta) and the empty ones (content_block_stop, ping),
+// read without a DOM into `out`. Only clean events are read (fields of the expected types, no
+// repeated key); anything else returns false with `out` untouched, and the parser takes the
+// nlohmann path, so the events are always what that path gives.
+bool read_plain_stream_event(std::string_view event, std::string_view data,
+                             std::vector<StreamEvent>& out);
+
 class AnthropicStreamParser {
  public:
   // `event` is the SSE event name (may be empty: the data's "type" decides), `data` its payload.

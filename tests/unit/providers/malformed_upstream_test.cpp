@@ -20,6 +20,7 @@
 #include "providers/openai/openai_upstream_codec.h"
 #include "providers/sse_event_parser.h"
 #include "support/byte_mutator.h"
+#include "unit/providers/fast_path_reference.h"
 #include "unit/providers/fixture_file.h"
 
 namespace osprey::providers {
@@ -28,8 +29,7 @@ namespace {
 using testing::read_fixture;
 
 constexpr int kRounds = 3000;
-constexpr char kJsonByteList[] = "{}[],:\"\\/ \n0123456789.-+eEutrfalsn\xC3\xA9\x80\xFF\x00";
-const std::string kJsonBytes(kJsonByteList, sizeof(kJsonByteList) - 1);  // with the NUL
+using osprey::testing::kJsonBytes;
 
 // Mutations of `seeds`, the same ones on every run.
 template <typename Check>

@@ -15,8 +15,8 @@
 #include "providers/openai/openai_response_writer.h"
 #include "providers/openai/openai_stream_parser.h"
 #include "providers/openai/openai_upstream_codec.h"
-#include "providers/overloaded.h"
 #include "support/byte_mutator.h"
+#include "unit/providers/fast_path_reference.h"
 #include "unit/providers/fixture_file.h"
 
 namespace osprey::providers::openai {
@@ -25,10 +25,9 @@ namespace {
 using nlohmann::json;
 using testing::read_fixture;
 
-constexpr std::string_view kBom = "\xEF\xBB\xBF";
-// The bytes JSON syntax turns on, escapes and digits, and bytes that are not UTF-8 on their own.
-constexpr char kJsonByteList[] = "{}[],:\"\\/ \n0123456789.-+eEutrfalsn\xC3\xA9\x80\xFF\x00";
-const std::string kJsonBytes(kJsonByteList, sizeof(kJsonByteList) - 1);  // with the NUL
+using osprey::testing::kBom;
+using osprey::testing::kJsonBytes;
+using osprey::testing::without_bom;
 
 // The fake upstream's answer, field for field what OpenAI sends.
 const std::string kFakeUpstreamResponse =
@@ -52,9 +51,8 @@ Result<ChatResponse> parse_via_dom(const std::string& body) {
 std::string describe(const Result<ChatResponse>& r) {
   if (!r) {
     // Error messages quote the body; drop the mark the reference path was given.
-    std::string message = r.error().message;
-    if (auto at = message.find(kBom); at != std::string::npos) message.erase(at, kBom.size());
-    return "error " + std::string(code_name(r.error().code)) + ": " + message;
+    return "error " + std::string(code_name(r.error().code)) + ": " +
+           without_bom(r.error().message);
   }
   json blocks = json::array();
   for (const auto& b : r->content) {
@@ -243,28 +241,6 @@ TEST(OpenAiFastPaths, MutatedRequestsParseAsTheDomParsesThem) {
   EXPECT_GT(taken, 800);  // the fast path takes many of them
 }
 
-std::string describe(const StreamEvent& event) {
-  return std::visit(
-      Overloaded{
-          [](const MessageStartEvent& e) { return "start " + e.id + " " + e.model; },
-          [](const TextDeltaEvent& e) { return "text " + std::to_string(e.index) + " " + e.text; },
-          [](const ToolUseStartEvent& e) {
-            return "tool " + std::to_string(e.index) + " " + e.id + " " + e.name;
-          },
-          [](const ToolUseDeltaEvent& e) {
-            return "args " + std::to_string(e.index) + " " + e.partial_json;
-          },
-          [](const MessageStopEvent& e) {
-            return "stop " + std::to_string(static_cast<int>(e.stop_reason));
-          },
-          [](const UsageEvent& e) {
-            return "usage " + std::to_string(e.input_tokens) + " " +
-                   std::to_string(e.output_tokens);
-          },
-      },
-      event);
-}
-
 // A stream's payloads through one parser, event by event, up to its first error. `via_dom`
 // prefixes each chunk with a byte order mark, which the fast path never takes.
 std::string describe_stream(const std::vector<std::string>& payloads, bool via_dom) {
@@ -274,11 +250,10 @@ std::string describe_stream(const std::vector<std::string>& payloads, bool via_d
     const bool mark = via_dom && !payload.starts_with("[DONE]");
     auto events = parser.feed(mark ? std::string(kBom) + payload : payload);
     if (!events) {
-      std::string message = events.error().message;
-      if (auto at = message.find(kBom); at != std::string::npos) message.erase(at, kBom.size());
-      return out + "error " + std::string(code_name(events.code())) + ": " + message;
+      return out + "error " + std::string(code_name(events.code())) + ": " +
+             without_bom(events.error().message);
     }
-    for (const StreamEvent& e : *events) out += describe(e) + "\n";
+    for (const StreamEvent& e : *events) out += osprey::testing::event_text(e) + "\n";
   }
   return out + (parser.done() ? "done" : "open");
 }

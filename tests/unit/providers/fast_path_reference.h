@@ -1,0 +1,49 @@
+#pragma once
+// What the tests of the DOM-free readers share: the bytes their JSON edits draw from, the byte
+// order mark that sends a body down the nlohmann path (which skips it; the fast paths take no
+// such body), and stream events as text to compare.
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "providers/chat_types.h"
+#include "providers/overloaded.h"
+
+namespace osprey::testing {
+
+// The bytes JSON syntax turns on, escapes and digits, and bytes that are not UTF-8 on their own.
+inline constexpr char kJsonByteList[] = "{}[],:\"\\/ \n0123456789.-+eEutrfalsn\xC3\xA9\x80\xFF\x00";
+inline const std::string kJsonBytes(kJsonByteList, sizeof(kJsonByteList) - 1);  // with the NUL
+
+inline constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+// An error message quotes the body it was given: the reference path's has the mark in it.
+inline std::string without_bom(std::string message) {
+  if (auto at = message.find(kBom); at != std::string::npos) message.erase(at, kBom.size());
+  return message;
+}
+
+inline std::string event_text(const providers::StreamEvent& event) {
+  using namespace providers;
+  return std::visit(
+      Overloaded{
+          [](const MessageStartEvent& e) { return "start " + e.id + " " + e.model; },
+          [](const TextDeltaEvent& e) { return "text " + std::to_string(e.index) + " " + e.text; },
+          [](const ToolUseStartEvent& e) {
+            return "tool " + std::to_string(e.index) + " " + e.id + " " + e.name;
+          },
+          [](const ToolUseDeltaEvent& e) {
+            return "args " + std::to_string(e.index) + " " + e.partial_json;
+          },
+          [](const MessageStopEvent& e) {
+            return "stop " + std::to_string(static_cast<int>(e.stop_reason));
+          },
+          [](const UsageEvent& e) {
+            return "usage " + std::to_string(e.input_tokens) + " " +
+                   std::to_string(e.output_tokens);
+          },
+      },
+      event);
+}
+
+}  // namespace osprey::testing
