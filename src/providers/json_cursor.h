@@ -8,6 +8,7 @@
 // Not thread-safe; views the text, which must outlive the cursor.
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,16 @@ class JsonCursor {
   // An integer value (no fraction or exponent) that fits in int64; nullopt otherwise, and then
   // the cursor has not moved.
   std::optional<std::int64_t> integer();
+  // The same for an integer that fits in an int (an index).
+  std::optional<int> int_value() {
+    const char* const at = p_;
+    if (const auto value = integer(); value && *value >= std::numeric_limits<int>::min() &&
+                                      *value <= std::numeric_limits<int>::max()) {
+      return static_cast<int>(*value);
+    }
+    p_ = at;
+    return std::nullopt;
+  }
   // Consumes the literal `word` (true, false, null) if it is next. Inline, so that the compare
   // with a literal word is a load and a compare rather than a memcmp call.
   bool consume_literal(std::string_view word) {
@@ -83,6 +94,15 @@ class JsonCursor {
       if (s == Step::kError || !skip_value()) return false;
     }
     return true;
+  }
+  // When the next value opens with `open` ('{' or '['), consumes that bracket and returns
+  // read(), which reads the rest of the value; any other value (null, most often) is skipped,
+  // as the nlohmann paths ignore a field of another type. False if invalid or not handled.
+  template <typename Read>
+  bool read_if(char open, Read&& read) {
+    if (peek() != open) return skip_value();
+    ++p_;
+    return read();
   }
 
  private:

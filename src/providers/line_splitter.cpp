@@ -10,14 +10,4 @@ Status LineSplitter::check_pending() const {
   return {};
 }
 
-Result<std::vector<std::string>> LineSplitter::feed(std::string_view bytes) {
-  std::vector<std::string> lines;
-  Status st = feed(bytes, [&](std::string_view line) {
-    lines.emplace_back(line);
-    return true;
-  });
-  if (!st) return st.error();
-  return lines;
-}
-
 }  // namespace osprey::providers

@@ -5,7 +5,6 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "core/result.h"
 
@@ -23,8 +22,6 @@ class LineSplitter {
   // failed. An unterminated tail longer than the limit is an error.
   template <typename OnLine>
   Status feed(std::string_view bytes, OnLine&& on_line);
-  // The same, collecting the lines.
-  Result<std::vector<std::string>> feed(std::string_view bytes);
   // Bytes of an unterminated last line.
   const std::string& pending() const { return buffer_; }
 

@@ -1,7 +1,5 @@
 #include "providers/anthropic/anthropic_stream_parser.h"
 
-#include <limits>
-
 #include <nlohmann/json.hpp>
 
 #include "providers/anthropic/anthropic_codec.h"
@@ -10,6 +8,41 @@
 namespace osprey::providers::anthropic {
 
 using nlohmann::json;
+
+namespace {
+
+// A content_block_delta's "delta", from its '{': its kind and the text it carries.
+struct PlainDelta {
+  enum class Kind { kNone, kText, kJson } kind = Kind::kNone;
+  std::string text;          // text_delta's "text"
+  std::string partial_json;  // input_json_delta's "partial_json"
+};
+
+bool read_plain_delta(JsonCursor& c, PlainDelta& delta) {
+  using Step = JsonCursor::Step;
+  bool first = true, seen_kind = false, seen_text = false, seen_json = false;
+  std::string_view key;
+  for (Step d; (d = c.next_member(first, key)) != Step::kEnd;) {
+    if (d == Step::kError) return false;
+    if (key_is(key, "type")) {
+      auto type = c.string_view();
+      if (!once(seen_kind) || !type) return false;
+      delta.kind = *type == "text_delta"         ? PlainDelta::Kind::kText
+                   : *type == "input_json_delta" ? PlainDelta::Kind::kJson
+                                                 : PlainDelta::Kind::kNone;
+    } else if (key_is(key, "text") || key_is(key, "partial_json")) {
+      const bool is_text = key_is(key, "text");
+      auto value = c.string();
+      if (!once(is_text ? seen_text : seen_json) || !value) return false;
+      (is_text ? delta.text : delta.partial_json) = std::move(*value);
+    } else if (!c.skip_value()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 bool read_plain_stream_event(std::string_view event, std::string_view data,
                              std::vector<StreamEvent>& out) {
@@ -20,13 +53,11 @@ bool read_plain_stream_event(std::string_view event, std::string_view data,
     if (type == "content_block_stop" || type == "ping") return Kind::kQuiet;
     return Kind::kOther;
   };
-  enum class DeltaKind { kNone, kText, kJson };
   JsonCursor c(data);
   if (!c.consume('{')) return false;
   Kind kind = kind_of(event);  // the event name decides when the data has no "type"
-  DeltaKind delta_kind = DeltaKind::kNone;
   int index = 0;
-  std::string text, partial_json;
+  PlainDelta delta;
   bool seen_type = false, seen_index = false, seen_delta = false;
   bool first = true;
   std::string_view key;
@@ -37,41 +68,20 @@ bool read_plain_stream_event(std::string_view event, std::string_view data,
       if (!once(seen_type) || !type) return false;
       kind = kind_of(*type);
     } else if (key_is(key, "index")) {
-      auto value = c.integer();
-      if (!once(seen_index) || !value || *value < std::numeric_limits<int>::min() ||
-          *value > std::numeric_limits<int>::max()) {
-        return false;
-      }
-      index = static_cast<int>(*value);
+      const auto value = c.int_value();
+      if (!once(seen_index) || !value) return false;
+      index = *value;
     } else if (key_is(key, "delta")) {
-      if (!once(seen_delta) || !c.consume('{')) return false;
-      bool first_field = true, seen_kind = false, seen_text = false, seen_json = false;
-      for (Step d; (d = c.next_member(first_field, key)) != Step::kEnd;) {
-        if (d == Step::kError) return false;
-        if (key_is(key, "type")) {
-          auto type = c.string_view();
-          if (!once(seen_kind) || !type) return false;
-          delta_kind = *type == "text_delta"         ? DeltaKind::kText
-                       : *type == "input_json_delta" ? DeltaKind::kJson
-                                                     : DeltaKind::kNone;
-        } else if (key_is(key, "text") || key_is(key, "partial_json")) {
-          const bool is_text = key_is(key, "text");
-          auto value = c.string();
-          if (!once(is_text ? seen_text : seen_json) || !value) return false;
-          (is_text ? text : partial_json) = std::move(*value);
-        } else if (!c.skip_value()) {
-          return false;
-        }
-      }
+      if (!once(seen_delta) || !c.consume('{') || !read_plain_delta(c, delta)) return false;
     } else if (!c.skip_value()) {
       return false;
     }
   }
   if (!c.at_end() || kind == Kind::kOther) return false;
-  if (kind == Kind::kDelta && delta_kind == DeltaKind::kText) {
-    out.emplace_back(TextDeltaEvent{index, std::move(text)});
-  } else if (kind == Kind::kDelta && delta_kind == DeltaKind::kJson) {
-    out.emplace_back(ToolUseDeltaEvent{index, std::move(partial_json)});
+  if (kind == Kind::kDelta && delta.kind == PlainDelta::Kind::kText) {
+    out.emplace_back(TextDeltaEvent{index, std::move(delta.text)});
+  } else if (kind == Kind::kDelta && delta.kind == PlainDelta::Kind::kJson) {
+    out.emplace_back(ToolUseDeltaEvent{index, std::move(delta.partial_json)});
   }
   return true;
 }

@@ -1,7 +1,5 @@
 #include "providers/openai/openai_chunk_reader.h"
 
-#include <limits>
-
 #include "providers/json_cursor.h"
 #include "providers/openai/openai_plain_fields.h"
 
@@ -25,14 +23,9 @@ bool read_plain_function(JsonCursor& c, PlainToolCall& call) {
   for (Step m; (m = c.next_member(first, key)) != Step::kEnd;) {
     if (m == Step::kError) return false;
     if (key_is(key, "name")) {
-      if (!once(seen_name) || !read_string(c, call.name.emplace())) return false;
+      if (!once(seen_name) || !read_string(c, call.name)) return false;
     } else if (key_is(key, "arguments")) {
-      if (!once(seen_arguments)) return false;
-      if (c.peek() == '"') {
-        if (!read_string(c, call.arguments)) return false;
-      } else if (!c.skip_value()) {
-        return false;  // not a string: ignored, as in the DOM path
-      }
+      if (!once(seen_arguments) || !read_plain_text(c, call.arguments)) return false;
     } else if (!c.skip_value()) {
       return false;
     }
@@ -52,12 +45,11 @@ bool read_plain_tool_calls(JsonCursor& c, std::vector<PlainToolCall>& calls) {
     for (Step m; (m = c.next_member(first, key)) != Step::kEnd;) {
       if (m == Step::kError) return false;
       if (key_is(key, "index")) {
-        if (!once(seen_index)) return false;
-        auto index = c.integer();
-        if (!index || *index < 0 || *index > std::numeric_limits<int>::max()) return false;
-        call.index = static_cast<int>(*index);
+        const auto index = c.int_value();
+        if (!once(seen_index) || !index) return false;
+        call.index = *index;
       } else if (key_is(key, "id")) {
-        if (!once(seen_id) || !read_string(c, call.id.emplace())) return false;
+        if (!once(seen_id) || !read_string(c, call.id)) return false;
       } else if (key_is(key, "function")) {
         if (!once(seen_function) || !c.consume('{') || !read_plain_function(c, call)) {
           return false;
@@ -78,17 +70,10 @@ bool read_plain_delta(JsonCursor& c, PlainChunk& out) {
   for (Step m; (m = c.next_member(first, key)) != Step::kEnd;) {
     if (m == Step::kError) return false;
     if (key_is(key, "content")) {
-      if (!once(seen_content)) return false;
-      if (c.peek() == '"') {
-        if (!read_string(c, out.content)) return false;
-      } else if (!c.skip_value()) {
-        return false;  // null or another type: ignored, as in the DOM path
-      }
+      if (!once(seen_content) || !read_plain_text(c, out.content)) return false;
     } else if (key_is(key, "tool_calls")) {
-      if (!once(seen_calls)) return false;
-      if (c.peek() == '[') {
-        if (!c.consume('[') || !read_plain_tool_calls(c, out.calls)) return false;
-      } else if (!c.skip_value()) {
+      if (!once(seen_calls) ||
+          !c.read_if('[', [&] { return read_plain_tool_calls(c, out.calls); })) {
         return false;
       }
     } else if (!c.skip_value()) {
@@ -110,10 +95,7 @@ bool read_plain_choices(JsonCursor& c, PlainChunk& out) {
   for (Step s; (s = c.next_member(first, key)) != Step::kEnd;) {
     if (s == Step::kError) return false;
     if (key_is(key, "delta")) {
-      if (!once(seen_delta)) return false;
-      if (c.peek() == '{') {
-        if (!c.consume('{') || !read_plain_delta(c, out)) return false;
-      } else if (!c.skip_value()) {
+      if (!once(seen_delta) || !c.read_if('{', [&] { return read_plain_delta(c, out); })) {
         return false;
       }
     } else if (key_is(key, "finish_reason")) {
@@ -140,18 +122,14 @@ bool read_chunk(std::string_view data, bool want_ids, PlainChunk& out) {
         return false;
       }
     } else if (key_is(key, "choices")) {
-      if (!once(seen_choices)) return false;
-      if (c.peek() == '[') {
-        if (!c.consume('[') || !read_plain_choices(c, out)) return false;
-      } else if (!c.skip_value()) {
+      if (!once(seen_choices) || !c.read_if('[', [&] { return read_plain_choices(c, out); })) {
         return false;
       }
     } else if (key_is(key, "usage")) {
-      if (!once(seen_usage)) return false;
-      if (c.peek() == '{') {
-        if (!c.consume('{') || !read_plain_usage(c, out.usage.emplace())) return false;
-      } else if (!c.skip_value()) {
-        return false;  // null (sent with every chunk when usage is asked for): ignored
+      // null, sent with every chunk when usage is asked for, is skipped.
+      if (!once(seen_usage) ||
+          !c.read_if('{', [&] { return read_plain_usage(c, out.usage.emplace()); })) {
+        return false;
       }
     } else if (key_is(key, "error")) {
       return false;  // an error in the stream: the DOM path words it

@@ -15,10 +15,10 @@
 namespace osprey::providers::openai {
 
 struct PlainToolCall {
-  int index = 0;                    // tool_calls[].index (0 when absent)
-  std::optional<std::string> id;    // when present
-  std::optional<std::string> name;  // function.name, when present
-  std::string arguments;            // function.arguments; empty when absent or not a string
+  int index = 0;          // tool_calls[].index (0 when absent)
+  std::string id;         // empty when absent
+  std::string name;       // function.name; empty when absent
+  std::string arguments;  // function.arguments; empty when absent or not a string
 };
 
 struct PlainChunk {

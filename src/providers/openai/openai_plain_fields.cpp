@@ -23,6 +23,14 @@ bool read_plain_usage(JsonCursor& c, Usage& usage) {
   return true;
 }
 
+bool read_plain_text(JsonCursor& c, std::string& text) {
+  if (c.peek() != '"') return c.skip_value();
+  auto value = c.string();
+  if (!value) return false;
+  text = std::move(*value);
+  return true;
+}
+
 bool read_plain_finish_reason(JsonCursor& c, std::optional<StopReason>& reason) {
   if (c.peek() != '"') return c.skip_value();
   auto text = c.string_view();

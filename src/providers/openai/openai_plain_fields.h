@@ -5,6 +5,7 @@
 // caller then falls back to the nlohmann path, which converts or rejects it.
 // Pure; thread-safe.
 #include <optional>
+#include <string>
 
 #include "providers/chat_types.h"
 #include "providers/json_cursor.h"
@@ -14,6 +15,10 @@ namespace osprey::providers::openai {
 // A `usage` object, from just after its '{' through its '}': integer token counts only; other
 // members are skipped.
 bool read_plain_usage(JsonCursor& c, Usage& usage);
+
+// A text field (`content`, `arguments`): a string goes into `text`; any other value (null) is
+// skipped and `text` left as it was, as the nlohmann path ignores it.
+bool read_plain_text(JsonCursor& c, std::string& text);
 
 // A `finish_reason` value: a string sets `reason`; any other value (null) is skipped, as the
 // nlohmann path ignores it.

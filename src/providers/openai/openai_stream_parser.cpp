@@ -26,8 +26,7 @@ bool OpenAiStreamParser::feed_plain(std::string_view data, std::vector<StreamEve
     auto it = tool_index_.find(call.index);
     if (it == tool_index_.end()) {
       it = tool_index_.emplace(call.index, next_index_++).first;
-      events.emplace_back(ToolUseStartEvent{it->second, std::move(call.id).value_or(""),
-                                            std::move(call.name).value_or("")});
+      events.emplace_back(ToolUseStartEvent{it->second, std::move(call.id), std::move(call.name)});
     }
     if (!call.arguments.empty()) {
       events.emplace_back(ToolUseDeltaEvent{it->second, std::move(call.arguments)});

@@ -523,21 +523,12 @@ bool read_plain_message(JsonCursor& c, ChatResponse& out) {
   for (Step m; (m = c.next_member(first, key)) != Step::kEnd;) {
     if (m == Step::kError) return false;
     if (key_is(key, "content")) {
-      if (!once(seen_content)) return false;
-      if (c.peek() == '"') {
-        auto text = c.string_view();
-        if (!text) return false;
-        if (!text->empty()) out.content.emplace_back(TextBlock{std::string(*text)});
-      } else if (!c.skip_value()) {
-        return false;
-      }
+      std::string text;
+      if (!once(seen_content) || !read_plain_text(c, text)) return false;
+      if (!text.empty()) out.content.emplace_back(TextBlock{std::move(text)});
     } else if (key_is(key, "tool_calls")) {
       // Only an empty list or a non-list (both ignored) is handled here.
-      if (c.peek() == '[') {
-        if (!c.consume('[') || !c.consume(']')) return false;
-      } else if (!c.skip_value()) {
-        return false;
-      }
+      if (!c.read_if('[', [&] { return c.consume(']'); })) return false;
     } else if (!c.skip_value()) {
       return false;
     }
@@ -599,12 +590,9 @@ bool read_plain_response(std::string_view body, ChatResponse& out) {
         return false;
       }
     } else if (key_is(key, "usage")) {
-      if (!once(seen_usage)) return false;
-      if (c.peek() != '{') {
-        if (!c.skip_value()) return false;
-        continue;  // not an object: ignored, as in the full path
+      if (!once(seen_usage) || !c.read_if('{', [&] { return read_plain_usage(c, out.usage); })) {
+        return false;
       }
-      if (!c.consume('{') || !read_plain_usage(c, out.usage)) return false;
     } else if (!c.skip_value()) {
       return false;
     }

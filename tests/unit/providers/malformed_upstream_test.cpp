@@ -83,9 +83,13 @@ void feed_until_error(std::size_t count, Feed feed, const std::string& body) {
 }
 
 std::vector<std::string> lines_of(const std::string& body) {
-  LineSplitter lines;
-  auto split = lines.feed(body + "\n");
-  return split.ok() ? *split : std::vector<std::string>{};
+  LineSplitter splitter;
+  std::vector<std::string> lines;
+  const Status split = splitter.feed(body + "\n", [&](std::string_view line) {
+    lines.emplace_back(line);
+    return true;
+  });
+  return split.ok() ? lines : std::vector<std::string>{};
 }
 
 std::vector<SseEvent> sse_events_of(const std::string& body) {
