@@ -18,6 +18,7 @@ wrk.headers["Accept"] = "application/json"
 -- Osprey's admin key (run.sh reads it from Osprey's first start); harmless for the other targets.
 local api_key = os.getenv("BENCH_API_KEY")
 if api_key and api_key ~= "" then wrk.headers["Authorization"] = "Bearer " .. api_key end
+-- run.sh's CHAT_BODY is this request (its checks send it): keep the two in step.
 wrk.body = '{"model":"' .. model .. '","messages":[' ..
     '{"role":"system","content":"You are a terse assistant."},' ..
     '{"role":"user","content":"Say hello to the benchmark in five words."}],' ..

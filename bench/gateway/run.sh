@@ -369,40 +369,39 @@ target_key() {
 }
 
 # ---- one checked request per target before measuring -----------------------------------------
-BODY='{"model":"'"$MODEL"'","messages":[{"role":"user","content":"hello"}],"max_tokens":16}'
+# The request chat.lua sends (keep the two in step): the streamed check counts its answer's events
+# for the report.
+CHAT_BODY='{"model":"'"$MODEL"'","messages":[{"role":"system","content":"You are a terse assistant."},{"role":"user","content":"Say hello to the benchmark in five words."}],"max_tokens":16,"temperature":0}'
+# check_target TARGET BODY IS_OK WHAT: POSTs BODY once; stops the run unless it answers HTTP 200
+# with a body IS_OK accepts (the body in $TMP/check-TARGET.out, the headers beside it).
+check_target() {
+  local t="$1" body="$2" is_ok="$3" what="$4" url code
+  url="$(target_url "$t")/v1/chat/completions"
+  code="$(curl -sS -N -o "$TMP/check-$t.out" -D "$TMP/check-$t.headers" -w '%{http_code}' \
+    --max-time 5 -H 'Content-Type: application/json' -H "Authorization: Bearer $(target_key "$t")" \
+    --data "$body" "$url")" || code="${code:-000}"
+  if [ "$code" != 200 ] || ! "$is_ok" "$TMP/check-$t.out"; then
+    echo "run.sh: $t answered HTTP $code on POST $url:" >&2
+    head -c 400 "$TMP/check-$t.out" >&2 2>/dev/null || true
+    echo >&2
+    die "$t does not serve $what; nothing measured"
+  fi
+}
+is_chat_answer() { jq -e '.choices[0].message' "$1" >/dev/null 2>&1; }
+is_whole_stream() { [ "$(grep '^data: ' "$1" | tail -n 1)" = "data: [DONE]" ]; }
 for t in $ALL_TARGETS; do
   [ -n "${WANT[$t]:-}" ] || continue
-  url="$(target_url "$t")/v1/chat/completions"
-  code="$(curl -sS -o "$TMP/check-$t.json" -D "$TMP/check-$t.headers" -w '%{http_code}' \
-    --max-time 5 -H 'Content-Type: application/json' -H "Authorization: Bearer $(target_key "$t")" \
-    --data "$BODY" "$url")" || code="${code:-000}"
-  if [ "$code" != 200 ] || ! jq -e '.choices[0].message' "$TMP/check-$t.json" >/dev/null 2>&1; then
-    echo "run.sh: $t answered HTTP $code on POST $url:" >&2
-    head -c 400 "$TMP/check-$t.json" >&2 2>/dev/null || true
-    echo >&2
-    die "$t does not serve non-streaming chat completions; nothing measured"
-  fi
+  check_target "$t" "$CHAT_BODY" is_chat_answer "non-streaming chat completions"
 done
 if [ -n "${WANT[osprey]:-}" ]; then
   grep -qi '^x-osprey-deployment:' "$TMP/check-osprey.headers" ||
     echo "run.sh: warning: Osprey's answer has no x-osprey-deployment header" >&2
 fi
-# chat.lua's request, streamed: its answer's events are counted for the report.
-STREAM_BODY='{"model":"'"$MODEL"'","messages":[{"role":"system","content":"You are a terse assistant."},{"role":"user","content":"Say hello to the benchmark in five words."}],"max_tokens":16,"temperature":0,"stream":true}'
 STREAM_EVENTS=""
 for t in $STREAM_TARGETS; do
   [ -n "${WANT[$t]:-}" ] || continue
-  url="$(target_url "$t")/v1/chat/completions"
-  code="$(curl -sS -N -o "$TMP/check-$t.sse" -w '%{http_code}' --max-time 5 \
-    -H 'Content-Type: application/json' -H "Authorization: Bearer $(target_key "$t")" \
-    --data "$STREAM_BODY" "$url")" || code="${code:-000}"
-  if [ "$code" != 200 ] || [ "$(grep '^data: ' "$TMP/check-$t.sse" | tail -n 1)" != "data: [DONE]" ]; then
-    echo "run.sh: $t answered HTTP $code on a streamed POST $url:" >&2
-    head -c 400 "$TMP/check-$t.sse" >&2 2>/dev/null || true
-    echo >&2
-    die "$t does not stream chat completions; nothing measured"
-  fi
-  if [ "$t" = osprey-stream ]; then STREAM_EVENTS="$(grep -c '^data: ' "$TMP/check-$t.sse")"; fi
+  check_target "$t" "${CHAT_BODY%\}},\"stream\":true}" is_whole_stream "streamed chat completions"
+  if [ "$t" = osprey-stream ]; then STREAM_EVENTS="$(grep -c '^data: ' "$TMP/check-$t.out")"; fi
 done
 
 # ---- load runs -------------------------------------------------------------------------------
