@@ -3,10 +3,93 @@
 #include <nlohmann/json.hpp>
 
 #include "providers/bedrock/converse_codec.h"
+#include "providers/json_cursor.h"
 
 namespace osprey::providers::bedrock {
 
 using nlohmann::json;
+
+namespace {
+
+// A contentBlockDelta's "delta", from its '{': "text" when a string wins, as on the DOM path;
+// else a "toolUse" object's "input".
+struct PlainDelta {
+  std::optional<std::string> text;
+  std::optional<std::string> input;
+};
+
+// delta.toolUse, from its '{'.
+bool read_plain_tool_use(JsonCursor& c, PlainDelta& delta) {
+  using Step = JsonCursor::Step;
+  bool first = true;
+  std::string_view key;
+  for (Step m; (m = c.next_member(first, key)) != Step::kEnd;) {
+    if (m == Step::kError) return false;
+    if (key_is(key, "input")) {
+      auto value = c.string();
+      if (delta.input || !value) return false;
+      delta.input = std::move(*value);
+    } else if (!c.skip_value()) {
+      return false;
+    }
+  }
+  if (!delta.input) delta.input.emplace();  // value("input", "")
+  return true;
+}
+
+bool read_plain_delta(JsonCursor& c, PlainDelta& delta) {
+  using Step = JsonCursor::Step;
+  bool first = true, seen_text = false, seen_tool = false;
+  std::string_view key;
+  for (Step m; (m = c.next_member(first, key)) != Step::kEnd;) {
+    if (m == Step::kError) return false;
+    if (key_is(key, "text")) {
+      auto value = c.string();
+      if (!once(seen_text) || !value) return false;
+      delta.text = std::move(*value);
+    } else if (key_is(key, "toolUse")) {
+      if (!once(seen_tool) || !c.consume('{') || !read_plain_tool_use(c, delta)) return false;
+    } else if (!c.skip_value()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool read_plain_stream_event(std::string_view event_type, std::string_view payload,
+                             std::vector<StreamEvent>& out) {
+  using Step = JsonCursor::Step;
+  const bool delta_event = event_type == "contentBlockDelta";
+  if (!delta_event && event_type != "contentBlockStop") return false;
+  JsonCursor c(payload);
+  if (!c.consume('{')) return false;
+  int index = 0;
+  PlainDelta delta;
+  bool seen_index = false, seen_delta = false;
+  bool first = true;
+  std::string_view key;
+  for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
+    if (step == Step::kError) return false;
+    if (delta_event && key_is(key, "contentBlockIndex")) {
+      const auto value = c.int_value();
+      if (!once(seen_index) || !value) return false;
+      index = *value;
+    } else if (delta_event && key_is(key, "delta")) {
+      if (!once(seen_delta) || !c.consume('{') || !read_plain_delta(c, delta)) return false;
+    } else if (!c.skip_value()) {
+      return false;
+    }
+  }
+  if (!c.at_end()) return false;
+  if (delta.text) {
+    out.emplace_back(TextDeltaEvent{index, std::move(*delta.text)});
+  } else if (delta.input) {
+    out.emplace_back(ToolUseDeltaEvent{index, std::move(*delta.input)});
+  }
+  return true;
+}
 
 Result<std::vector<StreamEvent>> ConverseStreamParser::fail(UpstreamError error) {
   last_error_ = std::move(error);
@@ -29,6 +112,7 @@ Result<std::vector<StreamEvent>> ConverseStreamParser::feed(const EventStreamMes
 Result<std::vector<StreamEvent>> ConverseStreamParser::feed_event(std::string_view event_type,
                                                                   std::string_view payload) {
   std::vector<StreamEvent> events;
+  if (read_plain_stream_event(event_type, payload, events)) return events;
   const json doc = json::parse(payload, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) {
     return fail(malformed_upstream_body("bedrock", "stream event: " + body_excerpt(payload)));

@@ -15,6 +15,13 @@
 
 namespace osprey::providers::bedrock {
 
+// The events of every token (contentBlockDelta, text or tool input) and of contentBlockStop,
+// read without a DOM into `out`. Only clean payloads are read (fields of the expected types, no
+// repeated key); anything else returns false with `out` untouched, and the parser takes the
+// nlohmann path, so the events are always what that path gives.
+bool read_plain_stream_event(std::string_view event_type, std::string_view payload,
+                             std::vector<StreamEvent>& out);
+
 class ConverseStreamParser {
  public:
   // `model` is reported in the MessageStartEvent (Converse streams do not echo it).
