@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "batch/invalid_param.h"
+#include "core/json_parse.h"
 #include "providers/openai/openai_request_parser.h"
 
 namespace osprey::batch {
@@ -108,8 +109,8 @@ Result<BatchInput> parse_batch_jsonl(std::string_view text, const BatchInputRule
     ++line;
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
     if (raw.find_first_not_of(" \t") == std::string_view::npos) continue;
-    const nlohmann::json value = nlohmann::json::parse(raw, nullptr, false);
-    if (value.is_discarded()) return bad_line(line, "not valid JSON");
+    const nlohmann::json value = parse_json(raw);
+    if (value.is_discarded()) return bad_line(line, json_refusal(raw));
     if (Status st = builder.add(line, value); !st.ok()) return st.error();
   }
   return std::move(builder).finish();

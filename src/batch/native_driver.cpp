@@ -4,6 +4,7 @@
 #include <limits>
 #include <set>
 
+#include "core/json_parse.h"
 #include "core/log.h"
 #include "core/thread_role.h"
 #include "jobs/worker_id.h"
@@ -122,7 +123,7 @@ std::string queue_message(const std::string& model, int in_flight, int cap) {
 }
 
 json parse_input(const store::JobItem& item) {
-  json input = json::parse(item.input_json, nullptr, false);
+  json input = parse_json(item.input_json);
   return input.is_discarded() ? json() : input;
 }
 
@@ -308,7 +309,7 @@ void NativeDriver::tick() {
   std::map<std::string, int> in_flight;
   for (const store::Job& job : jobs) {
     if (job.driver_state.empty()) continue;
-    json st = json::parse(job.driver_state, nullptr, false);
+    json st = parse_json(job.driver_state);
     if (st.is_discarded() || !st.contains("parts")) continue;
     for (const json& part : st["parts"]) {
       if (part_in_flight(part)) ++in_flight[st.value("model", "")];
@@ -322,14 +323,14 @@ void NativeDriver::tick() {
 
 void NativeDriver::step(const store::Job& job, std::map<std::string, int>& in_flight) {
   const NativeItemCodec& codec = *deps_.codecs.find(job.workload)->second;
-  const json spec = json::parse(job.spec_json, nullptr, false);
+  const json spec = parse_json(job.spec_json);
   const jobs::Workload* workload = deps_.workloads.find(job.workload);
   if (spec.is_discarded() || workload == nullptr || workload->driver_hold(spec) != kNativeDriver) {
     return;
   }
   JobContext ctx{*this, job, codec, json::object()};
   if (!job.driver_state.empty()) {
-    ctx.state = json::parse(job.driver_state, nullptr, false);
+    ctx.state = parse_json(job.driver_state);
     if (!ctx.state.is_object()) ctx.state = json::object();
   }
   json& st = ctx.state;

@@ -1,12 +1,13 @@
 #include "batch/vendor_call.h"
 
+#include "core/json_parse.h"
 #include "net/blocking_client.h"
 
 namespace osprey::batch {
 namespace {
 
 Result<nlohmann::json> vendor_json(const net::ClientResponse& response, std::string_view what) {
-  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  nlohmann::json body = parse_json(response.body);
   if (body.is_discarded() || !body.is_object()) {
     return make_error(ErrorCode::kUpstreamError, std::string(what) + ": not a JSON object: " +
                                                      providers::body_excerpt(response.body));

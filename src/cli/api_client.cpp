@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/json_parse.h"
 #include "net/blocking_client.h"
 
 namespace osprey::cli {
@@ -73,7 +74,7 @@ int print_reply(const ApiContext& c, const std::string& body,
     std::printf("%s\n", body.c_str());
     return 0;
   }
-  auto j = nlohmann::json::parse(body, nullptr, false);
+  auto j = parse_json(body);
   if (j.is_discarded()) {
     std::printf("%s\n", body.c_str());
     return 0;
@@ -99,7 +100,7 @@ std::optional<ApiReply> call_api(const ApiContext& c, const std::string& method,
     return std::nullopt;
   }
   if (response->status >= 400) {
-    auto err = nlohmann::json::parse(response->body, nullptr, false);
+    auto err = parse_json(response->body);
     std::string message = response->body;
     if (err.is_object() && err.contains("error") && err["error"].is_object()) {
       message = err["error"].value("code", "") + ": " + err["error"].value("message", "");

@@ -1,4 +1,5 @@
 #include "cli/file_upload.h"
+#include "core/json_parse.h"
 
 #include <unistd.h>
 
@@ -35,7 +36,7 @@ std::optional<std::string> upload_file(const ApiContext& c, const std::string& f
       call_api(c, "POST", "/v1/files", multipart_file_body(boundary, filename, content, purpose),
                {{"content-type", "multipart/form-data; boundary=" + boundary}});
   if (!reply) return std::nullopt;
-  const nlohmann::json file = nlohmann::json::parse(reply->body, nullptr, false);
+  const nlohmann::json file = parse_json(reply->body);
   if (!file.is_object() || !file.contains("id") || !file["id"].is_string()) {
     std::fprintf(stderr, "osprey: POST /v1/files answered without a file id\n");
     return std::nullopt;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/api_client.h"
+#include "core/json_parse.h"
 
 namespace osprey::cli {
 namespace {
@@ -55,14 +56,14 @@ int submit(const Context& c, const std::vector<std::string>& args) {
   if (!args.empty()) {
     const auto text = read_input(args[0]);
     if (!text) return usage_error("cannot read " + args[0]);
-    request = json::parse(*text, nullptr, false);
+    request = parse_json(*text);
     if (request.is_discarded()) return usage_error(args[0] + " is not JSON");
   } else {
     const std::string workload = flag(c, "workload");
     if (workload.empty()) return usage_error("jobs submit needs FILE or --workload");
     request["workload"] = workload;
     const std::string spec = flag(c, "spec", "{}");
-    request["spec"] = json::parse(spec, nullptr, false);
+    request["spec"] = parse_json(spec);
     if (request["spec"].is_discarded()) return usage_error("--spec is not JSON");
   }
   if (auto p = flag(c, "priority"); !p.empty()) request["priority"] = p;
@@ -76,7 +77,7 @@ int submit(const Context& c, const std::vector<std::string>& args) {
   auto reply = call_api(c, "POST", "/v1/jobs", request.dump(), headers);
   if (!reply) return 1;
   if (c.json_out) return print_reply(c, reply->body, print_job);
-  auto job = json::parse(reply->body, nullptr, false);
+  auto job = parse_json(reply->body);
   std::printf("%s job %lld (%lld items)\n", reply->status == 201 ? "submitted" : "existing",
               job.value("id", 0LL), job["counts"].value("total", 0LL));
   return 0;
@@ -104,7 +105,7 @@ int watch(const Context& c, const std::string& id) {
   for (;;) {
     auto reply = call_api(c, "GET", "/v1/jobs/" + id);
     if (!reply) return 1;
-    auto job = json::parse(reply->body, nullptr, false);
+    auto job = parse_json(reply->body);
     if (job.is_discarded()) return 1;
     const json& counts = job["counts"];
     const std::string state = job.value("state", "");

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli/api_client.h"
+#include "core/json_parse.h"
 
 namespace osprey::cli {
 namespace {
@@ -31,7 +32,7 @@ std::vector<std::string> split_list(const std::string& text) {
 
 // "0.2" → 0.2, "true" → true, "llama3" → "llama3".
 json scalar(const std::string& text) {
-  json value = json::parse(text, nullptr, false);
+  json value = parse_json(text);
   return value.is_discarded() || value.is_object() || value.is_array() ? json(text) : value;
 }
 
@@ -85,7 +86,7 @@ std::optional<std::vector<json>> wait_for(const ApiContext& c, const std::vector
       auto reply =
           call_api(c, "GET", "/v1/experiments/" + std::to_string(ids[i]) + "?actions=false");
       if (!reply) return std::nullopt;
-      json e = json::parse(reply->body, nullptr, false);
+      json e = parse_json(reply->body);
       if (!e.is_object()) return std::nullopt;
       if (last[i].is_null() || e.value("state", "") != last[i].value("state", "")) {
         std::fprintf(stderr, "experiment %lld: %s\n", ids[i], e.value("state", "").c_str());
@@ -101,7 +102,7 @@ std::optional<std::vector<json>> wait_for(const ApiContext& c, const std::vector
 int submit_and_wait(const ApiContext& c, const json& request) {
   auto reply = call_api(c, "POST", "/v1/experiments", request.dump());
   if (!reply) return 1;
-  json created = json::parse(reply->body, nullptr, false);
+  json created = parse_json(reply->body);
   std::vector<long long> ids;
   for (const json& e : created["data"]) ids.push_back(e.value("id", 0LL));
   std::fprintf(stderr, "created %zu experiment(s)\n", ids.size());
@@ -152,7 +153,7 @@ Result<json> maze_argument(const std::string& text) {
     if (colon != std::string::npos) {
       const std::string seed = kind.substr(colon + 1);
       kind.resize(colon);
-      json s = json::parse(seed, nullptr, false);
+      json s = parse_json(seed);
       if (!s.is_number_integer()) {
         return make_error(ErrorCode::kInvalidRequest, "--maze gen:KIND:SEED needs an integer seed");
       }
@@ -166,7 +167,7 @@ Result<json> maze_argument(const std::string& text) {
     if (!in) return make_error(ErrorCode::kInvalidRequest, "cannot read " + text);
     std::stringstream content;
     content << in.rdbuf();
-    json maze = json::parse(content.str(), nullptr, false);
+    json maze = parse_json(content.str());
     if (!maze.is_object()) {
       return make_error(ErrorCode::kInvalidRequest, text + " is not a JSON object");
     }
@@ -183,7 +184,7 @@ Result<json> experiment_request_from_flags(const std::map<std::string, std::stri
   };
   json base = json::object();
   if (auto extra = get("config"); !extra.empty()) {
-    base = json::parse(extra, nullptr, false);
+    base = parse_json(extra);
     if (!base.is_object()) {
       return make_error(ErrorCode::kInvalidRequest, "--config must be a JSON object");
     }
@@ -247,8 +248,8 @@ Result<json> experiment_request_from_flags(const std::map<std::string, std::stri
   if (auto v = get("turn-delay-ms"); !v.empty()) request["turn_delay_ms"] = scalar(v);
   if (auto v = get("start"); !v.empty()) {
     const std::size_t comma = v.find(',');
-    json x = json::parse(v.substr(0, comma), nullptr, false);
-    json y = comma == std::string::npos ? json() : json::parse(v.substr(comma + 1), nullptr, false);
+    json x = parse_json(v.substr(0, comma));
+    json y = comma == std::string::npos ? json() : parse_json(v.substr(comma + 1));
     if (!x.is_number_integer() || !y.is_number_integer()) {
       return make_error(ErrorCode::kInvalidRequest, "--start takes X,Y");
     }
@@ -296,7 +297,7 @@ int run_maze(const MazeInvocation& inv) {
   if (cmd == "sweep") {
     const auto text = read_input(args[0]);
     if (!text) return maze_usage_error("cannot read " + args[0]);
-    json request = json::parse(*text, nullptr, false);
+    json request = parse_json(*text);
     if (!request.is_object()) return maze_usage_error(args[0] + " is not a JSON object");
     return submit_and_wait(c, request);
   }

@@ -18,6 +18,7 @@
 #include "cli/api_client.h"
 #include "cli/file_upload.h"
 #include "cli/jobs_command.h"
+#include "core/json_parse.h"
 #include "review/repository.h"
 #include "review/review_plan.h"
 #include "review/review_report.h"
@@ -102,7 +103,7 @@ std::optional<json> wait_for_batch(const ApiContext& c, const std::string& id, i
   for (;;) {
     auto reply = call_api(c, "GET", "/v1/batches/" + url_encode(id));
     if (!reply) return std::nullopt;
-    json batch = json::parse(reply->body, nullptr, false);
+    json batch = parse_json(reply->body);
     if (!batch.is_object()) return std::nullopt;
     const std::string status = batch.value("status", "");
     const json counts = batch.value("request_counts", json::object());
@@ -134,7 +135,7 @@ bool collect_lines(const ApiContext& c, const json& file_id,
   std::istringstream in(reply->body);
   std::string text;
   while (std::getline(in, text)) {
-    json line = json::parse(text, nullptr, false);
+    json line = parse_json(text);
     if (!line.is_object() || !line.contains("custom_id") || !line["custom_id"].is_string()) {
       continue;
     }
@@ -263,7 +264,7 @@ int run_review(const ReviewInvocation& inv) {
                          {"metadata", {{"osprey_workload", "review"}}}};
     auto created = call_api(c, "POST", "/v1/batches", create.dump());
     if (!created) return 1;
-    const json batch = json::parse(created->body, nullptr, false);
+    const json batch = parse_json(created->body);
     if (!batch.is_object() || !batch.contains("id") || !batch["id"].is_string()) {
       std::fprintf(stderr, "osprey: POST /v1/batches answered without a batch id\n");
       return 1;

@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/config_schema.h"
+#include "core/json_parse.h"
 #include "core/yaml_to_json.h"
 
 extern char** environ;
@@ -200,7 +201,7 @@ Status set_section_value(Config& config, const std::string& key, const std::stri
     if (dot == std::string_view::npos) break;
     rest = rest.substr(dot + 1);
   }
-  nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json value = parse_json(text);
   *node = value.is_discarded() ? nlohmann::json(text) : std::move(value);
   return {};
 }

@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "core/json_parse.h"
 #include "experiments/experiment_view.h"
 #include "maze/maze_generator.h"
 #include "net/event_stream.h"
@@ -46,7 +47,7 @@ Result<std::int64_t> experiment_id_of(const Request& request) {
 // A model_config filter value as JSON: numbers and booleans as such ("0.2", "true"), anything
 // else as a string ("llama3", or "\"0.2\"" given as JSON to match the string).
 std::string config_value_json(const std::string& text) {
-  json value = json::parse(text, nullptr, false);
+  json value = parse_json(text);
   if (!value.is_discarded() && (value.is_number() || value.is_boolean() || value.is_string())) {
     return value.dump();
   }

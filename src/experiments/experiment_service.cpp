@@ -3,6 +3,7 @@
 #include <map>
 #include <random>
 
+#include "core/json_parse.h"
 #include "experiments/experiment_request.h"
 #include "experiments/maze_workload.h"
 
@@ -16,7 +17,7 @@ Error not_found(std::int64_t id) {
 }
 
 std::string model_of(const store::NewExperiment& e) {
-  json config = json::parse(e.model_config_json, nullptr, false);
+  json config = parse_json(e.model_config_json);
   return config.is_object() ? config.value("model", std::string()) : std::string();
 }
 
@@ -24,9 +25,9 @@ std::string model_of(const store::NewExperiment& e) {
 
 Result<std::vector<store::Experiment>> ExperimentService::create(const gateway::Principal& who,
                                                                  std::string_view body) {
-  json parsed = json::parse(body, nullptr, false);
+  json parsed = parse_json(body);
   if (parsed.is_discarded()) {
-    return make_error(ErrorCode::kInvalidRequest, "body: must be valid JSON");
+    return make_error(ErrorCode::kInvalidRequest, "body: " + json_refusal(body));
   }
   thread_local std::mt19937_64 rng{std::random_device{}()};
   const std::uint64_t seed = rng() >> 16;  // fits a signed 64-bit store column with room

@@ -1,5 +1,6 @@
 #include "experiments/experiment_view.h"
 
+#include "core/json_parse.h"
 #include "maze/position.h"
 
 namespace osprey::experiments {
@@ -8,7 +9,7 @@ namespace {
 using nlohmann::json;
 
 json parsed(const std::string& text, json fallback) {
-  json value = json::parse(text, nullptr, false);
+  json value = parse_json(text);
   return value.is_discarded() ? fallback : value;
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/json_parse.h"
 #include "core/log.h"
 #include "experiments/store_action_sink.h"
 #include "maze/agent_loop.h"
@@ -115,8 +116,8 @@ ItemResult MazeWorkload::run(const jobs::WorkItem& item, const jobs::RunContext&
                                 {"state", store::experiment_state_name(exp.state)},
                                 {"outcome", exp.outcome}});
   }
-  auto parsed_maze = maze::Maze::from_json(json::parse(exp.maze_json, nullptr, false));
-  auto config = maze::parse_experiment_config(json::parse(exp.model_config_json, nullptr, false));
+  auto parsed_maze = maze::Maze::from_json(parse_json(exp.maze_json));
+  auto config = maze::parse_experiment_config(parse_json(exp.model_config_json));
   if (!parsed_maze || !config) {
     const std::string message = !parsed_maze ? parsed_maze.error().message : config.error().message;
     (void)d_.store.update_experiment({.id = id,

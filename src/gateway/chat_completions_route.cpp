@@ -4,6 +4,7 @@
 #include <memory>
 #include <utility>
 
+#include "core/json_parse.h"
 #include "core/log.h"
 #include "gateway/auth/authenticator.h"
 #include "gateway/chat_stream_relay.h"
@@ -95,10 +96,11 @@ net::Task<net::Response> ChatCompletionsRoute::handle(net::Request& request,
   std::optional<Result<providers::ChatRequest>> parsed =
       read_plain(request.body, stages_.validator);
   if (!parsed || log::enabled(LogLevel::kDebug)) {
-    const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+    const nlohmann::json body = parse_json(request.body);
     if (body.is_discarded()) {
       metrics_.count(kChatCompletionsPath, false, "error");
-      const Error not_json = make_error(ErrorCode::kInvalidRequest, "body: not valid JSON");
+      const Error not_json =
+          make_error(ErrorCode::kInvalidRequest, "body: " + json_refusal(request.body));
       co_return net::Response::error(not_json, request.request_id);
     }
     // --- validation: JSON Schema and deny rules, before any other stage reads the body (a

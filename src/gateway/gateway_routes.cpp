@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_parse.h"
 #include "gateway/admin/tenancy_routes.h"
 #include "gateway/admin_reload_route.h"
 #include "gateway/auth/authenticated_route.h"
@@ -22,7 +23,7 @@ net::Task<net::Response> invalidate_and_audit(std::shared_ptr<const CacheInvalid
                                               const Principal& principal) {
   net::Response response = co_await route->handle(request);
   if (audit != nullptr && response.status == 200) {
-    nlohmann::json detail = nlohmann::json::parse(request.body, nullptr, false);
+    nlohmann::json detail = parse_json(request.body);
     if (!detail.is_object()) detail = nlohmann::json::object();
     audit->append({.at = {},
                    .actor = "key:" + principal.key_prefix,

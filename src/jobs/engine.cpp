@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/json_parse.h"
 #include "core/log.h"
 #include "core/thread_role.h"
 #include "jobs/retry_decision.h"
@@ -204,7 +205,7 @@ std::shared_ptr<const nlohmann::json> Engine::spec_of(std::int64_t job_id) {
   auto spec = std::make_shared<nlohmann::json>(nlohmann::json::object());
   auto job = store_.get_job(std::nullopt, job_id);
   if (job && job.value()) {
-    *spec = nlohmann::json::parse(job.value()->spec_json, nullptr, false);
+    *spec = parse_json(job.value()->spec_json);
     if (spec->is_discarded()) *spec = nlohmann::json::object();
     std::lock_guard lock(spec_mu_);
     if (specs_.size() > 10000) specs_.clear();  // a cache, not a registry
@@ -243,7 +244,7 @@ void Engine::worker_loop() {
         item.tenant_id = r.item.tenant_id;
         item.item_id = r.item.lease.item_id;
         item.key = r.item.key;
-        item.input = nlohmann::json::parse(r.item.input_json, nullptr, false);
+        item.input = parse_json(r.item.input_json);
         item.spec = r.spec.get();
         item.attempt = r.item.attempt;
         RunContext ctx;

@@ -1,5 +1,6 @@
 #include "jobs/exec_workload.h"
 
+#include "core/json_parse.h"
 #include "jobs/subprocess.h"
 
 namespace osprey::jobs {
@@ -157,7 +158,7 @@ ItemResult ExecWorkload::run(const WorkItem& item, const RunContext& ctx) const 
   }
   if (p.exit_code == kExitRateLimited) {
     ItemResult res = ItemResult::failure(Outcome::kRateLimited, "rate_limited", describe(p));
-    auto hint = nlohmann::json::parse(p.stdout_data, nullptr, false);
+    auto hint = parse_json(p.stdout_data);
     if (hint.is_object() && hint.contains("retry_after_ms") &&
         hint["retry_after_ms"].is_number_integer()) {
       res.retry_after = std::chrono::milliseconds(hint["retry_after_ms"].get<std::int64_t>());
@@ -171,7 +172,7 @@ ItemResult ExecWorkload::run(const WorkItem& item, const RunContext& ctx) const 
     return ItemResult::failure(Outcome::kRetryable, "exit_" + std::to_string(p.exit_code),
                                describe(p));
   }
-  auto output = nlohmann::json::parse(p.stdout_data, nullptr, false);
+  auto output = parse_json(p.stdout_data);
   if (output.is_discarded()) {
     return ItemResult::failure(Outcome::kPermanent, "bad_output",
                                "exit code 0 but stdout is not one JSON value");

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/api_key.h"
+#include "core/json_parse.h"
 #include "jobs/job_finalizer.h"
 #include "jobs/tenant_quota.h"
 #include "jobs/timestamp.h"
@@ -56,8 +57,9 @@ JobService::JobService(store::Store& store, const WorkloadRegistry& workloads,
 
 Result<SubmittedJob> JobService::submit(const gateway::Principal& who, std::string_view body,
                                         std::string_view idempotency_key) {
-  nlohmann::json req = nlohmann::json::parse(body, nullptr, false);
-  if (req.is_discarded() || !req.is_object()) return invalid_request("body: must be a JSON object");
+  nlohmann::json req = parse_json(body);
+  if (req.is_discarded()) return invalid_request("body: " + json_refusal(body));
+  if (!req.is_object()) return invalid_request("body: must be a JSON object");
   for (const auto& [key, value] : req.items()) {
     static const char* kKnown[] = {"workload", "spec", "priority", "tags", "max_attempts"};
     if (std::none_of(std::begin(kKnown), std::end(kKnown),
@@ -243,7 +245,7 @@ nlohmann::json job_view(const store::Job& job, std::chrono::system_clock::time_p
       if (elapsed > 0) eta = std::round(static_cast<double>(c.pending()) * elapsed / settled);
     }
   }
-  auto tags = nlohmann::json::parse(job.tags_json, nullptr, false);
+  auto tags = parse_json(job.tags_json);
   const std::string id = std::to_string(job.id);
   nlohmann::json view = {
       {"id", job.id},
@@ -280,7 +282,7 @@ nlohmann::json job_view(const store::Job& job, std::chrono::system_clock::time_p
   // A driver-run job (native provider batch) shows its driver's state: provider jobs, their
   // states and every state change.
   if (!job.driver_state.empty()) {
-    nlohmann::json driver = nlohmann::json::parse(job.driver_state, nullptr, false);
+    nlohmann::json driver = parse_json(job.driver_state);
     if (!driver.is_discarded()) view["driver"] = std::move(driver);
   }
   return view;

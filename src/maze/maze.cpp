@@ -1,4 +1,5 @@
 #include "maze/maze.h"
+#include "core/json_parse.h"
 
 #include <fstream>
 #include <sstream>
@@ -92,7 +93,7 @@ Result<Maze> Maze::load_file(const std::string& path) {
   if (!in) return invalid("cannot read '" + path + "'");
   std::ostringstream text;
   text << in.rdbuf();
-  nlohmann::json node = nlohmann::json::parse(text.str(), nullptr, false);
+  nlohmann::json node = parse_json(text.str());
   if (node.is_discarded()) return invalid("'" + path + "' is not valid JSON");
   Result<Maze> maze = from_json(node);
   if (!maze) return make_error(maze.code(), maze.error().message + " (in '" + path + "')");

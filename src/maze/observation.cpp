@@ -1,4 +1,5 @@
 #include "maze/observation.h"
+#include "core/json_parse.h"
 
 #include <variant>
 
@@ -58,7 +59,7 @@ Result<Observation> find_observation(const providers::ChatRequest& request) {
   const std::size_t close = text->find(kClose, open);
   if (close == std::string::npos) return bad("not closed");
   const std::size_t body = open + kOpen.size();
-  nlohmann::json node = nlohmann::json::parse(text->substr(body, close - body), nullptr, false);
+  nlohmann::json node = parse_json(text->substr(body, close - body));
   if (node.is_discarded() || !node.is_object()) return bad("not a JSON object");
   Observation o;
   auto position = node.contains("position") ? parse_position(node["position"]) : std::nullopt;

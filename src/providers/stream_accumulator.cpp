@@ -1,5 +1,6 @@
 #include "providers/stream_accumulator.h"
 
+#include "core/json_parse.h"
 #include "providers/overloaded.h"
 
 namespace osprey::providers {
@@ -42,7 +43,7 @@ ChatResponse StreamAccumulator::response() const {
     }
     ToolUseBlock tool{block.id, block.name, nlohmann::json::object()};
     if (!block.text.empty()) {
-      auto parsed = nlohmann::json::parse(block.text, nullptr, /*allow_exceptions=*/false);
+      auto parsed = parse_json(block.text);
       tool.input = parsed.is_discarded() ? nlohmann::json(block.text) : std::move(parsed);
     }
     out.content.emplace_back(std::move(tool));

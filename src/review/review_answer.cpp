@@ -1,4 +1,5 @@
 #include "review/review_answer.h"
+#include "core/json_parse.h"
 
 #include <algorithm>
 
@@ -35,7 +36,7 @@ std::string content_text(const json& content) {
 // The JSON object a text answer unambiguously holds, or null.
 json object_in_text(std::string_view text) {
   text = trim(text);
-  json whole = json::parse(text, nullptr, false);
+  json whole = parse_json(text);
   if (whole.is_object()) return whole;
   std::vector<json> blocks;
   std::size_t pos = 0;
@@ -44,7 +45,7 @@ json object_in_text(std::string_view text) {
     if (body == std::string_view::npos) break;
     const std::size_t close = text.find("```", body);
     if (close == std::string_view::npos) break;
-    json block = json::parse(text.substr(body + 1, close - body - 1), nullptr, false);
+    json block = parse_json(text.substr(body + 1, close - body - 1));
     if (block.is_object()) blocks.push_back(std::move(block));
     pos = close + 3;
   }
@@ -171,7 +172,7 @@ Result<TaskAnswer, ReviewIssue> parse_answer(const json& line, const ReviewTask&
   json args;
   if (calls.size() == 1) {
     const json& raw = calls[0]->value("arguments", json());
-    args = raw.is_string() ? json::parse(raw.get<std::string>(), nullptr, false) : raw;
+    args = raw.is_string() ? parse_json(raw.get<std::string>()) : raw;
     if (args.is_discarded() || !args.is_object()) {
       return task_issue(task, "invalid_answer",
                         "report_findings arguments are not a JSON object: " +

@@ -1,5 +1,7 @@
 #include "review/rule_set.h"
 
+#include "core/json_parse.h"
+
 namespace osprey::review {
 namespace {
 
@@ -210,6 +212,9 @@ Result<RuleSet> parse_rule_set(const json& doc) {
 }
 
 Result<RuleSet> parse_rule_set_text(std::string_view text) {
+  if (json_nesting_exceeds(text)) {
+    return make_error(ErrorCode::kInvalidRequest, "rules file: " + json_refusal(text));
+  }
   json doc;
   try {
     doc = json::parse(text);

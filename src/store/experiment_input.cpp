@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/json_parse.h"
 #include "store/job_input.h"
 #include "store/tenancy_input.h"
 
@@ -24,8 +25,10 @@ Status check_text(std::string_view field, std::string_view text, std::size_t max
 }
 
 Status check_json_text(std::string_view field, std::string_view json) {
-  if (has_nul(json) || !nlohmann::json::accept(json))
-    return invalid_field(field, "is not valid JSON");
+  if (has_nul(json)) return invalid_field(field, "is not valid JSON");
+  if (json_nesting_exceeds(json) || !nlohmann::json::accept(json)) {
+    return invalid_field(field, "is " + json_refusal(json));
+  }
   return {};
 }
 

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "core/json_parse.h"
 #include "core/utc_timestamp.h"
 
 namespace osprey::store {
@@ -20,8 +21,8 @@ bool matches(std::string_view text, std::string_view pattern) {
 }
 
 Result<nlohmann::json> parse_object(std::string_view field, std::string_view json) {
-  nlohmann::json parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return invalid_field(field, "is not valid JSON");
+  nlohmann::json parsed = parse_json(json);
+  if (parsed.is_discarded()) return invalid_field(field, "is " + json_refusal(json));
   if (!parsed.is_object()) return invalid_field(field, "must be a JSON object");
   return parsed;
 }

@@ -88,6 +88,42 @@ TEST_F(Validation, AnInvalidBodyIs400NamingTheFieldAndNeverReachesTheProvider) {
   EXPECT_EQ(fake_->requests().size(), 1u);
 }
 
+// 100,000 levels of nesting (200 KB) used to overflow the stack where a value is written out
+// again (the upstream body, a job's spec, a tenant's tags) and kill the server.
+TEST_F(Validation, DeeplyNestedJsonIsA400AndTheServerLivesOn) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::string chat_head = R"({"model":"chat","messages":[{"role":"user","content":"hi"}],)";
+  const std::vector<std::pair<std::string, std::string>> posts = {
+      {"/v1/chat/completions", chat_head + R"("x":)" + deep + "}"},
+      {"/v1/chat/completions", chat_head + R"("provider_options":{"a":)" + deep + "}}"},
+      {"/v1/chat/completions",
+       chat_head + R"("tools":[{"type":"function","function":{"name":"f","parameters":{"a":)" +
+           deep + "}}}]}"},
+      {"/v1/jobs", R"({"workload":"noop","spec":{"a":)" + deep + "}}"},
+      {"/admin/tenants", R"({"name":"deep","tags":{"a":)" + deep + "}}"},
+  };
+  for (const auto& [path, body] : posts) {
+    HttpResponse r = http_request(osprey_->port(), "POST", path, body,
+                                  {{"Content-Type", "application/json"},
+                                   {"Authorization", "Bearer " + osprey_->admin_key()}});
+    ASSERT_EQ(r.status, 400) << path << ": " << r.body.substr(0, 300);
+    const json error = json::parse(r.body)["error"];
+    EXPECT_EQ(error["code"], "invalid_request") << path;
+    EXPECT_NE(error["message"].get<std::string>().find("nested deeper than 128 levels"),
+              std::string::npos)
+        << path << ": " << error.dump();
+  }
+  EXPECT_TRUE(fake_->requests().empty());
+  // 128 levels (the body, provider_options and 126 arrays) are fine; the server still answers.
+  const std::string fine = std::string(126, '[') + std::string(126, ']');
+  HttpResponse ok = http_request(
+      osprey_->port(), "POST", "/v1/chat/completions",
+      chat_head + R"("provider_options":{"a":)" + fine + "}}",
+      {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + osprey_->admin_key()}});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(fake_->requests().size(), 1u);
+}
+
 TEST_F(Validation, ADeniedPromptGetsContentDeniedNamingTheRuleNotTheText) {
   HttpResponse r = chat({{"model", "chat"},
                          {"messages",

@@ -1,6 +1,7 @@
 #include "batch/anthropic/anthropic_batch_adapter.h"
 
 #include "batch/vendor_call.h"
+#include "core/json_parse.h"
 #include "providers/anthropic/anthropic_codec.h"
 
 namespace osprey::batch {
@@ -153,7 +154,7 @@ class AnthropicBatchAdapter final : public BatchAdapter {
 }  // namespace
 
 Result<RecordOutcome> parse_anthropic_batch_line(std::string_view line) {
-  json row = json::parse(line, nullptr, false);
+  json row = parse_json(line);
   if (row.is_discarded() || !row.is_object() || !row.contains("custom_id") ||
       !row["custom_id"].is_string() || !row.contains("result") || !row["result"].is_object()) {
     return make_error(ErrorCode::kUpstreamError, "batch results line without custom_id/result: " +

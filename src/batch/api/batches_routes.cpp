@@ -5,6 +5,7 @@
 #include "batch/api/route_params.h"
 #include "batch/batch_output.h"
 #include "batch/batch_workload.h"
+#include "core/json_parse.h"
 #include "jobs/timestamp.h"
 
 namespace osprey::batch {
@@ -64,8 +65,11 @@ Result<store::Job> owned_batch(jobs::JobService& service, const gateway::Princip
 // POST /v1/batches body → the job's spec. Unknown fields are refused (a typo never silently
 // changes what runs).
 Result<json> spec_of(const std::string& body_text) {
-  const json body = json::parse(body_text, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
+  const json body = parse_json(body_text);
+  if (body.is_discarded()) {
+    return make_error(ErrorCode::kInvalidRequest, "body: " + json_refusal(body_text));
+  }
+  if (!body.is_object()) {
     return make_error(ErrorCode::kInvalidRequest, "body: must be a JSON object");
   }
   static const char* kKnown[] = {"input_file_id", "endpoint", "completion_window",
@@ -89,7 +93,7 @@ Result<json> spec_of(const std::string& body_text) {
 }  // namespace
 
 json batch_view(const store::Job& job, const FileStore& files) {
-  const json spec = json::parse(job.spec_json, nullptr, false);
+  const json spec = parse_json(job.spec_json);
   const auto field = [&spec](const char* name, json fallback) {
     return spec.is_object() && spec.contains(name) ? spec[name] : fallback;
   };

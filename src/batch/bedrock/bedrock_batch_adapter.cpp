@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "core/json_parse.h"
 #include "net/blocking_client.h"
 #include "providers/bedrock/aws_request_signer.h"
 #include "providers/bedrock/batch_records.h"
@@ -225,7 +226,7 @@ Result<SubmittedBatch> BedrockBatchAdapter::submit(const BatchSubmission& submis
   auto created = control("POST", {"model-invocation-job"}, body.dump());
   if (!created) return created.error();
   if (!is_success(created->status)) return http_failure(*created, "bedrock");
-  const json answer = json::parse(created->body, nullptr, /*allow_exceptions=*/false);
+  const json answer = parse_json(created->body);
   if (!answer.is_object() || !answer.contains("jobArn") || !answer["jobArn"].is_string()) {
     return providers::malformed_upstream_body("bedrock",
                                               "CreateModelInvocationJob answer has no jobArn: " +
@@ -247,7 +248,7 @@ Result<BatchStatus> BedrockBatchAdapter::poll(const SubmittedBatch& batch) const
   auto got = control("GET", {"model-invocation-job", batch.id}, "");
   if (!got) return got.error();
   if (!is_success(got->status)) return http_failure(*got, "bedrock");
-  const json doc = json::parse(got->body, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(got->body);
   if (!doc.is_object() || !doc.contains("status") || !doc["status"].is_string()) {
     return providers::malformed_upstream_body(
                "bedrock",

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "batch/vendor_call.h"
+#include "core/json_parse.h"
 #include "providers/openai/openai_upstream_codec.h"
 
 namespace osprey::batch {
@@ -148,7 +149,7 @@ class OpenAiBatchAdapter final : public BatchAdapter {
 }  // namespace
 
 Result<RecordOutcome> parse_openai_batch_line(std::string_view line) {
-  json row = json::parse(line, nullptr, false);
+  json row = parse_json(line);
   if (row.is_discarded() || !row.is_object() || !row.contains("custom_id") ||
       !row["custom_id"].is_string()) {
     return make_error(ErrorCode::kUpstreamError,

@@ -1,12 +1,13 @@
 #include "gateway/admin/admin_json.h"
 
+#include "core/json_parse.h"
 #include "gateway/auth/usage_plan_json.h"
 
 namespace osprey::gateway {
 namespace {
 
 nlohmann::json parse_object(const std::string& text) {
-  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, false);
+  nlohmann::json parsed = parse_json(text);
   return parsed.is_object() ? parsed : nlohmann::json::object();
 }
 
@@ -49,7 +50,7 @@ nlohmann::json usage_json(const store::UsageAggregate& group) {
 }
 
 nlohmann::json audit_json(const AuditEntry& entry) {
-  nlohmann::json detail = nlohmann::json::parse(entry.detail_json, nullptr, false);
+  nlohmann::json detail = parse_json(entry.detail_json);
   if (detail.is_discarded()) detail = entry.detail_json;
   return {{"seq", entry.seq},
           {"at", entry.at},

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/api_key.h"
+#include "core/json_parse.h"
 #include "gateway/auth/admin_bootstrap.h"
 #include "gateway/auth/usage_plan_json.h"
 
@@ -13,7 +14,7 @@ namespace osprey::gateway {
 namespace {
 
 nlohmann::json parse_or_text(std::string_view json_text) {
-  nlohmann::json parsed = nlohmann::json::parse(json_text, nullptr, false);
+  nlohmann::json parsed = parse_json(json_text);
   return parsed.is_discarded() ? nlohmann::json(std::string(json_text)) : parsed;
 }
 

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_parse.h"
 #include "gateway/admin/admin_json.h"
 #include "gateway/admin/tenancy_admin.h"
 #include "gateway/auth/authenticated_route.h"
@@ -35,8 +36,11 @@ std::string actor_of(const Principal& principal) { return "key:" + principal.key
 // The body as a JSON object (an empty body is {}), or the 400 to send.
 Result<json> body_object(const net::Request& request) {
   if (request.body.empty()) return json::object();
-  json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
+  json body = parse_json(request.body);
+  if (body.is_discarded()) {
+    return make_error(ErrorCode::kInvalidRequest, "the body is " + json_refusal(request.body));
+  }
+  if (!body.is_object()) {
     return make_error(ErrorCode::kInvalidRequest, "the body must be a JSON object");
   }
   return body;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_parse.h"
 #include "core/log.h"
 #include "core/thread_role.h"
 
@@ -11,7 +12,7 @@ namespace osprey::gateway {
 namespace {
 
 std::string with_count(const std::string& detail_json, std::int64_t count) {
-  nlohmann::json detail = nlohmann::json::parse(detail_json, nullptr, false);
+  nlohmann::json detail = parse_json(detail_json);
   if (!detail.is_object()) detail = nlohmann::json::object();
   detail["count"] = count;
   return detail.dump();

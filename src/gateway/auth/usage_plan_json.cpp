@@ -1,4 +1,5 @@
 #include "gateway/auth/usage_plan_json.h"
+#include "core/json_parse.h"
 
 #include <cmath>
 #include <limits>
@@ -115,9 +116,9 @@ Result<UsagePlan> parse_usage_plan(const nlohmann::json& plan, std::string_view 
 
 Result<UsagePlan> parse_usage_plan_text(std::string_view text, std::string_view path) {
   if (text.empty()) return UsagePlan{};
-  nlohmann::json plan = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json plan = parse_json(text);
   if (plan.is_discarded()) {
-    return make_error(ErrorCode::kInvalidRequest, std::string(path) + ": not valid JSON");
+    return make_error(ErrorCode::kInvalidRequest, std::string(path) + ": " + json_refusal(text));
   }
   return parse_usage_plan(plan, path);
 }

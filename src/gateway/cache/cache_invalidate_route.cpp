@@ -3,14 +3,17 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "core/json_parse.h"
 #include "core/log.h"
 
 namespace osprey::gateway {
 namespace {
 
 Result<CacheInvalidation> parse_invalidation(const std::string& body) {
-  const nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  const nlohmann::json j = parse_json(body);
+  if (j.is_discarded())
+    return make_error(ErrorCode::kInvalidRequest, "body is " + json_refusal(body));
+  if (!j.is_object()) {
     return make_error(ErrorCode::kInvalidRequest, "body must be a JSON object");
   }
   CacheInvalidation which;

@@ -1,4 +1,5 @@
 #include "gateway/validation/json_schema.h"
+#include "core/json_parse.h"
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -288,7 +289,7 @@ Result<std::shared_ptr<const JsonSchema>> JsonSchema::compile(std::string_view s
                                                               std::string name) {
   auto impl = std::make_unique<Impl>();
   impl->name = std::move(name);
-  impl->document = json::parse(schema_text, nullptr, /*allow_exceptions=*/false);
+  impl->document = parse_json(schema_text);
   if (impl->document.is_discarded() || !impl->document.is_object()) {
     return make_error(ErrorCode::kInternal, "schema " + impl->name + ": not a JSON object");
   }

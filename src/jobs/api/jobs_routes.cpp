@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "core/json_parse.h"
 #include "core/whole_file.h"
 #include "net/event_stream.h"
 
@@ -39,7 +40,7 @@ Result<std::int64_t> int_param(const Request& request, const char* name, std::in
 }
 
 json dead_letter_view(const store::JobItem& item) {
-  auto input = json::parse(item.input_json, nullptr, false);
+  auto input = parse_json(item.input_json);
   return {{"key", item.key},
           {"attempts", item.attempts},
           {"error", {{"code", item.last_error_code}, {"message", item.last_error}}},

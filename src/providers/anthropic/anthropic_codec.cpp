@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/json_parse.h"
 #include "providers/base64.h"
 #include "providers/overloaded.h"
 
@@ -127,7 +128,7 @@ StopReason parse_stop_reason(std::string_view reason) {
 }
 
 Result<ChatResponse> parse_messages_response(std::string_view body) {
-  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(body);
   if (!doc.is_object()) {
     return malformed_upstream_body("anthropic", "not a JSON object: " + body_excerpt(body))
         .to_error();
@@ -184,7 +185,7 @@ UpstreamError parse_error(int http_status, std::string_view body, const RetryHin
                           std::chrono::system_clock::time_point now) {
   std::string message;
   std::string type;
-  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(body);
   if (doc.is_object()) {
     if (auto e = doc.find("error"); e != doc.end() && e->is_object()) {
       if (auto t = e->find("type"); t != e->end() && t->is_string()) type = t->get<std::string>();

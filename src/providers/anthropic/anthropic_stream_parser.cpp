@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_parse.h"
 #include "providers/anthropic/anthropic_codec.h"
 #include "providers/json_cursor.h"
 
@@ -95,7 +96,7 @@ Result<std::vector<StreamEvent>> AnthropicStreamParser::feed(std::string_view ev
                                                              std::string_view data) {
   std::vector<StreamEvent> events;
   if (read_plain_stream_event(event, data, events)) return events;
-  const json doc = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(data);
   if (!doc.is_object()) {
     if (event == "ping") return events;
     return fail(malformed_upstream_body("anthropic", "stream event: " + body_excerpt(data)));

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "core/json_parse.h"
 #include "providers/upstream_error.h"
 
 namespace osprey::providers::bedrock {
@@ -84,7 +85,7 @@ BatchOutput parse_output_file(std::string_view text, BatchModelFamily family) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-    const json doc = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    const json doc = parse_json(line);
     if (!doc.is_object() || !doc.contains("recordId") || !doc["recordId"].is_string()) {
       out.bad_lines.push_back("line " + std::to_string(number) + ": " + body_excerpt(line));
       continue;
@@ -95,7 +96,7 @@ BatchOutput parse_output_file(std::string_view text, BatchModelFamily family) {
 }
 
 Result<BatchManifest> parse_manifest(std::string_view text) {
-  const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(text);
   if (!doc.is_object()) {
     return malformed_upstream_body("bedrock",
                                    "manifest.json.out is not a JSON object: " + body_excerpt(text))

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "core/json_parse.h"
 #include "providers/base64.h"
 #include "providers/overloaded.h"
 
@@ -135,7 +136,7 @@ StopReason parse_stop_reason(std::string_view reason) {
 }
 
 Result<ChatResponse> parse_converse_response(std::string_view body) {
-  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(body);
   if (!doc.is_object()) {
     return malformed_upstream_body("bedrock", "not a JSON object: " + body_excerpt(body))
         .to_error();
@@ -196,7 +197,7 @@ UpstreamError parse_error(int http_status, std::string_view error_type, std::str
                           const RetryHints& hints, std::chrono::system_clock::time_point now) {
   const std::string_view name = error_type.substr(0, error_type.find(':'));
   std::string message;
-  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(body);
   if (doc.is_object()) {
     for (const char* key : {"message", "Message"}) {
       if (auto m = doc.find(key); m != doc.end() && m->is_string()) {

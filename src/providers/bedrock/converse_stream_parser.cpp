@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_parse.h"
 #include "providers/bedrock/converse_codec.h"
 #include "providers/json_cursor.h"
 
@@ -113,7 +114,7 @@ Result<std::vector<StreamEvent>> ConverseStreamParser::feed_event(std::string_vi
                                                                   std::string_view payload) {
   std::vector<StreamEvent> events;
   if (read_plain_stream_event(event_type, payload, events)) return events;
-  const json doc = json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(payload);
   if (!doc.is_object()) {
     return fail(malformed_upstream_body("bedrock", "stream event: " + body_excerpt(payload)));
   }

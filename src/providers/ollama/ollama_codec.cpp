@@ -3,6 +3,7 @@
 #include <ctime>
 #include <map>
 
+#include "core/json_parse.h"
 #include "providers/base64.h"
 
 namespace osprey::providers::ollama {
@@ -43,7 +44,7 @@ json parse_tool_arguments(const json& fn) {
   auto a = fn.find("arguments");
   if (a == fn.end() || a->is_null()) return json::object();
   if (a->is_string()) {
-    auto parsed = json::parse(a->get<std::string>(), nullptr, false);
+    auto parsed = parse_json(a->get<std::string>());
     return parsed.is_discarded() ? *a : parsed;
   }
   return *a;
@@ -133,7 +134,7 @@ Result<ChatResponse> parse_chat_response(std::string_view body) {
   auto bad = [](const std::string& what) {
     return malformed_upstream_body("ollama", what).to_error();
   };
-  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(body);
   if (!doc.is_object()) return bad("not a JSON object: " + body_excerpt(body));
   try {
     auto message = doc.find("message");
@@ -162,7 +163,7 @@ Result<ChatResponse> parse_chat_response(std::string_view body) {
 }
 
 Result<std::vector<std::string>> parse_tags(std::string_view body) {
-  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(body);
   if (!doc.is_object() || !doc.contains("models") || !doc["models"].is_array()) {
     return malformed_upstream_body("ollama", "/api/tags: " + body_excerpt(body)).to_error();
   }
@@ -178,7 +179,7 @@ Result<std::vector<std::string>> parse_tags(std::string_view body) {
 UpstreamError parse_error(int http_status, std::string_view body, const RetryHints& hints,
                           std::chrono::system_clock::time_point now) {
   std::string message;
-  const json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(body);
   if (doc.is_object()) {
     if (auto e = doc.find("error"); e != doc.end() && e->is_string())
       message = e->get<std::string>();

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_parse.h"
 #include "providers/json_cursor.h"
 #include "providers/ollama/ollama_codec.h"
 
@@ -113,7 +114,7 @@ Result<std::vector<StreamEvent>> OllamaStreamParser::feed(std::string_view line)
     if (plain->done) close(plain->prompt_eval_count, plain->eval_count, plain->done_reason, events);
     return events;
   }
-  const json doc = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  const json doc = parse_json(line);
   if (!doc.is_object()) {
     last_error_ = malformed_upstream_body("ollama", "stream line: " + body_excerpt(line));
     return last_error_->to_error();

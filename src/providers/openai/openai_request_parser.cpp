@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/json_parse.h"
 #include "providers/base64.h"
 #include "providers/json_cursor.h"
 
@@ -134,7 +135,7 @@ ToolUseBlock parse_tool_call(const json& call, const std::string& path) {
   tool.name = get_string(require(fn, "name", path + ".function"), path + ".function.name");
   if (present(fn, "arguments")) {
     const std::string args = get_string(fn["arguments"], path + ".function.arguments");
-    auto parsed = json::parse(args, nullptr, /*allow_exceptions=*/false);
+    auto parsed = parse_json(args);
     // Models sometimes emit broken JSON; keep it verbatim rather than reject the history.
     tool.input = parsed.is_discarded() ? json(args) : std::move(parsed);
   }
@@ -537,9 +538,9 @@ std::optional<ChatRequest> parse_plain_chat_request(std::string_view body) {
 
 Result<ChatRequest> parse_chat_request_text(std::string_view body) {
   if (auto fast = parse_plain_chat_request(body)) return std::move(*fast);
-  auto parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto parsed = parse_json(body);
   if (parsed.is_discarded()) {
-    return make_error(ErrorCode::kInvalidRequest, "body: not valid JSON");
+    return make_error(ErrorCode::kInvalidRequest, "body: " + json_refusal(body));
   }
   return parse_chat_request(parsed);
 }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_parse.h"
 #include "providers/openai/openai_chunk_reader.h"
 #include "providers/openai/openai_upstream_codec.h"
 
@@ -54,7 +55,7 @@ Result<std::vector<StreamEvent>> OpenAiStreamParser::feed(std::string_view data)
     return events;
   }
   if (feed_plain(data, events)) return events;
-  const json chunk = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  const json chunk = parse_json(data);
   if (!chunk.is_object()) {
     return fail(malformed_upstream_body("openai", "stream chunk: " + body_excerpt(data)));
   }

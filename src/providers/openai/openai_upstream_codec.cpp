@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/json_parse.h"
 #include "providers/base64.h"
 #include "providers/json_cursor.h"
 #include "providers/json_text.h"
@@ -490,7 +491,7 @@ Result<ChatResponse> parse_response_json(const json& body) {
       ToolUseBlock tool{call.value("id", ""), fn.value("name", ""), json::object()};
       if (auto a = fn.find("arguments"); a != fn.end()) {
         if (a->is_string()) {
-          auto parsed = json::parse(a->get<std::string>(), nullptr, false);
+          auto parsed = parse_json(a->get<std::string>());
           tool.input = parsed.is_discarded() ? *a : std::move(parsed);
         } else if (a->is_object()) {
           tool.input = *a;
@@ -606,7 +607,7 @@ Result<ChatResponse> parse_chat_response(std::string_view body) {
   if (Result<ChatResponse> fast = ChatResponse{}; read_plain_response(body, fast.value())) {
     return fast;
   }
-  auto parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto parsed = parse_json(body);
   if (parsed.is_discarded()) {
     return malformed_upstream_body("openai", "not JSON: " + body_excerpt(body)).to_error();
   }
@@ -620,7 +621,7 @@ Result<ChatResponse> parse_chat_response(std::string_view body) {
 UpstreamError parse_error(int http_status, std::string_view body, const RetryHints& hints,
                           std::chrono::system_clock::time_point now) {
   std::string message;
-  auto parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  auto parsed = parse_json(body);
   if (parsed.is_object()) {
     const json* err = &parsed;
     if (auto e = parsed.find("error"); e != parsed.end()) {
