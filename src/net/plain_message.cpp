@@ -6,6 +6,7 @@
 
 #include "net/headers.h"
 #include "net/http_token.h"
+#include "net/http_whitespace.h"
 
 namespace osprey::net {
 namespace {
@@ -35,14 +36,6 @@ const char* value_run_stop(const char* p, const char* const end) {
 #endif
   while (p != end && is_value_char(*p)) ++p;
   return p;
-}
-
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 // Reads a Connection value as a plain token list. False if it is anything else.
@@ -171,6 +164,8 @@ std::optional<PlainRequest> parse_plain_request(std::string_view bytes, std::siz
   const std::size_t sp2 = line.find(' ', sp1 + 1);
   if (sp2 == std::string_view::npos || sp2 == sp1 + 1) return std::nullopt;
   r.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  // Only origin-form is plain; the general path answers every other form (request_target.h).
+  if (r.target.front() != '/') return std::nullopt;
   for (const char c : r.target) {
     if (!is_target_char(c)) return std::nullopt;
   }

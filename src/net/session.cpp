@@ -13,13 +13,17 @@
 #include <limits>
 #include <utility>
 
+#include "net/content_coding.h"
 #include "net/direct_write.h"
 #include "net/lingering_close.h"
+#include "net/obs_fold.h"
 #include "net/percent_decode.h"
 #include "net/plain_message.h"
 #include "net/request_id.h"
+#include "net/request_target.h"
 #include "net/server_state.h"
 #include "net/sse_writer.h"
+#include "net/transfer_coding.h"
 #include "net/wire_response.h"
 
 namespace osprey::net {
@@ -54,6 +58,18 @@ bool is_parse_error(const boost::system::error_code& ec) {
 }
 
 std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+
+// Every value of the field `name`, joined with commas: several field lines form one list
+// (RFC 9110 section 5.3).
+std::string field_list(const Headers& headers, std::string_view name) {
+  std::string list;
+  for (const Headers::Field f : headers.fields()) {
+    if (!iequals(f.name, name)) continue;
+    if (!list.empty()) list += ',';
+    list += f.value;
+  }
+  return list;
+}
 
 // The target, and the decoded path and raw query taken from it.
 void set_target(Request& req, std::string_view target) {
@@ -177,13 +193,27 @@ Task<bool> Session::read_general(Exchange& ex, Request& req, unsigned& version, 
   parser.body_limit(boost::none);
   boost::system::error_code ec;
   deadline_.arm_at(ex.first_byte + opt.header_timeout);
-  ex.bytes_in = co_await http::async_read_header(socket_, buffer_, parser,
-                                                 asio::redirect_error(asio::use_awaitable, ec));
+  const std::size_t head_size = co_await read_head(ec);
+  bool folded = false;
+  if (!ec) {
+    const auto data = buffer_.cdata();
+    folded = has_obs_fold(std::string_view(static_cast<const char*>(data.data()), head_size));
+  }
+  // The head is buffered whole: Beast parses it without reading the socket.
+  if (!ec && !folded) {
+    ex.bytes_in = co_await http::async_read_header(socket_, buffer_, parser,
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+  }
   deadline_.disarm();
-  if (ec) {
+  if (ec || folded) {
     ex.request_id = generate_request_id();
     if (closed_) co_return false;
-    if (deadline_.expired()) {
+    if (folded) {
+      std::string message =
+          "malformed HTTP request: obsolete line folding (a field line starts "
+          "with a space or tab)";
+      co_await fail(ex, ErrorCode::kMalformedHttp, std::move(message), 11, true);
+    } else if (deadline_.expired()) {
       std::string message = "request headers not received within " + ms_text(opt.header_timeout);
       co_await fail(ex, ErrorCode::kRequestTimeout, std::move(message), 11, true);
     } else if (ec == http::error::header_limit) {
@@ -203,6 +233,39 @@ Task<bool> Session::read_general(Exchange& ex, Request& req, unsigned& version, 
   ex.target = std::string(msg.target());
   ex.request_id = request_id_from(msg["X-Request-Id"]);
   begin(ex);
+
+  // Framing the server cannot read exactly must not leave the body's bytes to be read as the
+  // next request: answer, then close (RFC 9112 section 6.3).
+  std::string codings;
+  bool has_transfer_coding = false;
+  for (const auto& field : msg) {
+    if (field.name() != http::field::transfer_encoding) continue;
+    if (has_transfer_coding) codings += ',';
+    codings += field.value();
+    has_transfer_coding = true;
+  }
+  if (has_transfer_coding) {
+    const TransferCoding coding = read_transfer_coding(codings);
+    if (coding == TransferCoding::kUnsupported) {
+      std::string message =
+          "Transfer-Encoding \"" + codings + "\" is not supported: the server decodes only chunked";
+      co_await fail(ex, ErrorCode::kNotImplemented, std::move(message), version, true);
+      co_return false;
+    }
+    // Beast must agree that the body is chunked, or it would read it some other way.
+    if (coding != TransferCoding::kChunked || !parser.chunked()) {
+      std::string message =
+          "malformed HTTP request: Transfer-Encoding \"" + codings + "\" does not end in chunked";
+      co_await fail(ex, ErrorCode::kMalformedHttp, std::move(message), version, true);
+      co_return false;
+    }
+  }
+  if (!is_served_request_target(ex.method, ex.target)) {
+    std::string message = "malformed HTTP request: request target \"" + ex.target +
+                          "\" is not an absolute path (or * for OPTIONS)";
+    co_await fail(ex, ErrorCode::kMalformedHttp, std::move(message), version, true);
+    co_return false;
+  }
 
   const auto declared = parser.content_length();
   if (declared && *declared > opt.max_body_bytes) {
@@ -249,8 +312,30 @@ Task<bool> Session::read_general(Exchange& ex, Request& req, unsigned& version, 
   req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
   for (const auto& field : msg) req.headers.add(field.name_string(), field.value());
   req.body = std::move(msg.body());
-  keep_alive = msg.keep_alive();
+  // An HTTP/1.0 request with Transfer-Encoding may have been framed wrongly on its way here
+  // (RFC 9112 section 6.1): it is answered, then the connection closes.
+  keep_alive = msg.keep_alive() && !(has_transfer_coding && version == 10);
   co_return true;
+}
+
+Task<std::size_t> Session::read_head(boost::system::error_code& ec) {
+  const std::size_t limit = state_.options.max_header_bytes;
+  std::size_t searched = 0;  // where the end of the head may begin: bytes before were searched
+  while (true) {
+    const auto data = buffer_.cdata();
+    const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+    const std::size_t end = bytes.substr(0, limit).find("\r\n\r\n", searched);
+    if (end != std::string_view::npos) co_return end + 4;
+    if (bytes.size() >= limit) {
+      ec = http::error::header_limit;
+      co_return 0;
+    }
+    searched = bytes.size() < 3 ? 0 : bytes.size() - 3;
+    const std::size_t n = co_await socket_.async_read_some(
+        buffer_.prepare(kReadChunk), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return 0;
+    buffer_.commit(n);
+  }
 }
 
 Task<bool> Session::serve_one() {
@@ -299,6 +384,17 @@ Task<Response> Session::dispatch(Request& req, Exchange& ex) {
   }
   req.route = ex.route = match.pattern;
   req.params = std::move(match.params);
+  // No handler decodes a content coding: a gzip body would be read as if it were the JSON.
+  if (!req.body.empty()) {
+    const std::string coding = field_list(req.headers, "Content-Encoding");
+    if (!is_identity_content_coding(coding)) {
+      ex.error = ErrorCode::kUnsupportedMediaType;
+      co_return Response::error({ErrorCode::kUnsupportedMediaType,
+                                 "Content-Encoding \"" + coding +
+                                     "\" is not supported: send the request body uncompressed"},
+                                req.request_id);
+    }
+  }
   std::string failure;
   try {
     Response r = co_await call_handler(*match.handler, req);

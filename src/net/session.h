@@ -63,6 +63,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // Reads the next request with Beast's parser, answering malformed, oversized and slow ones;
   // false: the connection is done (any answer was sent).
   Task<bool> read_general(Exchange& ex, Request& req, unsigned& version, bool& keep_alive);
+  // Reads until buffer_ holds a whole request head (through the empty line) and returns its
+  // size, so the raw head can be checked before Beast parses it; 0 with `ec` set if the peer
+  // left, the deadline passed, or the head would exceed max_header_bytes (header_limit).
+  Task<std::size_t> read_head(boost::system::error_code& ec);
   Task<Response> dispatch(Request& request, Exchange& ex);
   // Runs the handler while watching the socket: EOF or an error from the client before the
   // handler returns fires request.cancel.

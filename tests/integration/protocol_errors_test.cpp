@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
 
 #include "http_client.h"
 #include "osprey_process.h"
@@ -82,6 +83,44 @@ TEST_F(ProtocolErrors, SlowLorisGets408AndOthersAreServedMeanwhile) {
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(healthy());
   expect_json_error(slow.read_response(5s), 408, "request_timeout");
   EXPECT_TRUE(slow.wait_closed(2s));
+}
+
+TEST_F(ProtocolErrors, BodyFramingTheServerCannotReadIsRefusedAndNothingIsSmuggled) {
+  // A request hidden in the body: answering it would be request smuggling.
+  const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"gzip", "malformed_http"},
+      {"chunked, gzip", "malformed_http"},
+      {"gzip, chunked", "not_implemented"}};
+  for (const auto& [coding, code] : cases) {
+    Connection c;
+    ASSERT_TRUE(c.connect(server_->port()));
+    ASSERT_TRUE(c.send_raw("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " +
+                           coding + "\r\n\r\n" + smuggled));
+    SCOPED_TRACE(coding);
+    expect_json_error(c.read_response(5s), code == "not_implemented" ? 501 : 400, code);
+    EXPECT_TRUE(c.wait_closed(2s));
+  }
+  EXPECT_TRUE(healthy());
+}
+
+TEST_F(ProtocolErrors, TargetWithoutLeadingSlashAndFoldedHeadersGet400) {
+  for (const std::string head :
+       {"POST v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n"}) {
+    Connection c;
+    ASSERT_TRUE(c.connect(server_->port()));
+    ASSERT_TRUE(c.send_raw(head));
+    expect_json_error(c.read_response(5s), 400, "malformed_http");
+    EXPECT_TRUE(c.wait_closed(2s));
+  }
+}
+
+TEST_F(ProtocolErrors, CompressedRequestBodyGets415) {
+  HttpResponse r =
+      http_request(server_->port(), "POST", "/v1/chat/completions", "\x1f\x8b\x08",
+                   {{"Content-Type", "application/json"}, {"Content-Encoding", "gzip"}});
+  expect_json_error(r, 415, "unsupported_media_type");
 }
 
 TEST_F(ProtocolErrors, UnknownRouteGets404) {

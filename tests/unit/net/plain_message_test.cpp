@@ -110,6 +110,9 @@ TEST(PlainRequestTest, LeavesUnusualRequestsToTheGeneralParser) {
       " GET / HTTP/1.1\r\n\r\n",
       "\r\nGET / HTTP/1.1\r\n\r\n",
       "GET / HTTP/1.1 \r\n\r\n",
+      "POST v1/chat/completions HTTP/1.1\r\nContent-Length: 0\r\n\r\n",  // not origin-form
+      "GET http://t/ HTTP/1.1\r\n\r\n",
+      "OPTIONS * HTTP/1.1\r\n\r\n",
   };
   for (const std::string& text : unusual) EXPECT_FALSE(parse(text)) << text;
 }
