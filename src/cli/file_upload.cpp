@@ -1,5 +1,4 @@
 #include "cli/file_upload.h"
-#include "core/json_parse.h"
 
 #include <unistd.h>
 
@@ -7,6 +6,8 @@
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
+
+#include "core/json_parse.h"
 
 namespace osprey::cli {
 

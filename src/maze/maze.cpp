@@ -1,9 +1,10 @@
 #include "maze/maze.h"
-#include "core/json_parse.h"
 
 #include <fstream>
 #include <sstream>
 #include <utility>
+
+#include "core/json_parse.h"
 
 namespace osprey::maze {
 namespace {

@@ -1,7 +1,8 @@
 #include "maze/observation.h"
-#include "core/json_parse.h"
 
 #include <variant>
+
+#include "core/json_parse.h"
 
 namespace osprey::maze {
 namespace {

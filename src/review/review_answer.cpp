@@ -1,7 +1,8 @@
 #include "review/review_answer.h"
-#include "core/json_parse.h"
 
 #include <algorithm>
+
+#include "core/json_parse.h"
 
 namespace osprey::review {
 namespace {

@@ -1,8 +1,9 @@
 #include "gateway/auth/usage_plan_json.h"
-#include "core/json_parse.h"
 
 #include <cmath>
 #include <limits>
+
+#include "core/json_parse.h"
 
 namespace osprey::gateway {
 namespace {

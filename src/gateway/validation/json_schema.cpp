@@ -1,16 +1,19 @@
 #include "gateway/validation/json_schema.h"
-#include "core/json_parse.h"
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <set>
 #include <vector>
+
+#include "core/json_parse.h"
 
 namespace osprey::gateway::validation {
 namespace {
@@ -254,12 +257,25 @@ Failure describe(const valijson::ValidationResults::Error& error, const json& bo
     f.rule = (values.empty() ? "is not an allowed value" : "must be " + values) + got(value);
   } else if (starts_with(d, "Expected number less than or equal to ")) {
     f.rule = "must be at most " + trim_number(d.substr(38)) + got(value);
+  } else if (value != nullptr && value->is_number_unsigned() &&
+             value->get<std::uint64_t>() > std::numeric_limits<std::int64_t>::max() &&
+             starts_with(d, "Expected number greater than")) {
+    // valijson reads integers as int64: one beyond that range wraps around to a negative one.
+    f.rule =
+        "must be at most " + std::to_string(std::numeric_limits<std::int64_t>::max()) + got(value);
   } else if (starts_with(d, "Expected number greater than or equal to ")) {
     f.rule = "must be at least " + trim_number(d.substr(41)) + got(value);
   } else if (starts_with(d, "Expected number less than ")) {
     f.rule = "must be less than " + trim_number(d.substr(26)) + got(value);
   } else if (starts_with(d, "Expected number greater than ")) {
     f.rule = "must be greater than " + trim_number(d.substr(29)) + got(value);
+  } else if (starts_with(d, "Array should contain no fewer than ") ||
+             starts_with(d, "String should be no fewer than ")) {
+    const bool array = d[0] == 'A';
+    const std::size_t at = array ? 35 : 31;
+    const std::string n = d.substr(at, d.find(' ', at) - at);
+    f.rule = n == "1" ? "must not be empty"
+                      : "must have at least " + n + (array ? " items" : " characters");
   } else {
     f.rule = d;
     if (!f.rule.empty() && f.rule.back() == '.') f.rule.pop_back();

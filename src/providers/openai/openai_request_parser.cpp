@@ -78,10 +78,18 @@ ImageBlock parse_image_url(const std::string& url, const std::string& path) {
   return image;
 }
 
-// Text-only content (system, developer, tool): a string or an array of text parts.
-std::string parse_text_content(const json& content, const std::string& path) {
-  if (content.is_string()) return content.get<std::string>();
+// An empty parts array would leave the message out of what the provider gets: refused, as
+// OpenAI does (an assistant message's may be empty when it has tool calls).
+void check_parts(const json& content, const std::string& path, bool allow_empty) {
   if (!content.is_array()) fail(path, "expected string or array");
+  if (content.empty() && !allow_empty) fail(path, "must not be empty");
+}
+
+// Text-only content (system, developer, tool, assistant): a string or an array of text parts.
+std::string parse_text_content(const json& content, const std::string& path,
+                               bool allow_empty = false) {
+  if (content.is_string()) return content.get<std::string>();
+  check_parts(content, path, allow_empty);
   std::string text;
   for (std::size_t i = 0; i < content.size(); ++i) {
     const std::string part_path = path + "[" + std::to_string(i) + "]";
@@ -100,7 +108,7 @@ std::vector<ContentBlock> parse_user_content(const json& content, const std::str
     blocks.emplace_back(TextBlock{content.get<std::string>()});
     return blocks;
   }
-  if (!content.is_array()) fail(path, "expected string or array");
+  check_parts(content, path, /*allow_empty=*/false);
   for (std::size_t i = 0; i < content.size(); ++i) {
     const std::string part_path = path + "[" + std::to_string(i) + "]";
     const json& part = content[i];
@@ -154,7 +162,7 @@ void parse_message(const json& msg, const std::string& path, ChatRequest& req) {
   } else if (role == "assistant") {
     Message out{Role::kAssistant, {}};
     if (present(msg, "content")) {
-      std::string text = parse_text_content(msg["content"], content_path);
+      std::string text = parse_text_content(msg["content"], content_path, /*allow_empty=*/true);
       if (!text.empty()) out.content.emplace_back(TextBlock{std::move(text)});
     }
     if (present(msg, "tool_calls")) {
@@ -214,6 +222,24 @@ ToolChoice parse_tool_choice(const json& v) {
   if (!fn.is_object()) fail("tool_choice.function", "expected object");
   return {ToolChoice::Kind::kTool,
           get_string(require(fn, "name", "tool_choice.function"), "tool_choice.function.name")};
+}
+
+// A choice no given tool can satisfy is refused here, as OpenAI does, rather than by whichever
+// provider gets it. "auto" and "none" without tools are harmless and stay accepted.
+void check_tool_choice(const ChatRequest& req) {
+  if (!req.tool_choice) return;
+  const ToolChoice& choice = *req.tool_choice;
+  if (choice.kind == ToolChoice::Kind::kRequired && req.tools.empty()) {
+    fail("tool_choice", "\"required\" needs at least one tool in tools");
+  }
+  if (choice.kind == ToolChoice::Kind::kTool &&
+      std::none_of(req.tools.begin(), req.tools.end(),
+                   [&](const ToolSpec& t) { return t.name == choice.name; })) {
+    // Short names are quoted back, long ones are not worth echoing.
+    fail("tool_choice.function.name",
+         "names no function in tools" +
+             (choice.name.size() <= 40 ? " (got \"" + choice.name + "\")" : std::string()));
+  }
 }
 
 ResponseFormat parse_response_format(const json& v) {
@@ -305,6 +331,7 @@ ChatRequest parse_or_throw(const json& body) {
       req.extra[key] = v;
     }
   }
+  check_tool_choice(req);
   return req;
 }
 

@@ -145,9 +145,19 @@ TEST_F(ChatSchema, NamesRangeViolations) {
                   "top_p", "must be at most 1");
   expect_rejected(R"({"model":"m","messages":[{"role":"user","content":"a"}],"max_tokens":0})",
                   "max_tokens", "must be at least 1");
-  expect_rejected(R"({"model":"m","messages":[]})", "messages", "no fewer than 1");
+  expect_rejected(R"({"model":"m","messages":[]})", "messages", "messages: must not be empty");
   expect_rejected(R"({"model":"","messages":[{"role":"user","content":"a"}]})", "model",
-                  "no fewer than 1");
+                  "model: must not be empty");
+  // An empty content array would leave the message out of what the provider gets.
+  expect_rejected(
+      R"({"model":"m","messages":[{"role":"system","content":"s"},{"role":"user","content":[]}]})",
+      "messages[1].content", "messages[1].content: must not be empty");
+  expect_rejected(R"({"model":"m","messages":[{"role":"system","content":[]}]})",
+                  "messages[0].content", "must not be empty");
+  // Beyond int64, where valijson's reading wraps around to a negative number.
+  expect_rejected(
+      R"({"model":"m","messages":[{"role":"user","content":"a"}],"max_tokens":9223372036854775808})",
+      "max_tokens", "max_tokens: must be at most 9223372036854775807 (got 9223372036854775808)");
 }
 
 TEST_F(ChatSchema, NamesFieldsDeepInsideContentPartsToolsAndFormats) {

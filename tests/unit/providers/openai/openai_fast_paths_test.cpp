@@ -388,7 +388,8 @@ TEST(OpenAiFastPaths, RequestTextMatchesTheDom) {
       R"("schema":{"type":"object"}}}})",
       R"({"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{"type":"text"}})",
       R"({"model":"m","messages":[{"role":"user","content":"x"}],)"
-      R"("response_format":{"type":"json_object"},"tool_choice":"required"})",
+      R"("response_format":{"type":"json_object"},"tool_choice":"required",)"
+      R"("tools":[{"type":"function","function":{"name":"f"}}]})",
       R"({"model":"m","messages":[{"role":"user","content":"x"}],)"
       R"("response_format":{"type":"json_schema","json_schema":{"name":"n"}},"tool_choice":"none"})",
       R"({"model":"m","messages":[{"role":"assistant","content":"partial"},)"

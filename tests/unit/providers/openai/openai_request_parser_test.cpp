@@ -104,11 +104,13 @@ TEST(OpenAiRequestParser, ParsesResponseFormats) {
 }
 
 TEST(OpenAiRequestParser, StopAcceptsArrayAndToolChoiceStrings) {
-  auto req = parse_chat_request(json{{"model", "m"},
-                                     {"messages", {{{"role", "user"}, {"content", "hi"}}}},
-                                     {"stop", {"a", "b"}},
-                                     {"tool_choice", "required"},
-                                     {"max_tokens", 7}});
+  auto req =
+      parse_chat_request(json{{"model", "m"},
+                              {"messages", {{{"role", "user"}, {"content", "hi"}}}},
+                              {"stop", {"a", "b"}},
+                              {"tool_choice", "required"},
+                              {"tools", {{{"type", "function"}, {"function", {{"name", "f"}}}}}},
+                              {"max_tokens", 7}});
   ASSERT_TRUE(req.ok());
   EXPECT_EQ(req->inference.stop, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(req->tool_choice->kind, ToolChoice::Kind::kRequired);
@@ -166,6 +168,13 @@ INSTANTIATE_TEST_SUITE_P(
                       {"tool_calls",
                        {{{"id", "c"}, {"type", "function"}, {"function", json::object()}}}}}}),
                 "messages[0].tool_calls[0].function.name: is required"},
+        BadCase{"EmptyUserParts",
+                with_messages({{{"role", "system"}, {"content", "s"}},
+                               {{"role", "user"}, {"content", json::array()}}}),
+                "messages[1].content: must not be empty"},
+        BadCase{"EmptySystemParts",
+                with_messages({{{"role", "system"}, {"content", json::array()}}}),
+                "messages[0].content: must not be empty"},
         BadCase{"EmptyAssistant", with_messages({{{"role", "assistant"}, {"content", nullptr}}}),
                 "messages[0].content: assistant message needs content or tool_calls"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
@@ -186,6 +195,9 @@ TEST(OpenAiRequestParser, RejectsBadTopLevelTypes) {
   check("stream", "yes", "stream: expected boolean");
   check("tool_choice", "sometimes",
         "tool_choice: expected \"auto\", \"none\", \"required\" or an object");
+  check("tool_choice", "required", "tool_choice: \"required\" needs at least one tool in tools");
+  check("tool_choice", {{"type", "function"}, {"function", {{"name", "f"}}}},
+        "tool_choice.function.name: names no function in tools (got \"f\")");
   check("tools", json::array({{{"type", "function"}, {"function", {{"name", 1}}}}}),
         "tools[0].function.name: expected string");
   check("response_format", {{"type", "yaml"}},
