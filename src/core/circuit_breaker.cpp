@@ -164,6 +164,15 @@ void CircuitBreaker::finish_permit(Outcome outcome, std::uint64_t generation, bo
   notify(transition);
 }
 
+std::uint64_t CircuitBreaker::generation() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return generation_;
+}
+
+void CircuitBreaker::record_failure_since(std::uint64_t generation) {
+  finish_permit(kFailure, generation, /*trial=*/false);  // its trial slot, if any, is settled
+}
+
 bool CircuitBreaker::available() const {
   std::lock_guard<std::mutex> lock(mu_);
   switch (state_) {

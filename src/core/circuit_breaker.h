@@ -98,6 +98,12 @@ class CircuitBreaker {
   void record_success();
   void record_failure();
 
+  // A failure found after the call's permit was settled (a stream that breaks after its first
+  // byte): stamp generation() when the permit is settled, then record_failure_since(stamp). It
+  // counts only if the breaker has not changed state since, like a permit's outcome.
+  std::uint64_t generation() const;
+  void record_failure_since(std::uint64_t generation);
+
   // Whether a call would be admitted now, without taking a trial slot (for balancing).
   bool available() const;
   // The current state, after moving open -> half_open if the cool-down is over.

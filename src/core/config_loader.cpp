@@ -216,6 +216,14 @@ Status apply_overrides(Config& config,
       if (!status.ok()) return status;
       continue;
     }
+    // A secret on the command line is readable by every local user (ps, /proc): like the
+    // config file, the flags take only its *_file form.
+    if (const KeySpec* spec = config_schema::find_key(key); spec != nullptr && spec->key.secret) {
+      return config_error(key,
+                          "secrets may not be given on the command line; set " + spec->key.env +
+                              " or " + key + "_file instead",
+                          "flag");
+    }
     auto status = applier.apply(key, value, "flag");
     if (!status.ok()) return status;
   }

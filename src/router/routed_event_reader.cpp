@@ -37,6 +37,8 @@ RoutedEventReader::next() {
   using Result = providers::UpstreamResult<std::optional<providers::StreamEvent>>;
   if (first_pending_) {
     first_pending_ = false;
+    // The router settled the attempt's permit (a success) before handing this reader out.
+    breaker_generation_ = deployment_->state().breaker().generation();
     if (inner_ended_) finish("success");
     co_return Result(std::exchange(first_, std::nullopt));
   }
@@ -53,7 +55,7 @@ RoutedEventReader::next() {
   if (!r->ok()) {
     const providers::UpstreamError& error = r->error();
     if (error.code != ErrorCode::kClientClosed) {
-      deployment_->state().breaker().record_failure();
+      deployment_->state().breaker().record_failure_since(breaker_generation_);
       deployment_->families()
           .errors.with({deployment_->model(), deployment_->id(), code_name(error.code)})
           .inc();

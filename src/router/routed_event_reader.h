@@ -47,6 +47,9 @@ class RoutedEventReader final : public providers::ChatEventReader {
   const Clock& clock_;
   std::chrono::steady_clock::time_point started_;
   bool finished_ = false;
+  // The breaker's state when the stream was handed out: a later break counts against the
+  // deployment only if the breaker has not moved on since (see CircuitBreaker::generation).
+  std::uint64_t breaker_generation_ = 0;
   // Vendors report usage in one or several events, cumulative; keep the highest seen.
   std::int64_t input_tokens_ = 0;
   std::int64_t output_tokens_ = 0;

@@ -252,6 +252,22 @@ TEST_F(CircuitBreakerTest, StaleOutcomesAreIgnored) {
   EXPECT_EQ(breaker.state(), CircuitState::kOpen);
 }
 
+TEST_F(CircuitBreakerTest, LateFailuresCountOnlyInTheStateTheyWereStampedIn) {
+  CircuitBreaker breaker(streak_only(1), clock, recorder());
+  const std::uint64_t closed_era = breaker.generation();
+  fail(breaker, 1);
+  clock.advance(seconds(5));
+  auto trial = breaker.try_acquire();
+  ASSERT_TRUE(trial);
+  breaker.record_failure_since(closed_era);  // a stream from the closed era breaks now
+  EXPECT_EQ(breaker.state(), CircuitState::kHalfOpen);
+  EXPECT_FALSE(breaker.try_acquire());  // the trial's slot is still taken
+  trial.success();
+  EXPECT_EQ(breaker.state(), CircuitState::kClosed);
+  breaker.record_failure_since(breaker.generation());
+  EXPECT_EQ(breaker.state(), CircuitState::kOpen);
+}
+
 TEST_F(CircuitBreakerTest, PermitRecordsOnlyOnce) {
   CircuitBreaker breaker(streak_only(2), clock);
   auto permit = breaker.try_acquire();

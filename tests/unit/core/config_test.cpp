@@ -230,6 +230,18 @@ TEST_F(ConfigTest, InlineSecretInYamlIsRejectedWithAdvice) {
   EXPECT_EQ(msg.find("hunter2hunter2"), std::string::npos) << msg;
 }
 
+TEST_F(ConfigTest, InlineSecretOnTheCommandLineIsRejectedWithAdvice) {
+  ConfigSources sources;
+  sources.overrides = {{"secrets.encryption_key", "hunter2hunter2"}};
+  const std::string msg = load_error(sources);
+  EXPECT_NE(msg.find("secrets.encryption_key: secrets may not be given on the command line"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("OSPREY_SECRETS_ENCRYPTION_KEY"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("secrets.encryption_key_file"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("hunter2hunter2"), std::string::npos) << msg;
+}
+
 TEST_F(ConfigTest, RenderMasksSecretsAndLoadsBack) {
   ConfigSources sources;
   sources.env = {{"OSPREY_SECRETS_ENCRYPTION_KEY", "very-secret-key"}};

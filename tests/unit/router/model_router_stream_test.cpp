@@ -112,6 +112,43 @@ TEST_F(ModelRouterStream, FailureAfterTheFirstEventSurfacesFromTheReader) {
   }
 }
 
+// A stream that breaks after the breaker has moved on (opened, then closed again by a good
+// trial) says nothing about the deployment now, as a late permit outcome would not.
+TEST_F(ModelRouterStream, AStreamThatBreaksAfterTheBreakerMovedOnDoesNotReopenIt) {
+  load({model("m", {deployment("a")},
+              {{"breaker", {{"consecutive_failures", 1}, {"open_ms", 5000}}},
+               {"retry", {{"max_attempts", 1}}}})});
+  Outcome long_stream;
+  long_stream.events = {providers::MessageStartEvent{"s", "m"}, providers::TextDeltaEvent{0, "x"}};
+  long_stream.stream_error = http_error(502);
+  backend.next(long_stream);
+  auto old = open("m");
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  ASSERT_TRUE(run(old->events->next()).ok());  // the caller has the first event
+
+  Outcome fails;
+  fails.error = http_error(500);
+  backend.next(fails);
+  EXPECT_FALSE(chat("m").ok());
+  EXPECT_EQ(gauge("osprey_deployment_circuit_state", "a"), 2);  // open
+  clock.advance(std::chrono::seconds(5));
+  ASSERT_TRUE(chat("m").ok());  // the trial succeeds
+  EXPECT_EQ(gauge("osprey_deployment_circuit_state", "a"), 0);
+
+  auto [text, error] = drain(*old);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->http_status, 502);
+  EXPECT_EQ(gauge("osprey_deployment_circuit_state", "a"), 0);  // still closed
+  ASSERT_TRUE(chat("m").ok());
+
+  // A stream handed out in the current state still counts when it breaks.
+  backend.next(long_stream);
+  auto current = open("m");
+  ASSERT_TRUE(current.ok()) << current.error().message;
+  drain(*current);
+  EXPECT_EQ(gauge("osprey_deployment_circuit_state", "a"), 2);
+}
+
 TEST_F(ModelRouterStream, AbandonedStreamCountsAsCancelledAndFreesTheSlot) {
   load({model("m", {deployment("a", {{"max_concurrent", 1}})})});
   {
