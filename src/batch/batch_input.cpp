@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "batch/invalid_param.h"
+#include "core/echoed_name.h"
 #include "core/json_parse.h"
 #include "providers/openai/openai_request_parser.h"
 
@@ -86,8 +87,9 @@ class InputBuilder {
     if (input_.model.empty()) {
       input_.model = model;
     } else if (model != input_.model) {
-      return bad_line(line, "body.model: \"" + model + "\" differs from the batch's model \"" +
-                                input_.model + "\" (one model per batch)");
+      return bad_line(line, "body.model: \"" + echoed_name(model) +
+                                "\" differs from the batch's model \"" + echoed_name(input_.model) +
+                                "\" (one model per batch)");
     }
     return {};
   }

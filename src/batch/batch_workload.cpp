@@ -7,6 +7,7 @@
 #include "batch/batch_native_codec.h"
 #include "batch/batch_output.h"
 #include "batch/invalid_param.h"
+#include "core/echoed_name.h"
 #include "core/log.h"
 #include "providers/openai/openai_response_writer.h"
 
@@ -103,8 +104,9 @@ Result<std::vector<jobs::PlannedItem>> BatchWorkload::plan_for(
   auto input = read_input(spec, who.tenant_id);
   if (!input) return input.error();
   if (!who.plan.allows_model(input->model)) {
-    return make_error(ErrorCode::kForbidden,
-                      "model_not_allowed: this API key may not use model \"" + input->model + "\"");
+    return make_error(
+        ErrorCode::kForbidden,
+        "model_not_allowed: this API key may not use model \"" + echoed_name(input->model) + "\"");
   }
   std::vector<jobs::PlannedItem> items;
   items.reserve(input->lines.size());

@@ -5,6 +5,7 @@
 #include <utility>
 #include <variant>
 
+#include "core/echoed_name.h"
 #include "core/log.h"
 #include "router/health_checker.h"
 #include "router/model_table.h"
@@ -65,7 +66,7 @@ namespace {
 providers::UpstreamError not_found(const std::string& model) {
   providers::UpstreamError e;
   e.code = ErrorCode::kNotFound;
-  e.message = "model '" + model + "' does not exist";
+  e.message = "model '" + echoed_name(model) + "' does not exist";
   return e;
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/echoed_name.h"
 #include "core/log.h"
 #include "core/retry_policy.h"
 #include "router/failure_kind.h"
@@ -140,7 +141,8 @@ net::Task<LoopOutcome> run_request_loop(std::shared_ptr<const ModelTable> table,
   LoopOutcome out;
   const ModelEntry* requested = table->find(model);
   if (requested == nullptr) {
-    out.error = router_error(ErrorCode::kNotFound, "model '" + model + "' does not exist");
+    out.error =
+        router_error(ErrorCode::kNotFound, "model '" + echoed_name(model) + "' does not exist");
     co_return out;
   }
   // One deadline for the whole request, fallbacks included: the requested model's, or the

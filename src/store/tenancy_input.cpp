@@ -20,6 +20,32 @@ bool matches(std::string_view text, std::string_view pattern) {
   return true;
 }
 
+// The number in text[at, at + n), digits already checked.
+int digits_at(std::string_view text, std::size_t at, std::size_t n) {
+  int value = 0;
+  for (std::size_t i = at; i < at + n; ++i) value = value * 10 + (text[i] - '0');
+  return value;
+}
+
+// A "YYYY-MM" prefix (already shaped) names a real month; with `day`, "YYYY-MM-DD" a real day.
+bool real_date(std::string_view text, bool day) {
+  const int year = digits_at(text, 0, 4);
+  const int month = digits_at(text, 5, 2);
+  if (month < 1 || month > 12) return false;
+  if (!day) return true;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  const int last = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+  const int d = digits_at(text, 8, 2);
+  return d >= 1 && d <= last;
+}
+
+// "YYYY-MM-DDTHH:MM:SS..." (already shaped) names a real time.
+bool real_time(std::string_view text) {
+  return real_date(text, true) && digits_at(text, 11, 2) <= 23 && digits_at(text, 14, 2) <= 59 &&
+         digits_at(text, 17, 2) <= 59;
+}
+
 Result<nlohmann::json> parse_object(std::string_view field, std::string_view json) {
   nlohmann::json parsed = parse_json(json);
   if (parsed.is_discarded()) return invalid_field(field, "is " + json_refusal(json));
@@ -55,11 +81,11 @@ Status check_tag_key(std::string_view key) {
 }
 
 bool is_canonical_timestamp(std::string_view text) {
-  return matches(text, "9999-99-99T99:99:99.999Z");
+  return matches(text, "9999-99-99T99:99:99.999Z") && real_time(text);
 }
 
 Result<std::string> normalize_timestamp(std::string_view field, std::string_view text) {
-  if (matches(text, "9999-99-99T99:99:99Z")) {
+  if (matches(text, "9999-99-99T99:99:99Z") && real_time(text)) {
     return std::string(text.substr(0, 19)) + ".000Z";
   }
   if (is_canonical_timestamp(text)) return std::string(text);
@@ -67,12 +93,16 @@ Result<std::string> normalize_timestamp(std::string_view field, std::string_view
 }
 
 Status check_day(std::string_view field, std::string_view day) {
-  if (!matches(day, "9999-99-99")) return invalid_field(field, "must be a day like 2026-11-25");
+  if (!matches(day, "9999-99-99") || !real_date(day, true)) {
+    return invalid_field(field, "must be a day like 2026-11-25");
+  }
   return {};
 }
 
 Status check_month(std::string_view field, std::string_view month) {
-  if (!matches(month, "9999-99")) return invalid_field(field, "must be a month like 2026-11");
+  if (!matches(month, "9999-99") || !real_date(month, false)) {
+    return invalid_field(field, "must be a month like 2026-11");
+  }
   return {};
 }
 

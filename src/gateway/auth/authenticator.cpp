@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/api_key.h"
+#include "core/echoed_name.h"
 #include "gateway/auth/key_hash_memo.h"
 #include "net/headers.h"
 #include "net/http_whitespace.h"
@@ -70,7 +71,7 @@ Result<Principal> decide_key(const KeyLookup& key, std::chrono::system_clock::ti
 Status check_model_allowed(const Principal& principal, std::string_view model) {
   if (principal.plan.allows_model(model)) return {};
   return make_error(ErrorCode::kForbidden, "model_not_allowed: this API key may not use model \"" +
-                                               std::string(model) + "\"");
+                                               echoed_name(model) + "\"");
 }
 
 Authenticator::Authenticator(KeyCache& keys, net::WorkerPool& workers, AuditQueue& audit,

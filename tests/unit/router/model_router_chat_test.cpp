@@ -19,7 +19,12 @@ TEST_F(ModelRouterChat, UnknownModelIsNotFound) {
   auto r = chat("nope");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(r.error().message, "model 'nope' does not exist");
   EXPECT_EQ(backend.order().size(), 0u);
+  // A long name is not echoed back whole.
+  auto long_name = chat(std::string(100000, 'x'));
+  ASSERT_FALSE(long_name.ok());
+  EXPECT_EQ(long_name.error().message, "model '<100000 bytes>' does not exist");
 }
 
 TEST_F(ModelRouterChat, AnswersFromADeploymentAndCountsIt) {

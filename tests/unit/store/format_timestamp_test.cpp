@@ -39,3 +39,31 @@ TEST(FormatTimestamp, DropsSubMillisecondsAndRoundTripsThroughNormalize) {
 
 }  // namespace
 }  // namespace osprey::store
+
+namespace osprey::store {
+namespace {
+
+// Only real calendar dates and times pass: a shape check alone let 2027-02-30 through.
+TEST(TimestampInput, ImpossibleDatesAndTimesAreRefused) {
+  for (const char* good : {"2024-02-29T00:00:00.000Z", "2026-12-31T23:59:59.999Z",
+                           "2000-02-29T12:00:00Z", "2026-04-30T00:00:00Z"}) {
+    EXPECT_TRUE(normalize_timestamp("at", good).ok()) << good;
+  }
+  for (const char* bad : {"2027-02-30T00:00:00Z", "2026-02-29T00:00:00.000Z",
+                          "1900-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z",
+                          "2026-04-31T00:00:00Z", "2026-05-00T00:00:00Z", "2026-05-01T24:00:00Z",
+                          "2026-05-01T12:60:00Z", "2026-05-01T12:00:60.000Z"}) {
+    EXPECT_FALSE(normalize_timestamp("at", bad).ok()) << bad;
+    EXPECT_FALSE(is_canonical_timestamp(bad)) << bad;
+  }
+  EXPECT_TRUE(check_day("from", "2024-02-29").ok());
+  EXPECT_FALSE(check_day("from", "2026-13-45").ok());
+  EXPECT_FALSE(check_day("to", "2026-99-99").ok());
+  EXPECT_FALSE(check_day("to", "2025-02-29").ok());
+  EXPECT_TRUE(check_month("month", "2026-12").ok());
+  EXPECT_FALSE(check_month("month", "2026-13").ok());
+  EXPECT_FALSE(check_month("month", "2026-00").ok());
+}
+
+}  // namespace
+}  // namespace osprey::store
