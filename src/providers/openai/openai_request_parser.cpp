@@ -1,6 +1,7 @@
 #include "providers/openai/openai_request_parser.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <optional>
 #include <stdexcept>
@@ -242,6 +243,15 @@ void check_tool_choice(const ChatRequest& req) {
   }
 }
 
+void check_provider_options(const json& options) {
+  if (!options.is_object()) fail("provider_options", "expected object");
+  for (auto it = options.begin(); it != options.end(); ++it) {
+    if (is_standard_chat_field(it.key())) {
+      fail("provider_options." + it.key(), "is a standard request field; set it at the top level");
+    }
+  }
+}
+
 ResponseFormat parse_response_format(const json& v) {
   if (!v.is_object()) fail("response_format", "expected object");
   const std::string type =
@@ -325,7 +335,7 @@ ChatRequest parse_or_throw(const json& body) {
         req.include_usage = get_bool(v["include_usage"], "stream_options.include_usage");
       }
     } else if (key_is(key, "provider_options")) {
-      if (!v.is_object()) fail(key, "expected object");
+      check_provider_options(v);
       req.provider_options = v;
     } else {
       req.extra[key] = v;
@@ -336,6 +346,36 @@ ChatRequest parse_or_throw(const json& body) {
 }
 
 }  // namespace
+
+bool is_standard_chat_field(std::string_view name) {
+  static constexpr std::array<std::string_view, 26> kFields = {"frequency_penalty",
+                                                               "logit_bias",
+                                                               "logprobs",
+                                                               "max_completion_tokens",
+                                                               "max_tokens",
+                                                               "messages",
+                                                               "metadata",
+                                                               "modalities",
+                                                               "model",
+                                                               "n",
+                                                               "parallel_tool_calls",
+                                                               "presence_penalty",
+                                                               "reasoning_effort",
+                                                               "response_format",
+                                                               "seed",
+                                                               "service_tier",
+                                                               "stop",
+                                                               "store",
+                                                               "stream",
+                                                               "stream_options",
+                                                               "temperature",
+                                                               "tool_choice",
+                                                               "tools",
+                                                               "top_logprobs",
+                                                               "top_p",
+                                                               "user"};
+  return std::find(kFields.begin(), kFields.end(), name) != kFields.end();
+}
 
 Result<ChatRequest> parse_chat_request(const json& body) {
   try {

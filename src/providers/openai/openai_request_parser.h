@@ -13,6 +13,9 @@
 namespace osprey::providers::openai {
 
 Result<ChatRequest> parse_chat_request(const nlohmann::json& body);
+// The request's own top-level fields (those the chat schema defines): `provider_options` may not
+// carry them, or they would reach the provider past the schema's checks (`n: 1000`).
+bool is_standard_chat_field(std::string_view name);
 // Same, from the raw body bytes; invalid JSON is kInvalidRequest.
 Result<ChatRequest> parse_chat_request_text(std::string_view body);
 // The DOM-free reader alone, for hot paths: the common request (model; text messages of roles

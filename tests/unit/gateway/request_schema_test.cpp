@@ -8,6 +8,7 @@
 
 #include "gateway/validation/embedded_schemas.h"
 #include "gateway/validation/json_schema.h"
+#include "providers/openai/openai_request_parser.h"
 
 namespace osprey::gateway::validation {
 namespace {
@@ -194,6 +195,19 @@ TEST_F(ChatSchema, ANonObjectBodyIsReportedWithoutAParam) {
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().param, "");
   EXPECT_EQ(st.error().message, "body: must be object (got array)");
+}
+
+// The adapters' parser keeps standard fields out of provider_options by a list of its own: it
+// must name exactly the fields this schema defines.
+TEST(ChatSchemaFields, TheParsersStandardFieldsAreTheSchemasProperties) {
+  const json schema = json::parse(embedded_schema("chat_completions_request"));
+  int standard = 0;
+  for (const auto& [name, rule] : schema["properties"].items()) {
+    EXPECT_EQ(providers::openai::is_standard_chat_field(name), name != "provider_options") << name;
+    standard += name != "provider_options" ? 1 : 0;
+  }
+  EXPECT_EQ(standard, 26);
+  EXPECT_FALSE(providers::openai::is_standard_chat_field("top_k"));
 }
 
 TEST(JsonSchemaCompile, RejectsASchemaThatIsNotJson) {

@@ -198,6 +198,10 @@ TEST(OpenAiRequestParser, RejectsBadTopLevelTypes) {
   check("tool_choice", "required", "tool_choice: \"required\" needs at least one tool in tools");
   check("tool_choice", {{"type", "function"}, {"function", {{"name", "f"}}}},
         "tool_choice.function.name: names no function in tools (got \"f\")");
+  check("provider_options", {{"top_k", 5}, {"n", 1000}},
+        "provider_options.n: is a standard request field; set it at the top level");
+  check("provider_options", {{"temperature", 9}},
+        "provider_options.temperature: is a standard request field; set it at the top level");
   check("tools", json::array({{{"type", "function"}, {"function", {{"name", 1}}}}}),
         "tools[0].function.name: expected string");
   check("response_format", {{"type", "yaml"}},
