@@ -24,6 +24,8 @@ struct ImageBlock {
   std::string url;
   std::string media_type;
   std::string data;
+  // OpenAI's "low" / "high" / "auto", which sets the image's token cost; empty when not given.
+  std::string detail;
 };
 
 // `input` is the parsed JSON arguments; when a client sent arguments that are not valid JSON,

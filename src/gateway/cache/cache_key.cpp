@@ -25,11 +25,13 @@ json block_material(const providers::ContentBlock& block) {
             return {{"text", b.text}};
           },
           [](const providers::ImageBlock& b) -> json {
-            // Raw bytes are not valid JSON text: hash their base64 form.
-            return {{"image",
-                     {{"url", b.url},
-                      {"media_type", b.media_type},
-                      {"data", providers::base64_encode(b.data)}}}};
+            // Raw bytes are not valid JSON text: hash their base64 form. A detail level changes
+            // the answer; it is keyed only when given, so earlier keys stay valid.
+            json image = {{"url", b.url},
+                          {"media_type", b.media_type},
+                          {"data", providers::base64_encode(b.data)}};
+            if (!b.detail.empty()) image["detail"] = b.detail;
+            return {{"image", std::move(image)}};
           },
           [](const providers::ToolUseBlock& b) -> json {
             return {{"tool_use", {{"id", b.id}, {"name", b.name}, {"input", b.input}}}};

@@ -124,7 +124,11 @@ std::vector<ContentBlock> parse_user_content(const json& content, const std::str
       const std::string url =
           image.is_string() ? image.get<std::string>()
                             : get_string(require(image, "url", image_path), image_path + ".url");
-      blocks.emplace_back(parse_image_url(url, image_path + ".url"));
+      ImageBlock block = parse_image_url(url, image_path + ".url");
+      if (image.is_object() && present(image, "detail")) {
+        block.detail = get_string(image["detail"], image_path + ".detail");
+      }
+      blocks.emplace_back(std::move(block));
     } else {
       fail(part_path + ".type", "unsupported content part type \"" + type + "\"");
     }

@@ -27,7 +27,9 @@ json image_part(const ImageBlock& image) {
   const std::string url = !image.url.empty()
                               ? image.url
                               : "data:" + image.media_type + ";base64," + base64_encode(image.data);
-  return {{"type", "image_url"}, {"image_url", {{"url", url}}}};
+  json image_url = {{"url", url}};
+  if (!image.detail.empty()) image_url["detail"] = image.detail;
+  return {{"type", "image_url"}, {"image_url", std::move(image_url)}};
 }
 
 void append_user(const Message& msg, json& out) {
@@ -176,7 +178,13 @@ void write_tool_result_text(TextWriter& w, const ToolResultBlock& result) {
 }
 
 void write_image_part(TextWriter& w, const ImageBlock& image) {
-  w.raw(R"({"image_url":{"url":)");
+  w.raw(R"({"image_url":{)");
+  if (!image.detail.empty()) {  // keys in nlohmann's (sorted) order: "detail" before "url"
+    w.raw(R"("detail":)");
+    w.str(image.detail);
+    w.raw(",");
+  }
+  w.raw(R"("url":)");
   if (!image.url.empty()) {
     w.str(image.url);
   } else {

@@ -82,6 +82,18 @@ TEST(CacheKeyTest, EveryAnswerChangingFieldChangesTheKey) {
   EXPECT_NE(k, with(R"("tools":[{"type":"function","function":{"name":"f","parameters":{}}}])"));
   EXPECT_NE(k, with(R"("tool_choice":"none")"));
   EXPECT_NE(k, with(R"("logprobs":true)"));  // unknown fields are forwarded, so they count
+  // An image's detail level changes what the model sees.
+  const std::string image =
+      R"({"model":"m","temperature":0,"messages":[{"role":"user","content":[)"
+      R"({"type":"image_url","image_url":{"url":"https://example.com/a.png"DETAIL}}]}]})";
+  const auto image_key = [&](const std::string& detail) {
+    std::string text = image;
+    text.replace(text.find("DETAIL"), 6, detail);
+    return key_of(text);
+  };
+  EXPECT_NE(image_key(""), image_key(R"(,"detail":"low")"));
+  EXPECT_NE(image_key(R"(,"detail":"high")"), image_key(R"(,"detail":"low")"));
+  EXPECT_EQ(image_key(""), image_key(R"(,"detail":null)"));
   // The scope separates tenants.
   EXPECT_NE(k, key_of(base, "tenant:2"));
   EXPECT_NE(k, key_of(base, "shared"));

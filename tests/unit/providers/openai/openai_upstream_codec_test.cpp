@@ -43,6 +43,9 @@ TEST(OpenAiUpstreamCodec, RoundTripPreservesConversationSemantics) {
   EXPECT_EQ(msgs[2]["role"], "user");
   EXPECT_EQ(msgs[2]["content"][1]["image_url"]["url"], "data:image/png;base64,iVBORw0KGgo=");
   EXPECT_EQ(msgs[2]["content"][2]["image_url"]["url"], "https://example.com/sky.jpg");
+  // The detail level (it sets the image's token cost) goes through when given.
+  EXPECT_EQ(msgs[2]["content"][1]["image_url"]["detail"], "low");
+  EXPECT_FALSE(msgs[2]["content"][2]["image_url"].contains("detail"));
   EXPECT_TRUE(msgs[3]["content"].is_null());
   const json& calls = msgs[3]["tool_calls"];
   ASSERT_EQ(calls.size(), 2u);
