@@ -80,8 +80,10 @@ FieldKind field_kind(std::string_view name) {
       return iequals(name, "connection") ? FieldKind::kConnection : FieldKind::kOther;
     case 14:
       return iequals(name, "content-length") ? FieldKind::kContentLength : FieldKind::kOther;
-    case 16:
-      return iequals(name, "proxy-connection") ? FieldKind::kNotPlain : FieldKind::kOther;
+    case 16:  // a coded body is answered by the general path (content_coding.h)
+      return iequals(name, "proxy-connection") || iequals(name, "content-encoding")
+                 ? FieldKind::kNotPlain
+                 : FieldKind::kOther;
     case 17:
       return iequals(name, "transfer-encoding") ? FieldKind::kNotPlain : FieldKind::kOther;
     default:

@@ -3,9 +3,9 @@
 // client reads, whose head and whole Content-Length body are already buffered, with nothing
 // unusual in it. It reads a strict subset of what Beast's parser accepts, with the same result
 // (start line, trimmed field values, keep-alive), and answers "not plain" for everything else
-// (chunked or missing bytes, Expect, Upgrade, repeated framing fields, obs-fold, non-ASCII, a
-// target other than an absolute path, any syntax error), which the caller then gives to Beast's
-// parser, so every edge case and error keeps one implementation.
+// (chunked or missing bytes, Expect, Upgrade, Content-Encoding, repeated framing fields,
+// obs-fold, non-ASCII, a target other than an absolute path, any syntax error), which the caller
+// then gives to Beast's parser, so every edge case and error keeps one implementation.
 #include <array>
 #include <cstddef>
 #include <optional>

@@ -60,13 +60,16 @@ bool is_parse_error(const boost::system::error_code& ec) {
 std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
 
 // Every value of the field `name`, joined with commas: several field lines form one list
-// (RFC 9110 section 5.3).
-std::string field_list(const Headers& headers, std::string_view name) {
+// (RFC 9110 section 5.3). Empty when the field is absent.
+template <typename Fields>
+std::string field_list(const Fields& fields, http::field name) {
   std::string list;
-  for (const Headers::Field f : headers.fields()) {
-    if (!iequals(f.name, name)) continue;
-    if (!list.empty()) list += ',';
-    list += f.value;
+  bool first = true;
+  for (const auto& field : fields) {
+    if (field.name() != name) continue;
+    if (!first) list += ',';
+    list += field.value();
+    first = false;
   }
   return list;
 }
@@ -236,15 +239,9 @@ Task<bool> Session::read_general(Exchange& ex, Request& req, unsigned& version, 
 
   // Framing the server cannot read exactly must not leave the body's bytes to be read as the
   // next request: answer, then close (RFC 9112 section 6.3).
-  std::string codings;
-  bool has_transfer_coding = false;
-  for (const auto& field : msg) {
-    if (field.name() != http::field::transfer_encoding) continue;
-    if (has_transfer_coding) codings += ',';
-    codings += field.value();
-    has_transfer_coding = true;
-  }
+  const bool has_transfer_coding = msg.count(http::field::transfer_encoding) > 0;
   if (has_transfer_coding) {
+    const std::string codings = field_list(msg, http::field::transfer_encoding);
     const TransferCoding coding = read_transfer_coding(codings);
     if (coding == TransferCoding::kUnsupported) {
       std::string message =
@@ -311,6 +308,7 @@ Task<bool> Session::read_general(Exchange& ex, Request& req, unsigned& version, 
   set_target(req, ex.target);
   req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
   for (const auto& field : msg) req.headers.add(field.name_string(), field.value());
+  ex.content_coding = field_list(msg, http::field::content_encoding);
   req.body = std::move(msg.body());
   // An HTTP/1.0 request with Transfer-Encoding may have been framed wrongly on its way here
   // (RFC 9112 section 6.1): it is answered, then the connection closes.
@@ -385,15 +383,12 @@ Task<Response> Session::dispatch(Request& req, Exchange& ex) {
   req.route = ex.route = match.pattern;
   req.params = std::move(match.params);
   // No handler decodes a content coding: a gzip body would be read as if it were the JSON.
-  if (!req.body.empty()) {
-    const std::string coding = field_list(req.headers, "Content-Encoding");
-    if (!is_identity_content_coding(coding)) {
-      ex.error = ErrorCode::kUnsupportedMediaType;
-      co_return Response::error({ErrorCode::kUnsupportedMediaType,
-                                 "Content-Encoding \"" + coding +
-                                     "\" is not supported: send the request body uncompressed"},
-                                req.request_id);
-    }
+  if (!req.body.empty() && !is_identity_content_coding(ex.content_coding)) {
+    ex.error = ErrorCode::kUnsupportedMediaType;
+    co_return Response::error({ErrorCode::kUnsupportedMediaType,
+                               "Content-Encoding \"" + ex.content_coding +
+                                   "\" is not supported: send the request body uncompressed"},
+                              req.request_id);
   }
   std::string failure;
   try {

@@ -52,6 +52,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::size_t bytes_out = 0;
     bool begun = false;
     bool ended = false;
+    // Every Content-Encoding value, joined; only the general path sees one (plain_message.h).
+    std::string content_coding;
   };
 
   // Serves one request; returns whether the connection stays open for the next one.

@@ -89,6 +89,7 @@ TEST(PlainRequestTest, LeavesUnusualRequestsToTheGeneralParser) {
       "POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx",
       "GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
       "GET / HTTP/1.1\r\nProxy-Connection: close\r\n\r\n",
+      "POST / HTTP/1.1\r\nContent-Encoding: gzip\r\nContent-Length: 1\r\n\r\nx",
       "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
       "POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\nx",
       "POST / HTTP/1.1\r\nContent-Length: 1 1\r\n\r\nx",
