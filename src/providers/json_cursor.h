@@ -43,6 +43,13 @@ class JsonCursor {
 
   // A string value, unescaped; nullopt if the next value is not a string this cursor handles.
   std::optional<std::string> string();
+  // The same into `out`: false, with `out` untouched, if the next value is not such a string.
+  bool string_into(std::string& out) {
+    auto value = string();
+    if (!value) return false;
+    out = std::move(*value);
+    return true;
+  }
   // The same without a copy: a view of the text when the string has no escapes, else of a
   // buffer inside the cursor, valid until the next string_view() call.
   std::optional<std::string_view> string_view();

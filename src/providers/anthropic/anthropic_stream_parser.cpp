@@ -33,9 +33,10 @@ bool read_plain_delta(JsonCursor& c, PlainDelta& delta) {
                                                  : PlainDelta::Kind::kNone;
     } else if (key_is(key, "text") || key_is(key, "partial_json")) {
       const bool is_text = key_is(key, "text");
-      auto value = c.string();
-      if (!once(is_text ? seen_text : seen_json) || !value) return false;
-      (is_text ? delta.text : delta.partial_json) = std::move(*value);
+      if (!once(is_text ? seen_text : seen_json) ||
+          !c.string_into(is_text ? delta.text : delta.partial_json)) {
+        return false;
+      }
     } else if (!c.skip_value()) {
       return false;
     }

@@ -27,9 +27,7 @@ bool read_plain_tool_use(JsonCursor& c, PlainDelta& delta) {
   for (Step m; (m = c.next_member(first, key)) != Step::kEnd;) {
     if (m == Step::kError) return false;
     if (key_is(key, "input")) {
-      auto value = c.string();
-      if (delta.input || !value) return false;
-      delta.input = std::move(*value);
+      if (delta.input || !c.string_into(delta.input.emplace())) return false;
     } else if (!c.skip_value()) {
       return false;
     }
@@ -45,9 +43,7 @@ bool read_plain_delta(JsonCursor& c, PlainDelta& delta) {
   for (Step m; (m = c.next_member(first, key)) != Step::kEnd;) {
     if (m == Step::kError) return false;
     if (key_is(key, "text")) {
-      auto value = c.string();
-      if (!once(seen_text) || !value) return false;
-      delta.text = std::move(*value);
+      if (!once(seen_text) || !c.string_into(delta.text.emplace())) return false;
     } else if (key_is(key, "toolUse")) {
       if (!once(seen_tool) || !c.consume('{') || !read_plain_tool_use(c, delta)) return false;
     } else if (!c.skip_value()) {

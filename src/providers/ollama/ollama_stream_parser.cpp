@@ -20,9 +20,8 @@ bool read_plain_message(JsonCursor& c, PlainLine& out) {
   for (Step m; (m = c.next_member(first, key)) != Step::kEnd;) {
     if (m == Step::kError || key_is(key, "tool_calls")) return false;
     if (key_is(key, "content")) {
-      auto value = c.string();  // null too goes to the DOM path, which refuses it
-      if (!once(seen_content) || !value) return false;
-      out.content = std::move(*value);
+      // null too goes to the DOM path, which refuses it
+      if (!once(seen_content) || !c.string_into(out.content)) return false;
     } else if (!c.skip_value()) {
       return false;
     }
@@ -43,9 +42,7 @@ bool read_line(std::string_view line, bool want_model, PlainLine& out) {
   for (Step step; (step = c.next_member(first, key)) != Step::kEnd;) {
     if (step == Step::kError || key_is(key, "error")) return false;
     if (want_model && key_is(key, "model")) {
-      auto value = c.string();
-      if (!once(seen_model) || !value) return false;
-      out.model = std::move(*value);
+      if (!once(seen_model) || !c.string_into(out.model)) return false;
     } else if (key_is(key, "message")) {
       if (!once(seen_message) || !c.consume('{') || !read_plain_message(c, out)) return false;
     } else if (key_is(key, "done")) {
@@ -57,9 +54,7 @@ bool read_line(std::string_view line, bool want_model, PlainLine& out) {
       if (c.peek() != '"') {
         end_fields_plain = false;
         if (!c.skip_value()) return false;
-      } else if (auto value = c.string(); value) {
-        out.done_reason = std::move(*value);
-      } else {
+      } else if (!c.string_into(out.done_reason)) {
         return false;
       }
     } else if (const bool in = key_is(key, "prompt_eval_count"); in || key_is(key, "eval_count")) {

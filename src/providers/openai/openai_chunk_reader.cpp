@@ -7,14 +7,6 @@ namespace osprey::providers::openai {
 
 namespace {
 
-// A string the DOM path reads with value(key, ""), which throws on any other type.
-bool read_string(JsonCursor& c, std::string& out) {
-  auto value = c.string();
-  if (!value) return false;
-  out = std::move(*value);
-  return true;
-}
-
 // One tool_calls[] entry's "function", from its '{'.
 bool read_plain_function(JsonCursor& c, PlainToolCall& call) {
   using Step = JsonCursor::Step;
@@ -23,7 +15,7 @@ bool read_plain_function(JsonCursor& c, PlainToolCall& call) {
   for (Step m; (m = c.next_member(first, key)) != Step::kEnd;) {
     if (m == Step::kError) return false;
     if (key_is(key, "name")) {
-      if (!once(seen_name) || !read_string(c, call.name)) return false;
+      if (!once(seen_name) || !c.string_into(call.name)) return false;
     } else if (key_is(key, "arguments")) {
       if (!once(seen_arguments) || !read_plain_text(c, call.arguments)) return false;
     } else if (!c.skip_value()) {
@@ -49,7 +41,7 @@ bool read_plain_tool_calls(JsonCursor& c, std::vector<PlainToolCall>& calls) {
         if (!once(seen_index) || !index) return false;
         call.index = *index;
       } else if (key_is(key, "id")) {
-        if (!once(seen_id) || !read_string(c, call.id)) return false;
+        if (!once(seen_id) || !c.string_into(call.id)) return false;
       } else if (key_is(key, "function")) {
         if (!once(seen_function) || !c.consume('{') || !read_plain_function(c, call)) {
           return false;
@@ -118,7 +110,7 @@ bool read_chunk(std::string_view data, bool want_ids, PlainChunk& out) {
     if (step == Step::kError) return false;
     const bool id = key_is(key, "id");
     if (want_ids && (id || key_is(key, "model"))) {
-      if (!once(id ? seen_id : seen_model) || !read_string(c, id ? out.id : out.model)) {
+      if (!once(id ? seen_id : seen_model) || !c.string_into(id ? out.id : out.model)) {
         return false;
       }
     } else if (key_is(key, "choices")) {

@@ -25,10 +25,7 @@ bool read_plain_usage(JsonCursor& c, Usage& usage) {
 
 bool read_plain_text(JsonCursor& c, std::string& text) {
   if (c.peek() != '"') return c.skip_value();
-  auto value = c.string();
-  if (!value) return false;
-  text = std::move(*value);
-  return true;
+  return c.string_into(text);
 }
 
 bool read_plain_finish_reason(JsonCursor& c, std::optional<StopReason>& reason) {

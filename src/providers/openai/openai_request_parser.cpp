@@ -568,9 +568,7 @@ bool read_plain_chat_request(std::string_view body, ChatRequest& req) {
         break;
       }
       case kUser: {
-        auto v = c.string();
-        if (!v) return false;
-        req.user = std::move(*v);
+        if (!c.string_into(req.user)) return false;
         break;
       }
       case kStream: {
