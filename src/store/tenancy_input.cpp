@@ -1,6 +1,7 @@
 #include "store/tenancy_input.h"
 
 #include <cctype>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "core/json_parse.h"
@@ -29,15 +30,11 @@ int digits_at(std::string_view text, std::size_t at, std::size_t n) {
 
 // A "YYYY-MM" prefix (already shaped) names a real month; with `day`, "YYYY-MM-DD" a real day.
 bool real_date(std::string_view text, bool day) {
-  const int year = digits_at(text, 0, 4);
-  const int month = digits_at(text, 5, 2);
-  if (month < 1 || month > 12) return false;
-  if (!day) return true;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  const int last = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
-  const int d = digits_at(text, 8, 2);
-  return d >= 1 && d <= last;
+  using namespace std::chrono;
+  const auto m = month{static_cast<unsigned>(digits_at(text, 5, 2))};
+  if (!day) return m.ok();
+  const auto d = std::chrono::day{static_cast<unsigned>(digits_at(text, 8, 2))};
+  return year_month_day{year{digits_at(text, 0, 4)}, m, d}.ok();
 }
 
 // "YYYY-MM-DDTHH:MM:SS..." (already shaped) names a real time.

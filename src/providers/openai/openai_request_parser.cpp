@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/echoed_name.h"
 #include "core/json_parse.h"
 #include "providers/base64.h"
 #include "providers/json_cursor.h"
@@ -240,10 +241,8 @@ void check_tool_choice(const ChatRequest& req) {
   if (choice.kind == ToolChoice::Kind::kTool &&
       std::none_of(req.tools.begin(), req.tools.end(),
                    [&](const ToolSpec& t) { return t.name == choice.name; })) {
-    // Short names are quoted back, long ones are not worth echoing.
     fail("tool_choice.function.name",
-         "names no function in tools" +
-             (choice.name.size() <= 40 ? " (got \"" + choice.name + "\")" : std::string()));
+         "names no function in tools (got \"" + echoed_name(choice.name) + "\")");
   }
 }
 
