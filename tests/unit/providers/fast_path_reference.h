@@ -7,6 +7,7 @@
 #include <string_view>
 #include <variant>
 
+#include "core/error.h"
 #include "providers/chat_types.h"
 #include "providers/overloaded.h"
 
@@ -53,6 +54,22 @@ inline std::string event_text(const providers::StreamEvent& event) {
           },
       },
       event);
+}
+
+// A stream's transcript through one parser, up to its first error: each item goes through
+// feed(item), then "done" or "open" as the parser saw the end or not.
+template <typename Parser, typename Items, typename Feed>
+std::string stream_transcript(const Parser& parser, const Items& items, Feed&& feed) {
+  std::string out;
+  for (const auto& item : items) {
+    auto events = feed(item);
+    if (!events) {
+      return out + "error " + std::string(code_name(events.code())) + ": " +
+             without_bom(events.error().message);
+    }
+    for (const providers::StreamEvent& e : *events) out += event_text(e) + "\n";
+  }
+  return out + (parser.done() ? "done" : "open");
 }
 
 }  // namespace osprey::testing

@@ -22,16 +22,9 @@ using testing::SseEvent;
 // with a byte order mark, which the fast path never takes.
 std::string anthropic_stream_text(const std::vector<SseEvent>& stream, bool via_dom) {
   AnthropicStreamParser parser;
-  std::string out;
-  for (const SseEvent& sse : stream) {
-    auto events = parser.feed(sse.event, via_dom ? std::string(kBom) + sse.data : sse.data);
-    if (!events) {
-      return out + "error " + std::string(code_name(events.code())) + ": " +
-             osprey::testing::without_bom(events.error().message);
-    }
-    for (const StreamEvent& e : *events) out += osprey::testing::event_text(e) + "\n";
-  }
-  return out + (parser.done() ? "done" : "open");
+  return osprey::testing::stream_transcript(parser, stream, [&](const SseEvent& sse) {
+    return parser.feed(sse.event, via_dom ? std::string(kBom) + sse.data : sse.data);
+  });
 }
 
 TEST(AnthropicStreamFastPath, EventsParseAsTheDomParsesThem) {

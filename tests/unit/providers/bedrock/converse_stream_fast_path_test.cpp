@@ -31,16 +31,10 @@ std::vector<Event> recorded_stream() {
 // with a byte order mark, which the fast path never takes.
 std::string converse_stream_text(const std::vector<Event>& stream, bool via_dom) {
   ConverseStreamParser parser("model-id");
-  std::string out;
-  for (const auto& [type, payload] : stream) {
-    auto events = parser.feed_event(type, via_dom ? std::string(kBom) + payload : payload);
-    if (!events) {
-      return out + "error " + std::string(code_name(events.code())) + ": " +
-             osprey::testing::without_bom(events.error().message);
-    }
-    for (const StreamEvent& e : *events) out += osprey::testing::event_text(e) + "\n";
-  }
-  return out + (parser.done() ? "done" : "open");
+  return osprey::testing::stream_transcript(parser, stream, [&](const Event& event) {
+    return parser.feed_event(event.first,
+                             via_dom ? std::string(kBom) + event.second : event.second);
+  });
 }
 
 TEST(ConverseStreamFastPath, EventsParseAsTheDomParsesThem) {

@@ -29,16 +29,9 @@ std::vector<std::string> lines_of(const std::string& text) {
 // a byte order mark, which the fast path never takes.
 std::string ollama_stream_text(const std::vector<std::string>& stream, bool via_dom) {
   OllamaStreamParser parser;
-  std::string out;
-  for (const std::string& line : stream) {
-    auto events = parser.feed(via_dom ? std::string(kBom) + line : line);
-    if (!events) {
-      return out + "error " + std::string(code_name(events.code())) + ": " +
-             osprey::testing::without_bom(events.error().message);
-    }
-    for (const StreamEvent& e : *events) out += osprey::testing::event_text(e) + "\n";
-  }
-  return out + (parser.done() ? "done" : "open");
+  return osprey::testing::stream_transcript(parser, stream, [&](const std::string& line) {
+    return parser.feed(via_dom ? std::string(kBom) + line : line);
+  });
 }
 
 TEST(OllamaStreamFastPath, LinesParseAsTheDomParsesThem) {

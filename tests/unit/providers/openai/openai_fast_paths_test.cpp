@@ -242,17 +242,10 @@ TEST(OpenAiFastPaths, MutatedRequestsParseAsTheDomParsesThem) {
 // prefixes each chunk with a byte order mark, which the fast path never takes.
 std::string describe_stream(const std::vector<std::string>& payloads, bool via_dom) {
   OpenAiStreamParser parser;
-  std::string out;
-  for (const std::string& payload : payloads) {
+  return osprey::testing::stream_transcript(parser, payloads, [&](const std::string& payload) {
     const bool mark = via_dom && !payload.starts_with("[DONE]");
-    auto events = parser.feed(mark ? std::string(kBom) + payload : payload);
-    if (!events) {
-      return out + "error " + std::string(code_name(events.code())) + ": " +
-             without_bom(events.error().message);
-    }
-    for (const StreamEvent& e : *events) out += osprey::testing::event_text(e) + "\n";
-  }
-  return out + (parser.done() ? "done" : "open");
+    return parser.feed(mark ? std::string(kBom) + payload : payload);
+  });
 }
 
 std::vector<std::string> fixture_payloads(const std::string& fixture) {
