@@ -129,6 +129,14 @@ std::string file_origin(const YamlDocument& doc, const std::string& file, const 
   return origin;
 }
 
+// A secret given inline where only its env variable or *_file form is taken.
+Error inline_secret_error(const KeySpec& spec, std::string_view where, const std::string& origin) {
+  return config_error(spec.key.name,
+                      "secrets may not be " + std::string(where) + "; set " + spec.key.env +
+                          " or " + spec.key.name + "_file instead",
+                      origin);
+}
+
 Status apply_yaml_value(LayerApplier& applier, const std::string& key, const nlohmann::json& value,
                         const YamlDocument& doc, const std::string& file) {
   const std::string origin = file_origin(doc, file, key);
@@ -136,12 +144,8 @@ Status apply_yaml_value(LayerApplier& applier, const std::string& key, const nlo
   if (spec == nullptr && secret_file_target(key) == nullptr) {
     return config_error(key, "unknown key '" + key + "'", origin);
   }
-  if (spec != nullptr && spec->key.secret) {
-    return config_error(key,
-                        "secrets may not be written in the config file; set " + spec->key.env +
-                            " or " + key + "_file instead",
-                        origin);
-  }
+  if (spec != nullptr && spec->key.secret)
+    return inline_secret_error(*spec, "written in the config file", origin);
   if (value.is_object() || value.is_array()) {
     return config_error(key, "must be a single value, not a mapping or list", origin);
   }
@@ -219,10 +223,7 @@ Status apply_overrides(Config& config,
     // A secret on the command line is readable by every local user (ps, /proc): like the
     // config file, the flags take only its *_file form.
     if (const KeySpec* spec = config_schema::find_key(key); spec != nullptr && spec->key.secret) {
-      return config_error(key,
-                          "secrets may not be given on the command line; set " + spec->key.env +
-                              " or " + key + "_file instead",
-                          "flag");
+      return inline_secret_error(*spec, "given on the command line", "flag");
     }
     auto status = applier.apply(key, value, "flag");
     if (!status.ok()) return status;
